@@ -1,0 +1,61 @@
+# QLVB&ĐH — the two commands: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := run.py
+FAB_DIR = $(shell $(BIN)/python -c "import flask_appbuilder,os;print(os.path.dirname(flask_appbuilder.__file__))")
+WTF_DIR = $(shell $(BIN)/python -c "import wtforms,os;print(os.path.dirname(wtforms.__file__))")
+CATALOG := translations/vi/LC_MESSAGES/messages.po
+
+.PHONY: run test serve install translations-extract translations-update translations-compile lint bench clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/.installed translations-compile
+
+## Development server on http://127.0.0.1:5000 with the demo data (SQLite in instance/).
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask qlvb sync-roles
+	$(BIN)/flask qlvb seed-demo
+	$(BIN)/python run.py
+
+## The whole suite (TEST_DATABASE_URL / REDIS_URL select PostgreSQL / Redis).
+test: install
+	$(BIN)/python -m pytest -q tests
+
+## Production-like stack: gunicorn with several workers on PostgreSQL + Redis.
+serve: install
+	@test -n "$$DATABASE_URL" || { echo "set DATABASE_URL (PostgreSQL)"; exit 1; }
+	@test -n "$$REDIS_URL" || { echo "set REDIS_URL"; exit 1; }
+	@test -n "$$SECRET_KEY" || { echo "set SECRET_KEY"; exit 1; }
+	QLVB_CONFIG=production $(BIN)/flask db upgrade
+	QLVB_CONFIG=production $(BIN)/flask qlvb sync-roles
+	QLVB_CONFIG=production $(BIN)/gunicorn --workers $${WORKERS:-4} --bind $${BIND:-127.0.0.1:8000} \
+		--access-logfile - "app:create_app('production')"
+
+## Translations: extract ours + FAB's + WTForms' strings, merge into the catalogs, compile.
+translations-extract: $(BIN)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k gettext -k _ -k __ -k ngettext:1,2 \
+		--no-location --sort-output -o translations/messages.pot app "$(FAB_DIR)" "$(WTF_DIR)"
+
+translations-update: translations-extract
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -l vi --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -l en --no-fuzzy-matching --ignore-obsolete
+
+translations-compile: $(BIN)/.installed
+	$(BIN)/pybabel compile -d translations --statistics
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check app tests config.py run.py
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

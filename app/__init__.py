@@ -1,0 +1,195 @@
+"""The application factory."""
+
+import logging
+import secrets
+
+from flask import Flask, g, jsonify, render_template, request, session
+from flask_appbuilder import AppBuilder
+from flask_babel import gettext as _
+
+from app.extensions import csrf, db, migrate
+
+
+def create_app(config=None, **overrides):
+    """Build the Flask app, its extensions and its AppBuilder (one per app, so that tests
+    can build as many as they like)."""
+    import config as config_module
+
+    app = Flask(__name__, instance_relative_config=True)
+    if config is None:
+        config = config_module.DevelopmentConfig
+    elif isinstance(config, str):
+        config = config_module.CONFIGS[config]
+    app.config.from_object(config() if isinstance(config, type) else config)
+    app.config.update(overrides)
+
+    from app.security.passwords import check_password_complexity
+
+    app.config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", check_password_complexity)
+    _configure_logging(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        import os
+
+        os.makedirs(os.path.dirname(app.config["SQLALCHEMY_DATABASE_URI"][10:]) or ".",
+                    exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=_migrations_dir())
+    csrf.init_app(app)
+
+    with app.app_context():
+        from app import models  # noqa: F401  (before AppBuilder: the metadata must be whole)
+
+        configure_fab(app)
+    _install_request_hooks(app)
+    _install_error_handlers(app)
+
+    from app.cli import qlvb
+
+    app.cli.add_command(qlvb)
+    return app
+
+
+def _migrations_dir():
+    import os
+
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+
+
+def configure_fab(app):
+    """One place wires Flask-AppBuilder: our security manager, index view, templates."""
+    from app.core.tracking import track
+    from app.core.views import install_form_conventions
+    from app.index import IndexView
+    from app.security.manager import AppSecurityManager
+    from app.views import register_views
+
+    install_form_conventions()
+    appbuilder = AppBuilder(
+        security_manager_class=AppSecurityManager,
+        indexview=IndexView,
+        base_template="qlvb/base.html",
+        update_perms=app.config.get("FAB_UPDATE_PERMS", False),
+    )
+    appbuilder.init_app(app, db.session)
+    register_views(appbuilder)
+
+    from flask_appbuilder.security.sqla.models import Role
+
+    from app.core.calendar import CalendarDay
+    from app.reference.models import DocumentType, Term
+    from app.security.models import AppUser
+    from app.units.models import Unit
+
+    track(AppUser, ignore={"last_login", "login_count", "fail_login_count", "changed_on",
+                           "changed_by_fk", "changed_by", "created_on", "locked_at",
+                           "locked_reason", "created_by", "created_by_fk"})
+    track(Role)
+    track(Unit, ignore={"created_at", "children"})
+    track(DocumentType)
+    track(Term)
+    track(CalendarDay)
+    return appbuilder
+
+
+def _configure_logging(app):
+    level = getattr(logging, str(app.config.get("LOG_LEVEL", "INFO")).upper(), logging.INFO)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("flask_appbuilder").setLevel(logging.WARNING)
+    # FAB warns at every start about filters of its own role screens.
+    logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)
+
+
+def _install_request_hooks(app):
+    from app.core.timeutil import fmt_date, fmt_datetime
+
+    app.jinja_env.globals["csp_nonce"] = lambda: g.get("csp_nonce", "")
+    app.jinja_env.filters["vndate"] = fmt_date
+    app.jinja_env.filters["vndatetime"] = fmt_datetime
+
+    @app.before_request
+    def _session_and_nonce():
+        g.csp_nonce = secrets.token_urlsafe(16)
+        # The session cookie expires after PERMANENT_SESSION_LIFETIME of inactivity.
+        session.permanent = True
+
+    @app.context_processor
+    def _top_bar():
+        from app.core.topbar import top_bar_counts
+
+        return {"top_bar": top_bar_counts}
+
+    @app.after_request
+    def _security_headers(response):
+        nonce = g.get("csp_nonce", "")
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; "
+            f"script-src 'self' 'nonce-{nonce}'; "
+            "style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        response.headers["Referrer-Policy"] = "same-origin"
+        return _denied_as_403(response)
+
+    def _denied_as_403(response):
+        # FAB answers a signed-in user's missing permission with a redirect to the login
+        # page (which sends them back: a loop); answer 403 instead.
+        from flask_login import current_user
+
+        location = response.headers.get("Location", "")
+        if (response.status_code == 302 and "/login/" in location
+                and current_user.is_authenticated and not request.path.startswith("/login")):
+            flashes = session.get("_flashes", [])
+            session["_flashes"] = [f for f in flashes if f[0] != "danger"]
+            body, code = render_template(
+                "qlvb/error.html", code=403,
+                message=_("You do not have permission to do this."),
+                base_template=app.appbuilder.base_template, appbuilder=app.appbuilder), 403
+            response = app.response_class(body, status=code)
+        return response
+
+
+def _wants_json():
+    return request.path.startswith("/api/") or request.is_json
+
+
+def _install_error_handlers(app):
+    from flask_wtf.csrf import CSRFError
+
+    def _page(code, message):
+        if _wants_json():
+            return jsonify(message=message), code
+        return render_template("qlvb/error.html", code=code, message=message,
+                               base_template=app.appbuilder.base_template,
+                               appbuilder=app.appbuilder), code
+
+    @app.errorhandler(429)
+    def _too_many(error):
+        return _page(429, _("Too many attempts. Wait a minute and try again."))
+
+    @app.errorhandler(413)
+    def _too_large(error):
+        mb = app.config.get("MAX_CONTENT_LENGTH", 0) // (1024 * 1024)
+        return _page(413, _("The file is larger than the allowed %(mb)d MB.", mb=mb))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error):
+        app.logger.warning("CSRF refused on %s", request.path)
+        return _page(400, _("The form has expired or was not sent from this site. "
+                            "Reload the page and try again."))
+
+    @app.errorhandler(404)
+    def _not_found(error):
+        return _page(404, _("The page or record was not found, or you may not see it."))
+
+    @app.errorhandler(403)
+    def _forbidden(error):
+        return _page(403, _("You do not have permission to do this."))
+
+    @app.errorhandler(500)
+    def _server_error(error):
+        db.session.rollback()
+        return _page(500, _("An unexpected error occurred. It has been logged."))

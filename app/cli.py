@@ -1,0 +1,73 @@
+"""``flask qlvb …``: the commands run at deploy and by the office."""
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from app.extensions import db
+
+
+@click.group()
+def qlvb():
+    """QLVB&ĐH administration commands."""
+
+
+@qlvb.command("sync-roles")
+@with_appcontext
+def sync_roles_command():
+    """Write the built-in roles and their permissions to the database."""
+    from app.security.sync import sync_roles
+
+    report = sync_roles(current_app.appbuilder)
+    for role, count in report.items():
+        click.echo(f"{role}: {count}")
+
+
+@qlvb.group("audit")
+def audit_group():
+    """The audit trail."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify():
+    """Re-compute the hash chain; exit 1 and name the first broken event if any."""
+    from app.core.audit import verify_chain
+
+    count, problem = verify_chain(db.session)
+    if problem:
+        click.echo(f"BROKEN at event {problem['id']} ({problem['reason']}) after "
+                   f"{count - 1} intact events", err=True)
+        sys.exit(1)
+    click.echo(f"OK: {count} events, chain intact")
+
+
+@qlvb.group("storage")
+def storage_group():
+    """The file store."""
+
+
+@storage_group.command("cleanup")
+@click.option("--min-age", default=3600, show_default=True, help="seconds")
+@with_appcontext
+def storage_cleanup(min_age):
+    """Remove stored files that no record points at."""
+    from app.core.storage import remove_orphans
+
+    removed = remove_orphans(db.session, min_age_seconds=min_age)
+    click.echo(f"removed {len(removed)} orphan file(s)")
+
+
+@qlvb.command("seed-demo")
+@click.option("--password", default=None, help="password of every demo account")
+@with_appcontext
+def seed_demo_command(password):
+    """Load the demo units, reference data and one account per role (idempotent)."""
+    from app.demo import seed_demo
+
+    accounts = seed_demo(db.session, password=password)
+    click.echo("Demo accounts (user name / password / role / unit):")
+    for username, pw, role, unit in accounts:
+        click.echo(f"  {username:22} {pw:18} {role:20} {unit}")

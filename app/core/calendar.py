@@ -1,0 +1,105 @@
+"""Working-day calendar: weekends are off, holidays (Tết and other lunar dates entered as
+dated rows) are off, and a swapped Saturday can be declared a working day (Quy chế Điều 6.4)."""
+
+from datetime import datetime, time, timedelta
+
+from flask_appbuilder import Model
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Column, Date, Integer, String, select
+
+from app.core.errors import DomainError
+from app.core.timeutil import LOCAL_TZ
+
+WEEKEND = (5, 6)  # Saturday, Sunday
+MORNING_END = time(12, 0)
+
+DAY_KINDS = {
+    "holiday": _l("Day off (holiday)"),
+    "workday": _l("Working day (swapped)"),
+}
+
+
+class CalendarDay(Model):
+    """An exception to the ordinary week: a holiday on a weekday or a working weekend day."""
+
+    __tablename__ = "calendar_day"
+    id = Column(Integer, primary_key=True)
+    day = Column(Date, nullable=False, unique=True)
+    kind = Column(String(10), nullable=False, default="holiday")
+    name = Column(String(255), nullable=False)
+
+    def kind_label(self):
+        return str(DAY_KINDS.get(self.kind, self.kind))
+
+    def __repr__(self):
+        return f"{self.day:%d/%m/%Y} {self.name}"
+
+
+class Calendar:
+    """The exceptions of a date range, loaded once, answering working-day questions."""
+
+    def __init__(self, session, start, end):
+        rows = session.execute(
+            select(CalendarDay.day, CalendarDay.kind).where(CalendarDay.day.between(start, end))
+        ).all()
+        self._exceptions = {day: kind for day, kind in rows}
+        self.start, self.end = start, end
+
+    def is_working_day(self, day):
+        kind = self._exceptions.get(day)
+        if kind == "holiday":
+            return False
+        if kind == "workday":
+            return True
+        return day.weekday() not in WEEKEND
+
+
+# Longest run of days off we expect (Tết plus weekends), with room to spare.
+_HORIZON_PER_DAY = 3
+_HORIZON_EXTRA = 30
+
+
+def _calendar_for(session, start, working_days):
+    end = start + timedelta(days=working_days * _HORIZON_PER_DAY + _HORIZON_EXTRA)
+    return Calendar(session, start, end)
+
+
+def is_working_day(session, day):
+    """Whether ``day`` is a working day: not a weekend unless swapped, not a holiday."""
+    return Calendar(session, day, day).is_working_day(day)
+
+
+def add_working_days(session, start, count):
+    """The date ``count`` working days after ``start`` (start itself not counted); with
+    count 0, start itself if it is a working day, else the next working day."""
+    if count < 0:
+        raise DomainError(_l("The number of working days cannot be negative."))
+    cal = _calendar_for(session, start, count)
+    day = start
+    if count == 0:
+        while not cal.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+    remaining = count
+    while remaining:
+        day += timedelta(days=1)
+        if day > cal.end:
+            cal = _calendar_for(session, day, remaining)
+        if cal.is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def next_working_day(session, day):
+    """The first working day strictly after ``day``."""
+    return add_working_days(session, day, 1)
+
+
+def next_working_morning_deadline(session, moment):
+    """The end of the morning (12:00, Asia/Ho_Chi_Minh) of the next working day after
+    ``moment``'s date: the latest an outgoing document may be sent (Quy chế Điều 6.4)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LOCAL_TZ)
+    local_day = moment.astimezone(LOCAL_TZ).date()
+    day = next_working_day(session, local_day)
+    return datetime.combine(day, MORNING_END, tzinfo=LOCAL_TZ)

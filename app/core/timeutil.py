@@ -1,0 +1,62 @@
+"""Time in one place: timestamps are stored as naive UTC, shown in Asia/Ho_Chi_Minh,
+and dates read dd/mm/yyyy."""
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+DATE_FORMAT = "%d/%m/%Y"
+DATETIME_FORMAT = "%d/%m/%Y %H:%M"
+
+
+def utcnow():
+    """Naive UTC now, the form every timestamp column stores."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def to_local(value):
+    """A stored naive-UTC timestamp as an aware Asia/Ho_Chi_Minh one."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(LOCAL_TZ)
+
+
+def local_now():
+    return datetime.now(LOCAL_TZ)
+
+
+def local_today():
+    return local_now().date()
+
+
+def fmt_date(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value)
+    return value.strftime(DATE_FORMAT)
+
+
+def fmt_datetime(value):
+    if value is None:
+        return ""
+    if not isinstance(value, datetime):
+        return fmt_date(value)
+    return to_local(value).strftime(DATETIME_FORMAT)
+
+
+def parse_date(text):
+    """Parse dd/mm/yyyy (also accepts ISO yyyy-mm-dd, as scripts write it)."""
+    text = (text or "").strip()
+    for fmt in (DATE_FORMAT, "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+__all__ = ["utcnow", "to_local", "local_now", "local_today", "fmt_date", "fmt_datetime",
+           "parse_date", "date", "LOCAL_TZ"]

@@ -1,0 +1,21 @@
+"""The counts shown in the top bar of every page."""
+
+from flask import g
+
+from app.extensions import db
+
+
+def top_bar_counts():
+    user = getattr(g, "user", None)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return {}
+    cached = g.get("_top_bar")
+    if cached is None:
+        from app.notifications.services import recent, unread_count
+
+        cached = {
+            "unread": unread_count(db.session, user.id),
+            "recent": recent(db.session, user.id, limit=6),
+        }
+        g._top_bar = cached
+    return cached

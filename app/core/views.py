@@ -1,0 +1,193 @@
+"""Base classes every screen and API of ours derives from: Vietnamese dates, a rule broken
+in a service becomes a message (and nothing is half-saved), permissions by resource."""
+
+import logging
+
+from flask import abort, flash
+from flask_appbuilder import ModelRestApi, ModelView
+from flask_appbuilder.fieldwidgets import DatePickerWidget
+from flask_appbuilder.exceptions import DatabaseException
+from flask_appbuilder.forms import FieldConverter
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy.exc import SQLAlchemyError
+from wtforms import DateField
+from wtforms.widgets import html_params
+
+from app.core.errors import DomainError
+from app.core.timeutil import fmt_date, fmt_datetime
+from app.security.permissions import CRUD_METHODS
+
+log = logging.getLogger(__name__)
+
+
+class VNDatePickerWidget(DatePickerWidget):
+    """FAB's date picker reading and writing dd/mm/yyyy."""
+
+    data_template = (
+        '<div class="input-group date qlvb_date">'
+        '<span class="input-group-addon"><i class="fa fa-calendar cursor-hand"></i></span>'
+        '<input class="form-control" autocomplete="off" placeholder="dd/mm/yyyy" %(text)s />'
+        "</div>"
+    )
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        kwargs.setdefault("name", field.name)
+        return Markup(self.data_template % {
+            "text": html_params(type="text", value=field._value(), **kwargs)})
+
+
+class VNDateField(DateField):
+    def __init__(self, label=None, validators=None, format="%d/%m/%Y", **kwargs):
+        super().__init__(label, validators, format=[format, "%Y-%m-%d"], **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.strftime("%d/%m/%Y") if self.data else ""
+
+
+def install_form_conventions():
+    """Date columns on every generated form read dd/mm/yyyy."""
+    table = []
+    for marker, field, widget in FieldConverter.conversion_table:
+        if marker == "is_date":
+            field, widget = VNDateField, VNDatePickerWidget
+        table.append((marker, field, widget))
+    FieldConverter.conversion_table = tuple(table)
+
+
+def _date_formatters(datamodel, columns):
+    formatters = {}
+    for col in columns:
+        if "." in col:
+            continue
+        try:
+            if datamodel.is_datetime(col):
+                formatters[col] = fmt_datetime
+            elif datamodel.is_date(col):
+                formatters[col] = fmt_date
+        except Exception:  # relations and methods are not columns
+            continue
+    return formatters
+
+
+def _bool_formatter(value):
+    from flask_babel import gettext as _
+
+    return _("Yes") if value else _("No")
+
+
+class AppModelView(ModelView):
+    """A FAB ModelView with our conventions. Subclasses set ``class_permission_name`` to
+    their resource; rules live in services and are called from ``check``."""
+
+    method_permission_name = CRUD_METHODS
+    page_size = 25
+    # FAB's /download/<filename> serves any upload with no row check: never expose it.
+    exclude_route_methods = {"download"}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        cols = set(self.list_columns) | set(self.show_columns)
+        auto = _date_formatters(self.datamodel, cols)
+        for col in cols:
+            if "." not in col:
+                try:
+                    if self.datamodel.is_boolean(col):
+                        auto.setdefault(col, _bool_formatter)
+                except Exception:
+                    pass
+        auto.update(self.formatters_columns or {})
+        self.formatters_columns = auto
+
+    def check(self, item):
+        """Override: raise DomainError when ``item`` breaks a rule."""
+
+    def _checked(self, item):
+        try:
+            self.check(item)
+        except DomainError:
+            # Nothing of the rejected form may reach the database.
+            self.datamodel.session.rollback()
+            raise
+
+    def pre_add(self, item):
+        self._checked(item)
+
+    def pre_update(self, item):
+        self._checked(item)
+
+    def flash_domain_error(self, error):
+        flash(str(error), "danger")
+
+
+class AppModelRestApi(ModelRestApi):
+    """A FAB ModelRestApi with our conventions: a broken rule answers 422 with the message."""
+
+    method_permission_name = CRUD_METHODS
+    allow_browser_login = False
+
+    def check(self, item):
+        """Override: raise DomainError when ``item`` breaks a rule."""
+
+    def pre_add(self, item):
+        self.check(item)
+
+    def pre_update(self, item):
+        self.check(item)
+
+    def response_422(self, message=None):
+        from app.core.api import translate_message
+
+        return super().response_422(message=translate_message(message))
+
+    def _guarded(self, func, *args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except DomainError as error:
+            self.datamodel.session.rollback()
+            log.info("api %s refused: %s", type(self).__name__, error)
+            return self.response_422(message=str(error))
+        except SQLAlchemyError:
+            self.datamodel.session.rollback()
+            log.exception("api %s: database refused the write", type(self).__name__)
+            return self.response_422(message=_("The data conflicts with an existing record."))
+
+    def post_headless(self):
+        return self._guarded(super().post_headless)
+
+    def put_headless(self, pk):
+        return self._guarded(super().put_headless, pk)
+
+    def delete_headless(self, pk):
+        return self._guarded(super().delete_headless, pk)
+
+
+class AppSQLAInterface(SQLAInterface):
+    """FAB's data interface, answering a database refusal with a message instead of the
+    raw SQL text FAB would otherwise flash."""
+
+    def _guard(self, func, item, **kwargs):
+        try:
+            return func(item, **kwargs)
+        except (SQLAlchemyError, DatabaseException) as error:
+            log.warning("write refused by the database: %s", error)
+            raise DomainError(_("The data conflicts with an existing record or is "
+                                "referenced elsewhere; nothing was saved.")) from error
+
+    def add(self, item, commit=True):
+        return self._guard(super().add, item, commit=commit)
+
+    def edit(self, item, commit=True):
+        return self._guard(super().edit, item, commit=commit)
+
+    def delete(self, item, commit=True):
+        return self._guard(super().delete, item, commit=commit)
+
+
+def require(condition):
+    if not condition:
+        abort(403)

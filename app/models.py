@@ -1,0 +1,9 @@
+"""Imports every model so that the metadata (and Alembic) sees them all."""
+
+from app.core.audit import AuditEvent  # noqa: F401
+from app.core.calendar import CalendarDay  # noqa: F401
+from app.incidents.models import Incident  # noqa: F401
+from app.notifications.models import Notification  # noqa: F401
+from app.reference.models import DocumentType, Term  # noqa: F401
+from app.security.models import AppUser  # noqa: F401
+from app.units.models import Unit  # noqa: F401

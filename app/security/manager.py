@@ -1,0 +1,178 @@
+"""The security manager: our user model and views, login limits, lockout, audit of
+logins, and a per-request cache of the user's permissions."""
+
+import logging
+
+from flask import current_app, flash, g, has_request_context, jsonify, request
+from flask_appbuilder.security.api import SecurityApi
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.views import AuthDBView
+from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
+
+from app.core import audit
+from app.security import services
+from app.security.models import AppUser
+from app.security.views import AppRoleModelView, AppUserDBModelView
+
+log = logging.getLogger(__name__)
+
+LOCKED_MESSAGE = _l(
+    "This account is locked. Contact the system administrator or your unit's IT officer "
+    "to unlock it."
+)
+
+
+def _login_username():
+    if request.is_json:
+        data = request.get_json(silent=True) or {}
+        name = data.get("username") if isinstance(data, dict) else None
+    else:
+        name = request.form.get("username")
+    return str(name or "").strip().lower()[:128]
+
+
+def login_key():
+    """Rate-limit key of a login attempt: client address and the user name tried."""
+    return f"login:{get_remote_address()}:{_login_username()}"
+
+
+def login_address_key():
+    return f"login-addr:{get_remote_address()}"
+
+
+class AppAuthDBView(AuthDBView):
+    invalid_login_message = _l("Wrong user name or password. Please try again.")
+
+
+class AppSecurityApi(SecurityApi):
+    """FAB's login API, kept as is; limits are applied to its blueprint at registration."""
+
+
+class AppSecurityManager(SecurityManager):
+    user_model = AppUser
+    userdbmodelview = AppUserDBModelView
+    rolemodelview = AppRoleModelView
+    authdbview = AppAuthDBView
+    security_api = AppSecurityApi
+    # FAB's user statistics chart loads Google Charts from the internet.
+    userstatschartview = None
+
+    # -- wiring ---------------------------------------------------------------------------
+    def register_views(self):
+        super().register_views()
+        cfg = current_app.config
+        per_user = cfg.get("LOGIN_RATE_LIMIT", "5 per minute")
+        per_address = cfg.get("LOGIN_RATE_LIMIT_PER_ADDRESS", "60 per minute")
+        blueprints = [self.auth_view.blueprint]
+        for view in self.appbuilder.baseviews:
+            if isinstance(view, SecurityApi) and view.blueprint is not None:
+                blueprints.append(view.blueprint)
+        for bp in blueprints:
+            self.limiter.limit(per_user, key_func=login_key, methods=["POST"],
+                               scope="login-user")(bp)
+            self.limiter.limit(per_address, key_func=login_address_key, methods=["POST"],
+                               scope="login-address")(bp)
+
+    def create_jwt_manager(self, app):
+        jwt_manager = super().create_jwt_manager(app)
+
+        # A malformed or expired token is a 401, not flask-jwt-extended's 422.
+        @jwt_manager.invalid_token_loader
+        def _invalid(reason):
+            return jsonify(message=str(_l("Invalid or expired token."))), 401
+
+        @jwt_manager.unauthorized_loader
+        def _missing(reason):
+            return jsonify(message=str(_l("Not signed in."))), 401
+
+        @jwt_manager.expired_token_loader
+        def _expired(header, data):
+            return jsonify(message=str(_l("Invalid or expired token."))), 401
+
+        return jwt_manager
+
+    # -- authentication ---------------------------------------------------------------------
+    def auth_user_db(self, username, password):
+        """Refuse locked accounts; lock after AUTH_MAX_FAILED_LOGINS failures in a row."""
+        user = None
+        if username:
+            user = self.find_user(username=username) or self.find_user(email=username)
+        if user is not None and user.is_locked:
+            audit.record(self.session, "login_refused_locked", user, user=user)
+            self.session.commit()
+            if has_request_context() and not request.is_json:
+                flash(str(LOCKED_MESSAGE), "danger")
+            return None
+        result = super().auth_user_db(username, password)
+        if result is None and user is None and username:
+            audit.record(self.session, "login_failed", object_type="AppUser",
+                         details={"username": str(username)[:128], "known": False},
+                         username=str(username)[:128])
+            self.session.commit()
+        elif result is None and user is not None and user.active:
+            limit = current_app.config.get("AUTH_MAX_FAILED_LOGINS", 5)
+            if limit and (user.fail_login_count or 0) >= limit:
+                services.lock_account(self.session, user, reason="failed_logins",
+                                      actor=None)
+                self.session.commit()
+        return result
+
+    def on_user_login(self, user):
+        audit.record(self.session, "login", user, user=user)
+        self.session.commit()
+
+    def on_user_login_failed(self, user):
+        audit.record(self.session, "login_failed", user, user=user,
+                     details={"failures": user.fail_login_count})
+        self.session.commit()
+
+    def on_user_logout(self, user):
+        if user is not None and getattr(user, "id", None):
+            audit.record(self.session, "logout", user, user=user)
+            self.session.commit()
+
+    # -- permissions, cached per request ----------------------------------------------------
+    def _role_permission_set(self, role_ids):
+        key = tuple(sorted(role_ids))
+        cache = g.setdefault("_perm_cache", {}) if _has_g() else {}
+        if key not in cache:
+            from flask_appbuilder.security.sqla.models import (
+                Permission, PermissionView, ViewMenu, assoc_permissionview_role,
+            )
+            rows = (
+                self.session.query(Permission.name, ViewMenu.name)
+                .join(PermissionView, PermissionView.permission_id == Permission.id)
+                .join(ViewMenu, PermissionView.view_menu_id == ViewMenu.id)
+                .join(assoc_permissionview_role,
+                      assoc_permissionview_role.c.permission_view_id == PermissionView.id)
+                .filter(assoc_permissionview_role.c.role_id.in_(key))
+                .all()
+            )
+            cache[key] = set(rows)
+        return cache[key]
+
+    def _has_view_access(self, user, permission_name, view_name):
+        roles = self.get_user_roles(user)
+        role_ids = [r.id for r in roles]
+        if not role_ids:
+            return False
+        return (permission_name, view_name) in self._role_permission_set(role_ids)
+
+    def _get_user_permission_view_menus(self, user, permission_name, view_menus_name):
+        roles = [self.get_public_role()] if user is None else self.get_user_roles(user)
+        role_ids = [r.id for r in roles if r is not None]
+        perms = self._role_permission_set(role_ids) if role_ids else set()
+        names = view_menus_name or []
+        return {name for name in names if (permission_name, name) in perms}
+
+    def has_role(self, *names):
+        user = getattr(g, "user", None)
+        if user is None or not getattr(user, "is_authenticated", False):
+            return False
+        return any(r.name in names for r in user.roles)
+
+
+def _has_g():
+    from flask import has_app_context
+    return has_app_context()

@@ -1,0 +1,85 @@
+"""The built-in roles and their permissions, as code.
+
+``flask qlvb sync-roles`` writes them to the database at deploy; the admin sees them in
+FAB's security UI, may create further roles there, and any change made there to a built-in
+role is returned to this list at the next sync. Menu entries follow read access: a role
+sees a menu entry exactly when it may read the resource behind it."""
+
+# Role names (what the admin sees in the security UI).
+ROLE_ADMIN = "Quản trị hệ thống"
+ROLE_OFFICE = "Văn phòng"
+ROLE_HEAD = "Lãnh đạo"
+ROLE_CLERK = "Văn thư"
+ROLE_OFFICIAL = "Chuyên viên"
+ROLE_UNIT_ADMIN = "Quản trị đơn vị"
+ROLE_PUBLIC = "Public"
+
+BUILTIN_ROLES = (ROLE_ADMIN, ROLE_OFFICE, ROLE_HEAD, ROLE_CLERK, ROLE_OFFICIAL, ROLE_UNIT_ADMIN)
+
+# Roles a unit IT officer may give to the accounts of their own unit.
+UNIT_ASSIGNABLE_ROLES = (ROLE_HEAD, ROLE_CLERK, ROLE_OFFICIAL, ROLE_UNIT_ADMIN)
+
+# Roles whose holders see every unit's records (read-only unless granted more).
+SCOPE_BYPASS_ROLES = (ROLE_ADMIN, ROLE_OFFICE)
+
+# Resources (view menu names shared by a feature's screens and API).
+UNIT = "Unit"
+DOCUMENT_TYPE = "DocumentType"
+TERM = "Term"
+CALENDAR = "Calendar"
+AUDIT = "AuditEvent"
+INCIDENT = "Incident"
+NOTIFICATION = "Notification"
+UNIT_ACCOUNT = "UnitAccount"
+ACCOUNT = "Account"
+
+# Actions.
+READ = "can_read"
+WRITE = "can_write"
+HANDLE = "can_handle"
+DOWNLOAD = "can_download"
+LOCK = "can_lock"
+REPORT_COMPROMISE = "can_report_compromise"
+
+# Mapping of FAB's method names to our few actions, for views and APIs alike.
+CRUD_METHODS = {
+    "list": "read", "show": "read", "get": "read", "get_list": "read", "info": "read",
+    "add": "write", "edit": "write", "delete": "write", "post": "write", "put": "write",
+    "api": "read", "api_read": "read", "api_get": "read", "api_column_add": "write",
+    "api_column_edit": "write", "api_create": "write", "api_update": "write",
+    "api_delete": "write", "download": "download",
+}
+
+# What every signed-in user may do for themselves.
+SELF_SERVICE = [
+    ("can_userinfo", "UserDBModelView"),
+    ("resetmypassword", "UserDBModelView"),
+    ("userinfoedit", "UserDBModelView"),
+    ("can_this_form_get", "ResetMyPasswordView"),
+    ("can_this_form_post", "ResetMyPasswordView"),
+    ("can_this_form_get", "UserInfoEditView"),
+    ("can_this_form_post", "UserInfoEditView"),
+    ("can_get", "MenuApi"),
+    (READ, NOTIFICATION),
+    (WRITE, NOTIFICATION),
+    (REPORT_COMPROMISE, ACCOUNT),
+    (READ, INCIDENT),
+    (WRITE, INCIDENT),
+    (DOWNLOAD, INCIDENT),
+]
+
+_REFERENCE_READ = [(READ, UNIT), (READ, DOCUMENT_TYPE), (READ, TERM), (READ, CALENDAR)]
+
+ROLE_CONFIGS = {
+    # The system admin holds every permission (written by sync from all registered views).
+    ROLE_ADMIN: None,
+    ROLE_OFFICE: SELF_SERVICE + _REFERENCE_READ + [
+        (READ, AUDIT), (HANDLE, INCIDENT),
+    ],
+    ROLE_HEAD: SELF_SERVICE + _REFERENCE_READ,
+    ROLE_CLERK: SELF_SERVICE + _REFERENCE_READ,
+    ROLE_OFFICIAL: SELF_SERVICE + _REFERENCE_READ,
+    ROLE_UNIT_ADMIN: SELF_SERVICE + _REFERENCE_READ + [
+        (READ, UNIT_ACCOUNT), (WRITE, UNIT_ACCOUNT), (LOCK, UNIT_ACCOUNT), (HANDLE, INCIDENT),
+    ],
+}

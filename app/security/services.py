@@ -1,0 +1,111 @@
+"""Account rules: one account per unit and per official, locking and unlocking, and the
+"lost control of my account" report (Quy chế Điều 3.4, Điều 4.2.b)."""
+
+from flask_appbuilder.security.sqla.models import Role
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
+
+from app.core import audit
+from app.core.errors import DomainError
+from app.core.timeutil import utcnow
+from app.notifications.services import notify
+from app.security.models import AppUser
+from app.security.permissions import ROLE_ADMIN, ROLE_UNIT_ADMIN
+
+LOCK_REASONS = {
+    "failed_logins": _l("too many failed logins"),
+    "compromised": _l("reported as compromised by its owner"),
+    "admin": _l("locked by an administrator"),
+}
+
+
+def users_with_role(session, role_name, unit_id=None):
+    query = select(AppUser).join(AppUser.roles).where(Role.name == role_name)
+    if unit_id is not None:
+        query = query.where(AppUser.unit_id == unit_id)
+    return session.execute(query).unique().scalars().all()
+
+
+def account_guardians(session, user):
+    """Who must hear about a problem with ``user``'s account: the system admins and the
+    IT officer of the user's unit."""
+    people = users_with_role(session, ROLE_ADMIN)
+    if user.unit_id:
+        people += users_with_role(session, ROLE_UNIT_ADMIN, user.unit_id)
+    return [p for p in people if p.id != user.id]
+
+
+def check_account(session, user):
+    """A unit has at most one unit account (Điều 3.4); a unit account belongs to a unit."""
+    if user.kind not in ("person", "unit"):
+        raise DomainError(_("Unknown kind of account."), field="kind")
+    unit_id = user.unit.id if user.unit is not None else user.unit_id
+    if user.kind == "unit":
+        if unit_id is None:
+            raise DomainError(_("A unit account must belong to a unit."), field="unit")
+        query = select(func.count(AppUser.id)).where(
+            AppUser.kind == "unit", AppUser.unit_id == unit_id
+        )
+        if user.id is not None:
+            query = query.where(AppUser.id != user.id)
+        with session.no_autoflush:
+            if session.execute(query).scalar_one():
+                raise DomainError(_("This unit already has a unit account: each unit has "
+                                    "exactly one."), field="kind")
+
+
+def lock_account(session, user, reason, actor=None):
+    """Lock ``user`` at once (every session and token stops working) and tell the admins."""
+    if user.locked_at is not None:
+        return False
+    user.locked_at = utcnow()
+    user.locked_reason = reason
+    audit.record(session, "account_locked", user, user=actor,
+                 details={"reason": reason, "username": user.username})
+    reason_text = LOCK_REASONS.get(reason, reason)
+    notify(session, account_guardians(session, user),
+           _("Account %(name)s was locked: %(reason)s.", name=user.username,
+             reason=reason_text),
+           link=f"/users/show/{user.id}", urgent=reason == "compromised")
+    return True
+
+
+def unlock_account(session, user, actor=None):
+    """Unlock ``user`` and reset the failed-login counter."""
+    if user.locked_at is None and not user.fail_login_count:
+        return False
+    user.locked_at = None
+    user.locked_reason = None
+    user.fail_login_count = 0
+    audit.record(session, "account_unlocked", user, user=actor,
+                 details={"username": user.username})
+    return True
+
+
+def set_password(session, user, password, actor=None):
+    from flask import current_app
+
+    from app.security.passwords import check_password_complexity
+
+    check_password_complexity(password)
+    user.password = generate_password_hash(
+        password, method=current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt")
+    )
+    audit.record(session, "password_reset", user, user=actor,
+                 details={"username": user.username})
+
+
+def report_compromise(session, user, description=""):
+    """The owner says the account is no longer under their control: lock it at once,
+    open an incident and tell the admins (Quy chế Điều 4.2.b)."""
+    from app.incidents.services import open_incident
+
+    incident = open_incident(
+        session, reporter=user, kind="account_compromise",
+        title=_("Lost control of account %(name)s", name=user.username),
+        description=description or _("Reported from the account menu."),
+    )
+    lock_account(session, user, reason="compromised", actor=user)
+    return incident

@@ -1,0 +1,127 @@
+"""Configuration classes. Secrets and paths come from the environment; the embedded
+default (SQLite in ``instance/``) needs no configuration at all."""
+
+import os
+from datetime import timedelta
+
+from flask_appbuilder.const import AUTH_DB
+
+BASE_DIR = os.path.abspath(os.path.dirname(__file__))
+INSTANCE_DIR = os.environ.get("QLVB_INSTANCE_DIR", os.path.join(BASE_DIR, "instance"))
+
+
+def _env_bool(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _sqlalchemy_url(url):
+    # psycopg 3 is the driver we ship; accept the common postgres:// spellings.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SQLALCHEMY_DATABASE_URI = _sqlalchemy_url(
+        os.environ.get("DATABASE_URL", "sqlite:///" + os.path.join(INSTANCE_DIR, "qlvb.db"))
+    )
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    # Files live outside static/, served only through our own routes.
+    STORAGE_DIR = os.environ.get("STORAGE_DIR", os.path.join(INSTANCE_DIR, "files"))
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 50 * 1024 * 1024))
+
+    # Flask-AppBuilder
+    APP_NAME = "QLVB&ĐH"
+    APP_THEME = ""
+    FAB_CREATE_DB = False  # migrations own the schema
+    FAB_UPDATE_PERMS = False  # permissions are written by `flask qlvb sync-roles`
+    FAB_API_SWAGGER_UI = True
+    FAB_ADD_SECURITY_API = True
+    FAB_API_MAX_PAGE_SIZE = 100
+    FAB_ALLOW_GET_UNSAFE_MUTATIONS = False
+    AUTH_TYPE = AUTH_DB
+    AUTH_ROLE_ADMIN = "Quản trị hệ thống"
+    AUTH_ROLE_PUBLIC = "Public"
+    AUTH_USER_REGISTRATION = False
+
+    # Account security
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get(
+        "RATELIMIT_STORAGE_URI", os.environ.get("REDIS_URL", "memory://")
+    )
+    RATELIMIT_HEADERS_ENABLED = True
+    # Keyed by client address and user name, so that an office behind one NAT address is
+    # not locked out by one person's typos; a looser limit per address stops spraying.
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute")
+    LOGIN_RATE_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_RATE_LIMIT_PER_ADDRESS", "60 per minute")
+    AUTH_RATE_LIMITED = False  # FAB's own limit is replaced by ours (form and API)
+    AUTH_MAX_FAILED_LOGINS = int(os.environ.get("AUTH_MAX_FAILED_LOGINS", 5))
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True
+    PASSWORD_MIN_LENGTH = 10
+    PERMANENT_SESSION_LIFETIME = timedelta(
+        minutes=int(os.environ.get("SESSION_IDLE_MINUTES", 30))
+    )
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_PROTECTION = "strong"
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token
+
+    # Row-level scope: these roles see every unit (read-only unless granted more).
+    UNIT_SCOPE_BYPASS_ROLES = ["Quản trị hệ thống", "Văn phòng"]
+
+    # Language and time
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    BABEL_TRANSLATION_DIRECTORIES = os.path.join(BASE_DIR, "translations")
+    LANGUAGES = {
+        "vi": {"flag": "vn", "name": "Tiếng Việt"},
+        "en": {"flag": "gb", "name": "English"},
+    }
+    TIMEZONE = "Asia/Ho_Chi_Minh"
+
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = _sqlalchemy_url(
+        os.environ.get("TEST_DATABASE_URL", "sqlite:///" + os.path.join(INSTANCE_DIR, "test.db"))
+    )
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    WTF_CSRF_ENABLED = False
+    # Hashing with scrypt's default cost makes a suite of hundreds of logins slow.
+    FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    PREFERRED_URL_SCHEME = "https"
+
+    def __init__(self):
+        # Refuse to start with a secret that anybody can read in this file.
+        if not os.environ.get("SECRET_KEY"):
+            raise RuntimeError("SECRET_KEY must be set in production")
+        if not os.environ.get("DATABASE_URL"):
+            raise RuntimeError("DATABASE_URL must be set in production")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestConfig,
+    "production": ProductionConfig,
+}
