@@ -96,7 +96,7 @@ class DevelopmentConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret"
+    SECRET_KEY = "test-secret-key-of-thirty-two-bytes!"
     SQLALCHEMY_DATABASE_URI = _sqlalchemy_url(
         os.environ.get("TEST_DATABASE_URL", "sqlite:///" + os.path.join(INSTANCE_DIR, "test.db"))
     )

@@ -160,6 +160,10 @@ def _install_error_handlers(app):
     from flask_wtf.csrf import CSRFError
 
     def _page(code, message):
+        if "user" not in g:  # refused before FAB's own hooks ran (CSRF, limits)
+            from flask_login import current_user
+
+            g.user = current_user
         if _wants_json():
             return jsonify(message=message), code
         return render_template("qlvb/error.html", code=code, message=message,

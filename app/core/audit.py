@@ -69,11 +69,11 @@ def _last_hash(session):
     pending = session.info.get("audit_last_hash")
     if pending:
         return pending
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        # Held until commit: concurrent writers append one after the other.
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_ID})
+    # No autoflush here: a flush would record events of its own in the middle of this one.
     with session.no_autoflush:
+        if session.get_bind().dialect.name == "postgresql":
+            # Held until commit: concurrent writers append one after the other.
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_ID})
         last = session.execute(
             select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
         ).scalar()

@@ -3,7 +3,9 @@ in a service becomes a message (and nothing is half-saved), permissions by resou
 
 import logging
 
-from flask import abort, flash
+from flask import abort, flash, request
+from flask_appbuilder.urltools import (get_filter_args, get_order_args, get_page_args,
+                                       get_page_size_args)
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder.fieldwidgets import DatePickerWidget
 from flask_appbuilder.exceptions import DatabaseException
@@ -80,7 +82,85 @@ def _bool_formatter(value):
     return _("Yes") if value else _("No")
 
 
-class AppModelView(ModelView):
+class RuleFormsMixin:
+    """A rule broken on an add or edit form re-shows the form, with what the user typed
+    and the message beside the field (FAB would redirect and lose the input)."""
+
+    def _rule_error(self, form, error):
+        self.datamodel.session.rollback()
+        field = getattr(form, error.field, None) if getattr(error, "field", None) else None
+        if field is not None:
+            field.errors = list(field.errors or []) + [str(error)]
+        flash(str(error), "danger")
+        log.info("%s refused: %s", type(self).__name__, error)
+
+    def _add(self):
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        form = self.add_form.refresh()
+        if request.method == "POST":
+            self._fill_form_exclude_cols(exclude_cols, form)
+            if form.validate():
+                self.process_form(form, True)
+                item = self.datamodel.obj()
+                try:
+                    form.populate_obj(item)
+                    self.pre_add(item)
+                    self.datamodel.add(item)
+                    self.post_add(item)
+                except DomainError as error:
+                    self._rule_error(form, error)
+                    return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+                flash(self.add_row_message, "success")
+                return None
+        else:
+            self.update_redirect()
+        return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+
+    def _edit(self, pk):
+        pages = get_page_args()
+        page_sizes = get_page_size_args()
+        orders = get_order_args()
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        pk = self.datamodel.get_pk_value(item)
+        if request.method == "POST":
+            form = self.edit_form.refresh(request.form)
+            self._fill_form_exclude_cols(exclude_cols, form)
+            form._id = pk
+            if form.validate():
+                self.process_form(form, False)
+                try:
+                    form.populate_obj(item)
+                    self.pre_update(item)
+                    self.datamodel.edit(item)
+                    self.post_update(item)
+                except DomainError as error:
+                    self._rule_error(form, error)
+                else:
+                    flash(self.edit_row_message, "success")
+                    return None
+        else:
+            form = self.edit_form.refresh(obj=item)
+            self.update_redirect()
+        widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
+        widgets = self._get_related_views_widgets(
+            item, filters={}, orders=orders, pages=pages, page_sizes=page_sizes,
+            widgets=widgets)
+        return widgets
+
+    def _delete(self, pk):
+        try:
+            return super()._delete(pk)
+        except DomainError as error:
+            self.datamodel.session.rollback()
+            flash(str(error), "danger")
+
+
+class AppModelView(RuleFormsMixin, ModelView):
     """A FAB ModelView with our conventions. Subclasses set ``class_permission_name`` to
     their resource; rules live in services and are called from ``check``."""
 

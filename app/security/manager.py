@@ -59,6 +59,13 @@ class AppSecurityManager(SecurityManager):
     userstatschartview = None
 
     # -- wiring ---------------------------------------------------------------------------
+    def __init__(self, appbuilder):
+        super().__init__(appbuilder)
+        from app.core.views import AppSQLAInterface
+
+        # A database refusal on the user screen becomes a message, not FAB's raw SQL.
+        self.userdbmodelview.datamodel = AppSQLAInterface(self.user_model)
+
     def register_views(self):
         super().register_views()
         cfg = current_app.config

@@ -10,6 +10,7 @@ from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.security.decorators import permission_name
 from flask_appbuilder.security.views import RoleModelView, UserDBModelView
 from flask_appbuilder.validators import PasswordComplexityValidator
+from flask_appbuilder.widgets import ListWidget
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import logout_user
@@ -21,7 +22,7 @@ from app.core.scope import UnitScopedMixin, current_user
 from app.core.timeutil import fmt_datetime
 from app.security import permissions as P
 from app.security import services
-from app.core.views import AppSQLAInterface
+from app.core.views import AppSQLAInterface, RuleFormsMixin
 from app.security.models import ACCOUNT_KINDS, AppUser
 
 _USER_LABELS = {
@@ -77,7 +78,7 @@ class _AccountRules:
         return redirect(self.get_redirect())
 
 
-class AppUserDBModelView(_AccountRules, UserDBModelView):
+class AppUserDBModelView(RuleFormsMixin, _AccountRules, UserDBModelView):
     """The system admin's user screen (FAB's security UI) with our fields."""
 
     class_permission_name = "UserDBModelView"
@@ -142,6 +143,8 @@ class AppRoleModelView(RoleModelView):
     """FAB's role screen; built-in roles are marked, as sync returns them to the code's list."""
 
     list_title = _l("List Roles")
+    list_widget = ListWidget  # FAB's role widget ignores formatters
+    list_columns = ["name"]
     label_columns = {**RoleModelView.label_columns, "name": _l("Name")}
     description_columns = {
         "name": _l("Built-in roles are marked; their permissions return to the list kept in "
@@ -152,7 +155,7 @@ class AppRoleModelView(RoleModelView):
     @staticmethod
     def _mark_builtin(name):
         if name in P.BUILTIN_ROLES:
-            return f"{name} — {_('built-in')}"
+            return "%s — %s" % (name, _("built-in"))
         return name
 
     formatters_columns = {"name": _mark_builtin}
@@ -162,7 +165,7 @@ def _assignable_role_names():
     return list(P.UNIT_ASSIGNABLE_ROLES)
 
 
-class UnitAccountView(_AccountRules, UnitScopedMixin, UserDBModelView):
+class UnitAccountView(RuleFormsMixin, _AccountRules, UnitScopedMixin, UserDBModelView):
     """The unit IT officer's screen: the accounts of their own unit only (Điều 4.2.c)."""
 
     route_base = "/unitaccounts"

@@ -1,0 +1,54 @@
+"""The schema the migrations build is the schema the models describe; nothing is loaded
+from the internet; the demo data loads twice without change."""
+
+import re
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from app.extensions import db
+from tests.conftest import client_for
+
+
+def test_migrated_schema_matches_models(app):
+    with app.app_context():
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert diff == []
+
+
+def test_pages_load_nothing_from_outside_and_send_csp(app, world):
+    c = client_for(app, "admin")
+    for path in ("/", "/users/list/", "/roles/list/", "/unitview/list/", "/unitview/add",
+                 "/incidentview/list/", "/auditeventview/list/", "/swagger/v1"):
+        resp = c.get(path)
+        assert resp.status_code == 200, path
+        html = resp.get_data(as_text=True)
+        assert not re.search(r"""(src|href)=["']https?://""", html), path
+        csp = resp.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "script-src 'self' 'nonce-" in csp
+        nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
+        for tag in re.findall(r"<script[^>]*>", html):
+            assert f'nonce="{nonce}"' in tag, (path, tag)
+    assert c.get("/userstatschartview/chart/").status_code == 404
+
+
+def test_seed_demo_twice_changes_nothing(app, runner):
+    from app.core.audit import AuditEvent
+    from app.security.models import AppUser
+
+    first = runner.invoke(args=["qlvb", "seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "vanthu.vphu" in first.output and "Demo@2026qlvb" in first.output
+    with app.app_context():
+        users = db.session.query(AppUser).count()
+        events = db.session.query(AuditEvent).count()
+    second = runner.invoke(args=["qlvb", "seed-demo"])
+    assert second.exit_code == 0
+    with app.app_context():
+        assert db.session.query(AppUser).count() == users
+        assert db.session.query(AuditEvent).count() == events
+    for name in ("admin", "vanphong", "vanthu.vphu", "lanhdao.vphu", "chuyenvien.vphu",
+                 "qtdv.vphu", "vanthu.btchu", "lanhdao.btchu", "chuyenvien.btchu",
+                 "qtdv.btchu"):
+        assert client_for(app, name, "Demo@2026qlvb")
