@@ -7,7 +7,7 @@ FAB_DIR = $(shell $(BIN)/python -c "import flask_appbuilder,os;print(os.path.dir
 WTF_DIR = $(shell $(BIN)/python -c "import wtforms,os;print(os.path.dirname(wtforms.__file__))")
 CATALOG := translations/vi/LC_MESSAGES/messages.po
 
-.PHONY: run test serve install translations-extract translations-update translations-compile lint bench clean
+.PHONY: run test serve install translations-extract translations-update translations-compile lint clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -53,9 +53,6 @@ translations-compile: $(BIN)/.installed
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check app tests config.py run.py
-
-bench: install
-	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

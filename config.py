@@ -43,7 +43,8 @@ class Config:
     FAB_CREATE_DB = False  # migrations own the schema
     FAB_UPDATE_PERMS = False  # permissions are written by `flask qlvb sync-roles`
     FAB_API_SWAGGER_UI = True
-    FAB_ADD_SECURITY_API = True
+    # Accounts are managed on FAB's security screens, where our account rules apply.
+    FAB_ADD_SECURITY_API = False
     FAB_API_MAX_PAGE_SIZE = 100
     FAB_ALLOW_GET_UNSAFE_MUTATIONS = False
     AUTH_TYPE = AUTH_DB

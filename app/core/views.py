@@ -12,6 +12,7 @@ from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.forms import FieldConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import DateField
@@ -80,6 +81,20 @@ def _bool_formatter(value):
     from flask_babel import gettext as _
 
     return _("Yes") if value else _("No")
+
+
+def _with_length_limits(datamodel, validators_columns):
+    """Every text column's form field refuses input longer than the column (SQLite would
+    store it; PostgreSQL would refuse it with an error)."""
+    from wtforms.validators import Length
+
+    out = {k: list(v) for k, v in (validators_columns or {}).items()}
+    for column in datamodel.obj.__table__.columns:
+        length = getattr(column.type, "length", None)
+        if length and not any(isinstance(v, Length) for v in out.get(column.key, [])):
+            out.setdefault(column.key, []).append(
+                Length(max=length, message=_l("At most %(max)d characters.")))
+    return out
 
 
 class RuleFormsMixin:
@@ -170,6 +185,7 @@ class AppModelView(RuleFormsMixin, ModelView):
     exclude_route_methods = {"download"}
 
     def __init__(self, **kwargs):
+        self.validators_columns = _with_length_limits(self.datamodel, self.validators_columns)
         super().__init__(**kwargs)
         cols = set(self.list_columns) | set(self.show_columns)
         auto = _date_formatters(self.datamodel, cols)

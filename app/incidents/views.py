@@ -122,8 +122,9 @@ class IncidentView(UnitScopedMixin, AppModelView):
         # The edit form only carries status and response; apply them through the rule.
         session = self.datamodel.session
         new_status, response = item.status, item.response
-        old_status = session.execute(
-            select(Incident.status).where(Incident.id == item.id)).scalar_one()
+        with session.no_autoflush:  # the stored state, not the form's
+            old_status = session.execute(
+                select(Incident.status).where(Incident.id == item.id)).scalar_one()
         item.status = old_status
         try:
             services.change_status(session, item, new_status, g.user, response)

@@ -86,3 +86,10 @@ def test_api_write_needs_write_permission(app, world):
     resp = c.post("/api/v1/unit/", headers=headers, json={"name": "X", "abbreviation": "X",
                                                           "kind": "advisory"})
     assert resp.status_code == 403
+
+
+def test_over_long_fields_refused_on_form(app, world):
+    c = client_for(app, "admin")
+    resp = c.post("/unitview/add", data=_form(phone="0" * 40))
+    assert resp.status_code == 200 and "Tối đa 32 ký tự" in resp.get_data(as_text=True)
+    assert _count(app, abbreviation="BNCHU") == 0
