@@ -72,3 +72,14 @@ def test_dates_read_dd_mm_yyyy(app, world):
         db.session.commit()
     html = client_for(app, "admin").get("/calendardayview/list/").get_data(as_text=True)
     assert "02/09/2026" in html and "2026-09-02" not in html
+
+
+def test_full_names_in_vietnamese_order(app, world):
+    from app.extensions import db
+
+    with app.app_context():
+        user = world.user("vanthu.vphu")
+        user.first_name, user.last_name = "Thư", "Nguyễn Thị"
+        db.session.commit()
+    html = client_for(app, "vanthu.vphu").get("/").get_data(as_text=True)
+    assert "Nguyễn Thị Thư" in html

@@ -38,6 +38,10 @@ class AppUser(User):
     def is_locked(self):
         return self.locked_at is not None
 
+    def get_full_name(self):
+        # Vietnamese order: family and middle names (họ, last_name) before the given name.
+        return f"{self.last_name} {self.first_name}".strip()
+
     def kind_label(self):
         return str(ACCOUNT_KINDS.get(self.kind, self.kind))
 
