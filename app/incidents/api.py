@@ -47,8 +47,5 @@ class IncidentApi(UnitScopedMixin, AppModelRestApi):
         services.check_incident(item)
 
     def post_add(self, item):
-        from app.core import audit
-
-        audit.record(self.datamodel.session, "incident_opened", item,
-                     details={"kind": item.kind, "title": item.title})
+        services.announce_incident(self.datamodel.session, item)
         self.datamodel.session.commit()

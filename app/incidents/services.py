@@ -46,12 +46,18 @@ def open_incident(session, reporter, kind, title, description, stored_file=None)
     check_incident(incident)
     session.add(incident)
     session.flush()
-    audit.record(session, "incident_opened", incident, user=reporter,
-                 details={"kind": kind, "title": incident.title})
-    notify(session, [u for u in _handlers(session, reporter.unit_id) if u.id != reporter.id],
-           _("New report: %(title)s", title=incident.title),
-           link=f"/incidentview/show/{incident.id}", urgent=kind != "feature_request")
+    announce_incident(session, incident, reporter)
     return incident
+
+
+def announce_incident(session, incident, reporter=None):
+    """Record a new report in the trail and tell the people who handle it."""
+    audit.record(session, "incident_opened", incident, user=reporter,
+                 details={"kind": incident.kind, "title": incident.title})
+    notify(session, [u for u in _handlers(session, incident.unit_id)
+                     if u.id != incident.reporter_id],
+           _("New report: %(title)s", title=incident.title),
+           link=f"/incidentview/show/{incident.id}", urgent=incident.kind != "feature_request")
 
 
 def attach_file(incident, stored_file):

@@ -107,16 +107,8 @@ class IncidentView(UnitScopedMixin, AppModelView):
             services.attach_file(item, storage.store(upload.stream, upload.filename))
 
     def post_add(self, item):
-        session = self.datamodel.session
-        audit.record(session, "incident_opened", item,
-                     details={"kind": item.kind, "title": item.title})
-        from app.notifications.services import notify
-
-        notify(session, [u for u in services._handlers(session, item.unit_id)
-                         if u.id != item.reporter_id],
-               _("New report: %(title)s", title=item.title),
-               link=f"/incidentview/show/{item.id}", urgent=item.kind != "feature_request")
-        session.commit()
+        services.announce_incident(self.datamodel.session, item)
+        self.datamodel.session.commit()
 
     def pre_update(self, item):
         # The edit form only carries status and response; apply them through the rule.

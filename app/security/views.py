@@ -77,6 +77,16 @@ class _AccountRules:
         flash(message, "success")
         return redirect(self.get_redirect())
 
+    @action("lock", _l("Lock"), _l("Lock the selected accounts?"), "fa-lock",
+            multiple=True, single=True)
+    def lock(self, items):
+        return self._lock_items(items, lock=True)
+
+    @action("unlock", _l("Unlock"), _l("Unlock the selected accounts?"), "fa-unlock",
+            multiple=True, single=True)
+    def unlock(self, items):
+        return self._lock_items(items, lock=False)
+
 
 class AppUserDBModelView(RuleFormsMixin, _AccountRules, UserDBModelView):
     """The system admin's user screen (FAB's security UI) with our fields."""
@@ -127,16 +137,6 @@ class AppUserDBModelView(RuleFormsMixin, _AccountRules, UserDBModelView):
     def pre_update(self, item):
         self._check_account(item)
         super().pre_update(item)
-
-    @action("lock", _l("Lock"), _l("Lock the selected accounts?"), "fa-lock",
-            multiple=True, single=True)
-    def lock(self, items):
-        return self._lock_items(items, lock=True)
-
-    @action("unlock", _l("Unlock"), _l("Unlock the selected accounts?"), "fa-unlock",
-            multiple=True, single=True)
-    def unlock(self, items):
-        return self._lock_items(items, lock=False)
 
 
 class AppRoleModelView(RoleModelView):
@@ -215,16 +215,6 @@ class UnitAccountView(RuleFormsMixin, _AccountRules, UnitScopedMixin, UserDBMode
 
     def pre_delete(self, item):
         raise DomainError(_("Accounts are not deleted: lock the account instead."))
-
-    @action("lock", _l("Lock"), _l("Lock the selected accounts?"), "fa-lock",
-            multiple=True, single=True)
-    def lock(self, items):
-        return self._lock_items(items, lock=True)
-
-    @action("unlock", _l("Unlock"), _l("Unlock the selected accounts?"), "fa-unlock",
-            multiple=True, single=True)
-    def unlock(self, items):
-        return self._lock_items(items, lock=False)
 
     @expose("/password/<int:pk>", methods=["GET", "POST"])
     @has_access
