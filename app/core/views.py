@@ -216,9 +216,6 @@ class AppModelView(RuleFormsMixin, ModelView):
     def pre_update(self, item):
         self._checked(item)
 
-    def flash_domain_error(self, error):
-        flash(str(error), "danger")
-
 
 class AppModelRestApi(ModelRestApi):
     """A FAB ModelRestApi with our conventions: a broken rule answers 422 with the message."""
@@ -282,8 +279,3 @@ class AppSQLAInterface(SQLAInterface):
 
     def delete(self, item, commit=True):
         return self._guard(super().delete, item, commit=commit)
-
-
-def require(condition):
-    if not condition:
-        abort(403)

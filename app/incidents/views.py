@@ -59,7 +59,6 @@ class IncidentView(UnitScopedMixin, AppModelView):
     list_columns = ["created_at", "kind_label", "title", "unit", "reporter", "status_label"]
     show_columns = ["created_at", "kind_label", "title", "description", "unit", "reporter",
                     "status_label", "response", "handler", "resolved_at", "file_name"]
-    add_columns = ["kind", "title", "description"]
     edit_columns = ["status", "response"]
     search_columns = ["title", "kind", "status", "created_at"]
     order_columns = ["created_at", "title"]

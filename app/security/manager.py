@@ -3,7 +3,7 @@ logins, and a per-request cache of the user's permissions."""
 
 import logging
 
-from flask import current_app, flash, g, has_request_context, jsonify, request
+from flask import current_app, flash, g, has_app_context, has_request_context, jsonify, request
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import AuthDBView
@@ -45,16 +45,11 @@ class AppAuthDBView(AuthDBView):
     invalid_login_message = _l("Wrong user name or password. Please try again.")
 
 
-class AppSecurityApi(SecurityApi):
-    """FAB's login API, kept as is; limits are applied to its blueprint at registration."""
-
-
 class AppSecurityManager(SecurityManager):
     user_model = AppUser
     userdbmodelview = AppUserDBModelView
     rolemodelview = AppRoleModelView
     authdbview = AppAuthDBView
-    security_api = AppSecurityApi
     # FAB's user statistics chart loads Google Charts from the internet.
     userstatschartview = None
 
@@ -142,7 +137,7 @@ class AppSecurityManager(SecurityManager):
     # -- permissions, cached per request ----------------------------------------------------
     def _role_permission_set(self, role_ids):
         key = tuple(sorted(role_ids))
-        cache = g.setdefault("_perm_cache", {}) if _has_g() else {}
+        cache = g.setdefault("_perm_cache", {}) if has_app_context() else {}
         if key not in cache:
             from flask_appbuilder.security.sqla.models import (
                 Permission, PermissionView, ViewMenu, assoc_permissionview_role,
@@ -172,14 +167,3 @@ class AppSecurityManager(SecurityManager):
         perms = self._role_permission_set(role_ids) if role_ids else set()
         names = view_menus_name or []
         return {name for name in names if (permission_name, name) in perms}
-
-    def has_role(self, *names):
-        user = getattr(g, "user", None)
-        if user is None or not getattr(user, "is_authenticated", False):
-            return False
-        return any(r.name in names for r in user.roles)
-
-
-def _has_g():
-    from flask import has_app_context
-    return has_app_context()
