@@ -36,6 +36,8 @@ class Config:
     # Files live outside static/, served only through our own routes.
     STORAGE_DIR = os.environ.get("STORAGE_DIR", os.path.join(INSTANCE_DIR, "files"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 50 * 1024 * 1024))
+    # "Sắp đến hạn": open incoming documents due within this many working days.
+    INCOMING_NEAR_DUE_DAYS = int(os.environ.get("INCOMING_NEAR_DUE_DAYS", 3))
 
     # Flask-AppBuilder
     APP_NAME = "QLVB&ĐH"

@@ -33,6 +33,8 @@ def create_app(config=None, **overrides):
         os.makedirs(os.path.dirname(app.config["SQLALCHEMY_DATABASE_URI"][10:]) or ".",
                     exist_ok=True)
 
+    from app.core import sqlite  # noqa: F401  (Unicode lower() on SQLite connections)
+
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir())
     csrf.init_app(app)
@@ -104,6 +106,9 @@ def _install_request_hooks(app):
     from app.core.timeutil import fmt_date, fmt_datetime
 
     app.jinja_env.globals["csp_nonce"] = lambda: g.get("csp_nonce", "")
+    from app.core.audit import action_label
+
+    app.jinja_env.globals["audit_label"] = action_label
     app.jinja_env.filters["vndate"] = fmt_date
     app.jinja_env.filters["vndatetime"] = fmt_datetime
 
@@ -122,13 +127,19 @@ def _install_request_hooks(app):
     @app.after_request
     def _security_headers(response):
         nonce = g.get("csp_nonce", "")
-        response.headers["Content-Security-Policy"] = (
-            "default-src 'self'; "
-            f"script-src 'self' 'nonce-{nonce}'; "
-            "style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
-            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
-        )
+        if g.get("inline_file"):
+            # A stored file shown inline (PDF preview): the browser's viewer needs its
+            # plugin; the file itself passed the safety check at intake.
+            response.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
+        else:
+            response.headers["Content-Security-Policy"] = (
+                "default-src 'self'; "
+                f"script-src 'self' 'nonce-{nonce}'; "
+                "style-src 'self' 'unsafe-inline'; "
+                "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+                "object-src 'none'; base-uri 'self'; form-action 'self'; "
+                "frame-ancestors 'self'"
+            )
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "SAMEORIGIN"
         response.headers["Referrer-Policy"] = "same-origin"

@@ -1,9 +1,10 @@
 """Demo data: the host agency and the units named in Quy chế 19-QC/HU (Kim Động), the
-document types, the current term, this year's holidays and one account per role.
-Running it again changes nothing."""
+document types, the current term, this year's holidays, one account per role and a
+register of incoming documents in every state. Running it again changes nothing."""
 
 from datetime import date
 
+import click
 from sqlalchemy import select
 
 from app.core.calendar import CalendarDay
@@ -162,4 +163,620 @@ def seed_demo(session, password=None, year=None):
         for prefix, role_name, position in UNIT_ROLE_ACCOUNTS:
             account(f"{prefix}.{abbr.lower()}", role_name, units[abbr], position, prefix)
     session.commit()
+    seed_incoming(session, echo=click.echo)
     return accounts
+
+
+# -- incoming documents ------------------------------------------------------------------
+#
+# A realistic register for VPHU (and a few documents for BTCHU) in every state, made
+# through the real services (app.incoming.services) as the clerks, heads and officials
+# would: nothing is written to the incoming tables directly. Dates are relative to today
+# (arrivals in the last few weeks, counted in working days), so the lists of the tracking
+# screens (due soon, overdue, completed on time / late) always have something in them.
+
+_FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf",
+)
+_FONT_PATTERNS = ("DejaVuSans.ttf", "LiberationSerif-Regular.ttf")
+_pdf_font = None
+
+
+def _find_font():
+    """A TrueType font with Vietnamese glyphs, or None."""
+    import glob
+    import os
+
+    for path in _FONT_CANDIDATES:
+        if os.path.exists(path):
+            return path
+    for pattern in _FONT_PATTERNS:
+        found = sorted(glob.glob(os.path.join("/usr/share/fonts", "**", pattern),
+                                 recursive=True))
+        if found:
+            return found[0]
+    return None
+
+
+def _font():
+    """The reportlab font name to write with: a Vietnamese TTF, else Helvetica."""
+    global _pdf_font
+    if _pdf_font is None:
+        path = _find_font()
+        _pdf_font = "Helvetica"
+        if path:
+            try:
+                from reportlab.pdfbase import pdfmetrics
+                from reportlab.pdfbase.ttfonts import TTFont
+
+                pdfmetrics.registerFont(TTFont("QLVBDemo", path))
+                _pdf_font = "QLVBDemo"
+            except Exception:  # an unreadable font: write without accents instead
+                import logging
+
+                logging.getLogger(__name__).warning("demo: cannot use font %s", path,
+                                                    exc_info=True)
+    return _pdf_font
+
+
+def _latin(text):
+    """``text`` without its diacritics (Helvetica has no Vietnamese glyphs)."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def _date_line(place, day):
+    return f"{place}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+
+
+def demo_pdf(doc, pages=1, stamp=None, heading=None):
+    """A plain one- or few-page PDF laid out like a Party or State document (Quy định
+    66-QĐ/TW, Nghị định 30/2020): issuer, number, date, title, body, signer. ``doc`` is a
+    demo spec; ``stamp`` the receiving unit's "ĐẾN" stamp on a scanned paper document;
+    ``heading`` replaces the title (an annex, a report of results)."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import simpleSplit
+    from reportlab.pdfgen import canvas
+
+    font = _font()
+    plain = font == "Helvetica"
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, invariant=True)
+    width, height = A4
+
+    def text(x, y, value, size=11, center=False):
+        value = _latin(value) if plain else value
+        c.setFont(font, size)
+        if center:
+            c.drawCentredString(x, y, value)
+        else:
+            c.drawString(x, y, value)
+
+    def wrapped(x, y, value, size=11, max_width=width - 130, center=False, lead=15):
+        value = _latin(value) if plain else value
+        for line in simpleSplit(value, font, size, max_width):
+            text(x + (max_width / 2 if center else 0), y, line, size, center)
+            y -= lead
+        return y
+
+    party = "-" in doc["symbol"].split("/")[0]
+    issuer = doc["issuer"]
+    left = 165  # centre of the issuer block
+    y = height - 60
+    for line in issuer:
+        y = wrapped(left - 120, y, line.upper(), 10.5, max_width=240, center=True, lead=14)
+    text(left, y, "*" if party else "—", 10, center=True)
+    y -= 16
+    text(left, y, f"Số {doc['symbol']}", 10.5, center=True)
+    if doc["type"] == "CV":
+        wrapped(left - 95, y - 16, doc["summary"], 9.5, max_width=190, center=True, lead=12)
+    right = 420
+    y = height - 60
+    if party:
+        text(right, y, "ĐẢNG CỘNG SẢN VIỆT NAM", 11, center=True)
+        y -= 26
+    else:
+        text(right, y, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 10.5, center=True)
+        text(right, y - 14, "Độc lập - Tự do - Hạnh phúc", 10.5, center=True)
+        y -= 40
+    text(right, y, _date_line(doc["place"], doc["document_date"]), 10, center=True)
+    if stamp:
+        c.rect(60, height - 240, 170, 52)
+        text(145, height - 202, stamp["unit"].upper(), 8, center=True)
+        text(145, height - 216, "ĐẾN", 11, center=True)
+        text(145, height - 232, f"Số: ....  Ngày: {stamp['day']:%d/%m/%Y}", 8.5, center=True)
+
+    y = height - (270 if stamp else 190)
+    type_name = doc["type_name"]
+    if heading:
+        y = wrapped(65, y, heading.upper(), 13, center=True, lead=17) - 8
+    elif doc["type"] != "CV":
+        title = doc["summary"]  # "Kế hoạch triển khai …" under the heading "KẾ HOẠCH"
+        if title.lower().startswith(type_name.lower() + " "):
+            title = title[len(type_name) + 1:]
+        text(width / 2, y, type_name.upper(), 14, center=True)
+        y = wrapped(65, y - 20, title, 11.5, center=True) - 12
+    else:
+        text(width / 2, y, f"Kính gửi: {doc['recipient']}", 11.5, center=True)
+        y -= 32
+    summary = doc["summary"]
+    if summary.startswith("V/v "):
+        summary = summary[4:]
+    body = [
+        f"Căn cứ chương trình công tác năm {doc['document_date'].year} và yêu cầu nhiệm vụ "
+        f"trong thời gian tới, {doc['author']} gửi {doc['recipient']} văn bản về việc: "
+        f"{summary[0].lower() + summary[1:]}.",
+        "Đề nghị các cơ quan, đơn vị quan tâm, chỉ đạo triển khai thực hiện nghiêm túc, "
+        "đúng tiến độ; trong quá trình thực hiện, nếu có khó khăn, vướng mắc, kịp thời "
+        "phản ánh về cơ quan ban hành (qua bộ phận văn thư) để được hướng dẫn, phối hợp "
+        "giải quyết.",
+    ]
+    for paragraph in body:
+        y = wrapped(85, y, paragraph, 11.5, max_width=width - 150) - 8
+    y -= 10
+    text(65, y, "Nơi nhận:", 10)
+    text(65, y - 13, "- Như trên;", 9)
+    text(65, y - 25, "- Lưu VT.", 9)
+    sign_x = 410
+    for line in doc["signer_title"].split(", "):  # "T/M Ban Thường vụ, Phó Bí thư"
+        text(sign_x, y, line.upper(), 10.5, center=True)
+        y -= 14
+    text(sign_x, y - 26, "(Đã ký)", 9.5, center=True)
+    text(sign_x, y - 56, doc["signer"], 11, center=True)
+    for number in range(2, pages + 1):
+        c.showPage()
+        text(width / 2, height - 60, f"Trang {number}", 9, center=True)
+        wrapped(85, height - 100, f"Phần {number}: nội dung chi tiết, phân công nhiệm vụ "
+                "và tiến độ thực hiện (kèm theo văn bản số "
+                f"{doc['symbol']}).", 11.5, max_width=width - 150)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _file_name(symbol, suffix=""):
+    safe = symbol.replace("/", "-").replace(" ", "")
+    return f"{safe}{suffix}.pdf"
+
+
+def _store_pdf(data, name, check):
+    import io
+
+    from app.core import storage
+
+    return storage.store(io.BytesIO(data), name, check=check)
+
+
+# Senders from outside the system: (name, place, header lines of the issuer).
+_OUTSIDE = {
+    "TU": ("Tỉnh ủy Hưng Yên", "Hưng Yên", ["Tỉnh ủy Hưng Yên"]),
+    "BTCTU": ("Ban Tổ chức Tỉnh ủy Hưng Yên", "Hưng Yên",
+              ["Tỉnh ủy Hưng Yên", "Ban Tổ chức"]),
+    "VPTU": ("Văn phòng Tỉnh ủy Hưng Yên", "Hưng Yên", ["Tỉnh ủy Hưng Yên", "Văn phòng"]),
+    "UBKTTU": ("Ủy ban Kiểm tra Tỉnh ủy Hưng Yên", "Hưng Yên",
+               ["Tỉnh ủy Hưng Yên", "Ủy ban Kiểm tra"]),
+    "BTGDVTU": ("Ban Tuyên giáo và Dân vận Tỉnh ủy Hưng Yên", "Hưng Yên",
+                ["Tỉnh ủy Hưng Yên", "Ban Tuyên giáo và Dân vận"]),
+    "UBND": ("Ủy ban nhân dân huyện Kim Động", "Kim Động",
+             ["Ủy ban nhân dân", "huyện Kim Động"]),
+}
+
+
+def _demo_documents(today, back, ahead):
+    """The demo register: one dict per document, with what happens to it (``steps``).
+
+    ``back(n)`` is n working days before today, ``ahead(n)`` n working days after it.
+    Keys: unit (receiving), via (deliver: from a unit of the system, left in the inbox
+    unless a step registers it; external / paper: from outside, received and registered
+    at once), sender (unit abbreviation or key of _OUTSIDE), symbol, type, summary,
+    arrival (working days back), written (working days between the document's date and
+    its arrival), urgency, time, signer, steps."""
+    y = today.year
+    return [
+        # -- VPHU: waiting in the inbox (electronic deliveries not yet received) ---------
+        dict(unit="VPHU", via="deliver", sender="BTCHU", symbol="45-BC/BTCHU", type="BC",
+             summary=f"Báo cáo kết quả công tác tổ chức xây dựng Đảng tháng "
+                     f"{today.month:02d}/{y}",
+             arrival=0, written=1, signer=("K/T Trưởng ban, Phó Trưởng ban",
+                                           "Đỗ Văn Thắng"), steps=[]),
+        dict(unit="VPHU", via="deliver", sender="UBKTHU", symbol="32-TB/UBKTHU", type="TB",
+             summary="Thông báo kết luận kiểm tra việc thực hiện nhiệm vụ kiểm tra, giám sát "
+                     "đối với Chi bộ Văn phòng Huyện ủy",
+             arrival=0, written=1, urgency=1,
+             signer=("T/M Ủy ban Kiểm tra, Chủ nhiệm", "Vũ Thị Lan"), steps=[]),
+        dict(unit="VPHU", via="deliver", sender="MTTQ", symbol="118/MTTQ-BTT", type="CV",
+             summary="V/v tổng hợp ý kiến, kiến nghị của cử tri và Nhân dân trước kỳ họp "
+                     "cuối năm của Hội đồng nhân dân huyện",
+             arrival=1, written=1,
+             signer=("T/M Ban Thường trực, Chủ tịch", "Hoàng Văn Nam"), steps=[]),
+        # -- VPHU: refused ----------------------------------------------------------------
+        dict(unit="VPHU", via="deliver", sender="BTGDVHU", symbol="27-HD/BTGDVHU", type="HD",
+             summary=f"Hướng dẫn tuyên truyền kỷ niệm {y + 1 - 1930} năm Ngày thành lập Đảng "
+                     f"Cộng sản Việt Nam (03/02/1930 – 03/02/{y + 1})",
+             arrival=2, written=1, signer=("K/T Trưởng ban, Phó Trưởng ban", "Bùi Quang Huy"),
+             steps=[("refuse", "Văn bản chưa có chữ ký số của cơ quan ban hành; đề nghị ký "
+                               "số và gửi lại.")]),
+        dict(unit="VPHU", via="deliver", sender="ĐTN", symbol="112-CV/HĐTN", type="CV",
+             summary="V/v giới thiệu đoàn viên ưu tú để chi bộ xem xét, kết nạp vào Đảng",
+             arrival=5, written=1, signer=("T/M Ban Thường vụ, Bí thư", "Đặng Thị Hồng"),
+             steps=[("refuse", "Gửi nhầm nơi nhận: nội dung thuộc thẩm quyền xử lý của Ban "
+                               "Tổ chức Huyện ủy, đề nghị gửi đúng đơn vị.")]),
+        # -- VPHU: registered, waiting for the head's assignment ---------------------------
+        dict(unit="VPHU", via="external", sender="TU", symbol="125-CV/TU", type="CV",
+             summary=f"V/v tổ chức Hội nghị tổng kết công tác xây dựng Đảng năm {y}, triển "
+                     f"khai nhiệm vụ năm {y + 1}",
+             arrival=0, time=(8, 10), written=2,
+             signer=("T/L Ban Thường vụ, Chánh Văn phòng", "Nguyễn Văn Hùng"), steps=[]),
+        dict(unit="VPHU", via="paper", sender="TU", symbol="125-CV/TU", type="CV",
+             summary=f"V/v tổ chức Hội nghị tổng kết công tác xây dựng Đảng năm {y}, triển "
+                     f"khai nhiệm vụ năm {y + 1}",
+             arrival=0, time=(9, 30), written=2, duplicate=True,
+             signer=("T/L Ban Thường vụ, Chánh Văn phòng", "Nguyễn Văn Hùng"),
+             steps=[("cancel", "Vào sổ trùng: đây là bản giấy của văn bản 125-CV/TU đã nhận "
+                               "qua mạng và đã vào sổ.")]),
+        dict(unit="VPHU", via="deliver", sender="ĐBCA", symbol="56-BC/ĐU", type="BC",
+             summary=f"Báo cáo tình hình an ninh chính trị, trật tự an toàn xã hội trên địa "
+                     f"bàn huyện tháng {today.month:02d}/{y}",
+             arrival=1, written=1, signer=("T/M Đảng ủy, Bí thư", "Phạm Minh Đức"),
+             steps=[("register",)]),
+        dict(unit="VPHU", via="external", sender="UBND", symbol="1520/UBND-VP", type="CV",
+             summary="V/v đề nghị cử cán bộ tham gia Đoàn kiểm tra liên ngành công tác phòng, "
+                     "chống thiên tai và tìm kiếm cứu nạn",
+             arrival=1, time=(14, 5), written=1, urgency=1, reply=2,
+             signer=("T/M Ủy ban nhân dân, K/T Chủ tịch, Phó Chủ tịch", "Lê Thị Thu Hà"),
+             steps=[]),
+        # -- VPHU: assigned, not started ---------------------------------------------------
+        dict(unit="VPHU", via="external", sender="VPTU", symbol="1876-CV/VPTU", type="CV",
+             summary=f"V/v rà soát, lập danh mục hồ sơ, tài liệu nộp lưu vào Lưu trữ lịch sử "
+                     f"năm {y}",
+             arrival=2, written=2, signer=("K/T Chánh Văn phòng, Phó Chánh Văn phòng",
+                                           "Trịnh Văn Long"),
+             steps=[("assign", dict(lead="chuyenvien.vphu", deadline=ahead(6),
+                                    direction="Giao đồng chí chuyên viên phụ trách lưu trữ "
+                                              "chủ trì rà soát, lập danh mục; báo cáo trước "
+                                              "khi nộp lưu."))]),
+        dict(unit="VPHU", via="external", sender="TU", symbol="142-CV/TU", type="CV",
+             summary="V/v cung cấp số liệu phục vụ xây dựng Báo cáo trình Hội nghị Ban Chấp "
+                     "hành Đảng bộ tỉnh",
+             arrival=1, time=(16, 20), written=0, urgency=3,
+             signer=("T/L Ban Thường vụ, Chánh Văn phòng", "Nguyễn Văn Hùng"),
+             steps=[("assign", dict(lead="chuyenvien.vphu", deadline="next",
+                                    inform=["vanphong"],
+                                    direction="Hỏa tốc. Giao chuyên viên tổng hợp số liệu, "
+                                              "trình lãnh đạo Văn phòng ký gửi ngay trong "
+                                              "ngày."))]),
+        dict(unit="VPHU", via="external", sender="UBKTTU", symbol="54-CV/UBKTTU", type="CV",
+             summary="V/v báo cáo kết quả thực hiện nhiệm vụ kiểm tra, giám sát theo Điều 30 "
+                     "Điều lệ Đảng quý III",
+             arrival=12, written=2, signer=("K/T Chủ nhiệm, Phó Chủ nhiệm", "Ngô Văn Tiến"),
+             steps=[("assign", dict(lead="chuyenvien.vphu", deadline=back(2),
+                                    direction="Giao chuyên viên tổng hợp, dự thảo báo cáo "
+                                              "trình Thường trực Huyện ủy."))]),
+        # -- VPHU: in progress --------------------------------------------------------------
+        dict(unit="VPHU", via="external", sender="BTCTU", symbol="89-KH/BTCTU", type="KH",
+             summary=f"Kế hoạch kiểm tra, khảo sát công tác phát triển đảng viên trong học "
+                     f"sinh, sinh viên và công nhân lao động năm {y}",
+             arrival=6, written=3, pages=2,
+             signer=("K/T Trưởng ban, Phó Trưởng ban", "Đinh Thị Mai"),
+             steps=[("assign", dict(lead="BTCHU", cooperate=["UBKTHU"],
+                                    inform=["chuyenvien.vphu"], deadline=ahead(6),
+                                    direction="Giao Ban Tổ chức Huyện ủy chủ trì, Ủy ban Kiểm "
+                                              "tra Huyện ủy phối hợp tham mưu Ban Thường vụ "
+                                              "triển khai kế hoạch.")),
+                    ("sub", "BTCHU", dict(lead="chuyenvien.btchu", deadline=ahead(4),
+                                          instruction="Đồng chí xây dựng dự thảo kế hoạch "
+                                                      "của Huyện ủy, lấy ý kiến các chi, "
+                                                      "đảng bộ cơ sở.")),
+                    ("note", "chuyenvien.btchu", "Đã xây dựng dự thảo kế hoạch, đang lấy ý "
+                                                 "kiến 5 đảng bộ xã, thị trấn."),
+                    ("read", "chuyenvien.vphu")]),
+        dict(unit="VPHU", via="external", sender="TU", symbol="245-KH/TU", type="KH",
+             summary="Kế hoạch triển khai Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính "
+                     "trị về đột phá phát triển khoa học, công nghệ, đổi mới sáng tạo và "
+                     "chuyển đổi số quốc gia",
+             arrival=8, written=3, pages=2, annex="Phụ lục phân công nhiệm vụ",
+             signer=("T/M Ban Thường vụ, Phó Bí thư", "Trần Quốc Việt"),
+             steps=[("assign", dict(lead="chuyenvien.vphu", cooperate=["BTCHU"],
+                                    inform=["vanphong"], deadline=ahead(8),
+                                    direction="Giao Văn phòng chủ trì, Ban Tổ chức phối hợp "
+                                              "tham mưu kế hoạch thực hiện của Huyện ủy.")),
+                    ("note", "chuyenvien.vphu", "Đã xây dựng đề cương dự thảo kế hoạch, gửi "
+                                                "Ban Tổ chức Huyện ủy cho ý kiến."),
+                    ("note", "lanhdao.btchu", "Ban Tổ chức nhất trí với đề cương; đề nghị "
+                                              "bổ sung nội dung đào tạo, bồi dưỡng cán bộ "
+                                              "phụ trách chuyển đổi số."),
+                    ("note", "chuyenvien.vphu", "Đã tiếp thu ý kiến, hoàn thiện dự thảo lần "
+                                                "2 trình lãnh đạo Văn phòng.")]),
+        dict(unit="VPHU", via="external", sender="UBND", symbol="1498/UBND-NV", type="CV",
+             summary="V/v tham gia ý kiến dự thảo Quy chế phối hợp giữa Thường trực Huyện ủy "
+                     "và Ủy ban nhân dân huyện",
+             arrival=4, time=(10, 5), written=1, urgency=2,
+             signer=("T/M Ủy ban nhân dân, Chủ tịch", "Vương Đình Khải"),
+             steps=[("assign", dict(lead="chuyenvien.vphu", deadline=ahead(1),
+                                    direction="Giao chuyên viên nghiên cứu, dự thảo văn bản "
+                                              "góp ý.")),
+                    ("note", "chuyenvien.vphu", "Đã dự thảo văn bản góp ý, trình Chánh Văn "
+                                                "phòng xem xét.")]),
+        dict(unit="VPHU", via="external", sender="BTGDVTU", symbol="215-CV/BTGDVTU",
+             type="CV",
+             summary=f"V/v báo cáo kết quả thực hiện Quy chế dân chủ ở cơ sở năm {y}",
+             arrival=15, written=2, urgency=1,
+             signer=("K/T Trưởng ban, Phó Trưởng ban", "Lưu Thị Ngọc"),
+             steps=[("assign", dict(lead="chuyenvien.vphu", deadline=back(3),
+                                    direction="Giao chuyên viên tổng hợp báo cáo của các "
+                                              "đảng bộ, chi bộ cơ sở.")),
+                    ("note", "chuyenvien.vphu", "Đang tổng hợp số liệu; còn thiếu báo cáo "
+                                                "của 3 đảng bộ xã, đã đôn đốc qua điện "
+                                                "thoại.")]),
+        # -- VPHU: completed ----------------------------------------------------------------
+        dict(unit="VPHU", via="deliver", sender="HLHPN", symbol="64/BC-HPN", type="BC",
+             summary="Báo cáo kết quả thực hiện Chỉ thị số 21-CT/TW của Ban Bí thư về tiếp "
+                     "tục đẩy mạnh công tác phụ nữ trong tình hình mới",
+             arrival=9, written=2, signer=("T/M Ban Thường vụ, Chủ tịch", "Nguyễn Thị Huệ"),
+             steps=[("register",),
+                    ("assign", dict(lead="chuyenvien.vphu", deadline=ahead(1),
+                                    direction="Giao chuyên viên tổng hợp vào báo cáo chung.")),
+                    ("note", "chuyenvien.vphu", "Đã đối chiếu số liệu với báo cáo của Ủy ban "
+                                                "Mặt trận Tổ quốc huyện."),
+                    ("complete", "chuyenvien.vphu", "Đã tổng hợp vào báo cáo chung của Ban "
+                                                    "Thường vụ Huyện ủy.", True)]),
+        dict(unit="VPHU", via="external", sender="TU", symbol="412-GM/TU", type="GM",
+             summary="Giấy mời dự Hội nghị trực tuyến quán triệt, triển khai các văn bản mới "
+                     "của Trung ương",
+             arrival=2, time=(7, 50), written=1, urgency=1,
+             signer=("T/L Ban Thường vụ, Chánh Văn phòng", "Nguyễn Văn Hùng"),
+             steps=[("assign", dict(lead="chuyenvien.vphu", deadline=ahead(0),
+                                    inform=["BTCHU"],
+                                    direction="Giao chuyên viên chuẩn bị điểm cầu trực "
+                                              "tuyến, mời thành phần theo giấy mời.")),
+                    ("complete", "chuyenvien.vphu", "Đã chuẩn bị điểm cầu tại Hội trường "
+                                                    "Huyện ủy và mời đủ thành phần.")]),
+        dict(unit="VPHU", via="external", sender="UBND", symbol="1432/UBND-TCKH", type="CV",
+             summary=f"V/v xây dựng dự toán ngân sách năm {y + 1} của các cơ quan khối Đảng",
+             arrival=18, written=2, signer=("K/T Chủ tịch, Phó Chủ tịch", "Lê Thị Thu Hà"),
+             steps=[("assign", dict(lead="chuyenvien.vphu", deadline=back(6),
+                                    direction="Giao bộ phận tài chính Văn phòng xây dựng dự "
+                                              "toán, báo cáo Thường trực Huyện ủy.")),
+                    ("note", "chuyenvien.vphu", "Chờ số liệu biên chế năm sau của Ban Tổ "
+                                                "chức Huyện ủy."),
+                    ("complete", "chuyenvien.vphu", "Đã gửi dự toán ngân sách khối Đảng về "
+                                                    "Phòng Tài chính - Kế hoạch (chậm do chờ "
+                                                    "số liệu biên chế).")]),
+        # -- BTCHU ----------------------------------------------------------------------
+        dict(unit="BTCHU", via="deliver", sender="ĐBTT", symbol="78-BC/ĐU", type="BC",
+             summary=f"Báo cáo kết quả kết nạp đảng viên mới 10 tháng đầu năm {y}",
+             arrival=0, written=1, signer=("T/M Đảng ủy, Bí thư", "Phạm Văn Khánh"),
+             steps=[]),
+        dict(unit="BTCHU", via="external", sender="BTCTU", symbol="92-HD/BTCTU", type="HD",
+             summary=f"Hướng dẫn kiểm điểm, đánh giá, xếp loại chất lượng đối với tập thể, cá "
+                     f"nhân năm {y}",
+             arrival=1, written=3, pages=2,
+             signer=("K/T Trưởng ban, Phó Trưởng ban", "Đinh Thị Mai"), steps=[]),
+        dict(unit="BTCHU", via="deliver", sender="TTCT", symbol="46-TB/TTCT", type="TB",
+             summary=f"Thông báo chiêu sinh lớp bồi dưỡng nhận thức về Đảng khóa II năm {y}",
+             arrival=3, written=1, signer=("Giám đốc", "Tạ Văn Bình"),
+             steps=[("register",),
+                    ("assign", dict(lead="chuyenvien.btchu", deadline=ahead(3),
+                                    direction="Giao chuyên viên tổng hợp danh sách quần chúng "
+                                              "ưu tú của các chi, đảng bộ.")),
+                    ("note", "chuyenvien.btchu", "Đã nhận danh sách của 7/12 chi, đảng bộ "
+                                                 "cơ sở.")]),
+        dict(unit="BTCHU", via="external", sender="BTCTU", symbol="97-CV/BTCTU", type="CV",
+             summary="V/v rà soát, đề nghị tặng Huy hiệu Đảng đợt 03/02",
+             arrival=7, written=2, signer=("K/T Trưởng ban, Phó Trưởng ban", "Đinh Thị Mai"),
+             steps=[("assign", dict(lead="chuyenvien.btchu", deadline=ahead(2),
+                                    direction="Giao chuyên viên rà soát hồ sơ, lập danh "
+                                              "sách đề nghị.")),
+                    ("complete", "chuyenvien.btchu", "Đã lập danh sách 46 đồng chí đủ điều "
+                                                     "kiện, gửi Ban Tổ chức Tỉnh ủy.")]),
+    ]
+
+
+def _working_days_back(session, today):
+    """``back(n)``: the date n working days before ``today`` (today itself for 0)."""
+    from datetime import timedelta
+
+    from app.core.calendar import Calendar
+
+    cal = Calendar(session, today - timedelta(days=400), today)
+
+    def back(n):
+        day = today
+        while n > 0:
+            day -= timedelta(days=1)
+            if cal.is_working_day(day):
+                n -= 1
+        return day
+
+    return back
+
+
+def seed_incoming(session, echo=None):
+    """The demo incoming documents, made through the real services, only when neither VPHU
+    nor BTCHU has any incoming document yet; all of them are committed together (a failure
+    leaves none). Returns {state: count} of what was created ({} when nothing was)."""
+    from datetime import time
+
+    from sqlalchemy import func
+
+    from app.core.calendar import add_working_days
+    from app.core.filecheck import check_attachment, check_main_pdf
+    from app.core.timeutil import local_today
+    from app.incoming import services as S
+    from app.incoming.models import IncomingDocument
+
+    echo = echo or (lambda message: None)
+    units = {u.abbreviation: u for u in session.execute(select(Unit)).unique().scalars()}
+    if "VPHU" not in units or "BTCHU" not in units:
+        echo("Incoming demo documents: skipped (the demo units are missing).")
+        return {}
+    existing = session.execute(
+        select(func.count(IncomingDocument.id)).where(
+            IncomingDocument.unit_id.in_((units["VPHU"].id, units["BTCHU"].id)))).scalar_one()
+    if existing:
+        echo(f"Incoming demo documents: {existing} already present, none added.")
+        return {}
+    users = {u.username: u for u in session.execute(select(AppUser)).unique().scalars()}
+    needed = [f"{p}.{a}" for a in ("vphu", "btchu") for p in ("vanthu", "lanhdao",
+                                                                 "chuyenvien")] + ["vanphong"]
+    missing = [name for name in needed if name not in users or not users[name].is_active]
+    if missing:
+        echo("Incoming demo documents: skipped (missing or inactive accounts: "
+             + ", ".join(missing) + ").")
+        return {}
+    if not (S.is_unit_head(users["lanhdao.vphu"], units["VPHU"].id)
+            and S.is_unit_clerk(users["vanthu.vphu"], units["VPHU"].id)):
+        echo("Incoming demo documents: skipped (the roles have no permissions yet: run "
+             "`flask qlvb sync-roles`, then seed-demo again).")
+        return {}
+
+    types = {t.abbreviation: t for t in session.execute(select(DocumentType)).scalars()}
+    today = local_today()
+    back = _working_days_back(session, today)
+
+    def ahead(n):
+        return add_working_days(session, today, n)
+
+    specs = _demo_documents(today, back, ahead)
+    # Register in order of arrival, so that the numbers follow the dates.
+    order = sorted(range(len(specs)), key=lambda i: (-specs[i]["arrival"], i))
+
+    def party(role, who, deadline=None, instruction=""):
+        if "." in who or who in users:
+            return S.Party(role, user_id=users[who].id, deadline=deadline,
+                           instruction=instruction)
+        return S.Party(role, unit_id=units[who].id, deadline=deadline,
+                       instruction=instruction)
+
+    def prepare(spec):
+        """Fill in the spec's derived fields (dates, names, texts of the PDF)."""
+        spec["arrival_date"] = back(spec["arrival"])
+        spec["document_date"] = back(spec["arrival"] + spec.get("written", 1))
+        if spec["via"] == "deliver":
+            sender = units[spec["sender"]]
+            spec["author"] = sender.name
+            spec["issuer"] = ([sender.parent.name, sender.name]
+                              if sender.parent is not None and sender.kind != "front"
+                              else [sender.name])
+            spec["place"] = "Kim Động"
+        else:
+            spec["author"], spec["place"], spec["issuer"] = _OUTSIDE[spec["sender"]]
+        spec["recipient"] = units[spec["unit"]].name
+        spec["type_name"] = types[spec["type"]].name
+        spec["signer_title"], spec["signer"] = spec["signer"]
+
+    def entry_for(spec):
+        hour = spec.get("time")
+        reply = spec.get("reply")
+        return S.Entry(
+            arrival_date=spec["arrival_date"], arrival_time=time(*hour) if hour else None,
+            sender_unit_id=units[spec["sender"]].id if spec["via"] == "deliver" else None,
+            author_name=spec["author"], symbol=spec["symbol"],
+            document_date=spec["document_date"], document_type_id=types[spec["type"]].id,
+            summary=spec["summary"], urgency=spec.get("urgency", 0),
+            signer_name=spec["signer"], reply_deadline=ahead(reply) if reply else None,
+            secrecy_confirmed=True, allow_duplicate=spec.get("duplicate", False))
+
+    def files_for(spec):
+        stamp = ({"unit": spec["recipient"], "day": spec["arrival_date"]}
+                 if spec["via"] == "paper" else None)
+        name = _file_name(spec["symbol"], "-ban-giay" if stamp else "")
+        files = [_store_pdf(demo_pdf(spec, pages=spec.get("pages", 1), stamp=stamp), name,
+                            check_main_pdf)]
+        if spec.get("annex"):
+            files.append(_store_pdf(demo_pdf(spec, heading=spec["annex"]),
+                                    _file_name(spec["symbol"], "-phu-luc"), check_attachment))
+        return files
+
+    def arrive(spec):
+        unit = spec["unit"].lower()
+        clerk = users[f"vanthu.{unit}"]
+        files = files_for(spec)
+        if spec["via"] == "deliver":
+            entry = entry_for(spec)
+            sender_user = users.get(f"vanthu.{spec['sender'].lower()}")
+            doc = S.deliver(session, units[spec["unit"]].id, units[spec["sender"]].id, entry,
+                            files, sender_user=sender_user)
+            if spec["steps"] and spec["steps"][0][0] == "register":
+                spec["steps"] = spec["steps"][1:]
+                S.register(session, doc, clerk, entry)
+        else:
+            doc = S.intake(session, clerk, spec["via"], entry_for(spec), files[0], files[1:])
+        return doc
+
+    def run_steps(spec, doc):
+        unit = spec["unit"].lower()
+        clerk, head = users[f"vanthu.{unit}"], users[f"lanhdao.{unit}"]
+        for step in spec["steps"]:
+            kind = step[0]
+            if kind == "refuse":
+                S.refuse(session, doc, clerk, step[1])
+            elif kind == "cancel":
+                S.cancel(session, doc, clerk, step[1])
+            elif kind == "assign":
+                how = step[1]
+                deadline = how["deadline"]
+                if deadline == "next":  # the next working day after arrival (hỏa tốc)
+                    deadline = add_working_days(session, doc.arrival_date, 1)
+                parties = [party("lead", how["lead"], deadline)]
+                parties += [party("cooperate", who, deadline) for who in how.get("cooperate",
+                                                                                 ())]
+                parties += [party("inform", who) for who in how.get("inform", ())]
+                S.assign(session, doc, head, how["direction"], parties)
+            elif kind == "sub":
+                parent = next(a for a in doc.assignments if a.active and a.parent_id is None
+                              and a.unit_id == units[step[1]].id)
+                how = step[2]
+                S.sub_assign(session, parent, users[f"lanhdao.{step[1].lower()}"],
+                             [party("lead", how["lead"], how["deadline"],
+                                    how.get("instruction", ""))])
+            elif kind == "note":
+                S.add_note(session, doc, users[step[1]], step[2])
+            elif kind == "read":
+                S.mark_read(session, doc, users[step[1]])
+            elif kind == "complete":
+                results = []
+                if len(step) > 3 and step[3]:
+                    results.append(_store_pdf(
+                        demo_pdf(spec, heading=f"Kết quả xử lý văn bản {spec['symbol']}"),
+                        _file_name(spec["symbol"], "-ket-qua"), check_attachment))
+                S.complete(session, doc, users[step[1]], step[2], results)
+            else:  # pragma: no cover - a mistake in the demo data
+                raise ValueError(f"unknown demo step {kind!r}")
+
+    try:
+        docs = {}
+        for i in order:
+            prepare(specs[i])
+            docs[i] = arrive(specs[i])
+        for i in order:
+            run_steps(specs[i], docs[i])
+        session.flush()
+        created = list(docs.values())
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    counts = {}
+    for doc in created:
+        counts[doc.state] = counts.get(doc.state, 0) + 1
+    late = sum(1 for d in created if d.state == "done" and d.completed_late)
+    overdue = sum(1 for d in created if S.days_overdue(d, today))
+    per_unit = ", ".join(f"{abbr} {sum(1 for d in created if d.unit_id == units[abbr].id)}"
+                         for abbr in ("VPHU", "BTCHU"))
+    labels = [("pending", "in the inbox"), ("refused", "refused"),
+              ("registered", "to assign"), ("assigned", "assigned"),
+              ("in_progress", "in progress"), ("done", "completed"),
+              ("cancelled", "cancelled")]
+    parts = [f"{counts.get(state, 0)} {label}" for state, label in labels]
+    parts[5] += f" ({late} late)"
+    echo(f"Incoming demo documents: {len(created)} created ({per_unit}): "
+         + ", ".join(parts) + f"; {overdue} overdue.")
+    return counts

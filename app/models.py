@@ -2,7 +2,17 @@
 
 from app.core.audit import AuditEvent  # noqa: F401
 from app.core.calendar import CalendarDay  # noqa: F401
+from app.core.numbering import NumberCounter  # noqa: F401
 from app.incidents.models import Incident  # noqa: F401
+from app.incoming.models import (  # noqa: F401
+                                 Assignment,
+                                 ExchangeStatus,
+                                 IncomingDocument,
+                                 IncomingFile,
+                                 ProgressNote,
+                                 ReaderGrant,
+                                 Rejection,
+)
 from app.notifications.models import Notification  # noqa: F401
 from app.reference.models import DocumentType, Term  # noqa: F401
 from app.security.models import AppUser  # noqa: F401

@@ -4,6 +4,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+CATEGORY_INCOMING = "Incoming"
 CATEGORY_ADMIN = "Administration"
 CATEGORY_HELP = "Support"
 
@@ -12,6 +13,8 @@ def register_views(appbuilder):
     from app.core.audit_views import AuditEventView
     from app.incidents.api import IncidentApi
     from app.incidents.views import IncidentView
+    from app.incoming import views as incoming
+    from app.incoming.api import IncomingApi
     from app.notifications.views import NotificationView
     from app.reference.views import CalendarDayView, DocumentTypeView, TermView
     from app.security.views import AccountView, UnitAccountView
@@ -19,6 +22,29 @@ def register_views(appbuilder):
     from app.units.views import UnitView
 
     add = appbuilder.add_view
+    add(incoming.IncomingTodoView, "IncomingTodo", label=_l("My work (Việc cần xử lý)"),
+        icon="fa-tasks", category=CATEGORY_INCOMING, category_label=_l("Incoming documents"),
+        category_icon="fa-inbox")
+    for view, name, label, icon in (
+        (incoming.IncomingInboxView, "IncomingInbox", _l("Waiting to be received"),
+         "fa-inbox"),
+        (incoming.IncomingToAssignView, "IncomingToAssign", _l("Waiting for assignment"),
+         "fa-share"),
+        (incoming.IncomingInProgressView, "IncomingInProgress", _l("Being processed"),
+         "fa-spinner"),
+        (incoming.IncomingNearDueView, "IncomingNearDue", _l("Due soon"), "fa-clock-o"),
+        (incoming.IncomingOverdueView, "IncomingOverdue", _l("Overdue"),
+         "fa-exclamation-triangle"),
+        (incoming.IncomingDoneOnTimeView, "IncomingDoneOnTime", _l("Completed on time"),
+         "fa-check"),
+        (incoming.IncomingDoneLateView, "IncomingDoneLate", _l("Completed late"),
+         "fa-hourglass-end"),
+        (incoming.IncomingView, "IncomingAll", _l("All incoming documents"), "fa-list"),
+        (incoming.RejectionView, "IncomingRejections", _l("Refused documents"), "fa-ban"),
+        (incoming.ReaderGrantView, "IncomingReaders", _l("Who sees all incoming documents"),
+         "fa-eye"),
+    ):
+        add(view, name, label=label, icon=icon, category=CATEGORY_INCOMING)
     add(UnitView, "Units", label=_l("Units"), icon="fa-sitemap",
         category=CATEGORY_ADMIN, category_label=_l("Administration"), category_icon="fa-cogs")
     add(DocumentTypeView, "DocumentTypes", label=_l("Document types"), icon="fa-tags",
@@ -41,3 +67,4 @@ def register_views(appbuilder):
     appbuilder.add_view_no_menu(AccountView)
     appbuilder.add_api(UnitApi)
     appbuilder.add_api(IncidentApi)
+    appbuilder.add_api(IncomingApi)

@@ -10,7 +10,7 @@ import logging
 
 from flask import g, has_request_context, request
 from flask_appbuilder import Model
-from sqlalchemy import Column, DateTime, Integer, String, Text, event, select, text
+from sqlalchemy import Column, DateTime, Index, Integer, String, Text, event, select, text
 from sqlalchemy.orm import Session
 
 from app.core.timeutil import utcnow
@@ -18,6 +18,8 @@ from app.core.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
+# Readable names of event actions, registered by the features that record them.
+ACTION_LABELS = {}
 # Any constant; it names the PostgreSQL advisory lock that serialises chain appends.
 _CHAIN_LOCK_ID = 7_203_611
 
@@ -39,11 +41,17 @@ class AuditEvent(Model):
     prev_hash = Column(String(64), nullable=False, unique=True)  # the chain never forks
     hash = Column(String(64), nullable=False, unique=True)
 
+    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
+
     def details_dict(self):
         try:
             return json.loads(self.details or "{}")
         except ValueError:
             return {}
+
+
+def action_label(action):
+    return str(ACTION_LABELS.get(action, action))
 
 
 def _canonical_details(details):

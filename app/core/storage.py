@@ -35,6 +35,8 @@ class StoredFile:
     size: int
     mime: str
     name: str
+    check: object = None  # what ``check`` said of the file, when one was given
+    created: bool = False  # this call wrote the file (it was not in the store before)
 
 
 def root():
@@ -74,9 +76,13 @@ def clean_name(name):
     return name[:255] or "tep-dinh-kem"
 
 
-def store(stream, name, max_size=None):
+def store(stream, name, max_size=None, check=None):
     """Copy ``stream`` into the store and return what was stored; an empty or oversize
-    file is refused and leaves nothing behind."""
+    file is refused and leaves nothing behind.
+
+    ``check(path, name)`` inspects the complete temporary file before it enters the store;
+    it raises DomainError to refuse it (a refused file is never stored) or returns a
+    result that is kept on the StoredFile (e.g. a PDF's safety report and text)."""
     max_size = max_size or current_app.config.get("MAX_CONTENT_LENGTH")
     digest = hashlib.sha256()
     size = 0
@@ -101,14 +107,18 @@ def store(stream, name, max_size=None):
             os.fsync(out.fileno())
         if size == 0:
             raise DomainError(_("The file is empty."))
+        result = check(tmp, clean_name(name)) if check is not None else None
         sha = digest.hexdigest()
         final = path_for(sha)
         os.makedirs(os.path.dirname(final), exist_ok=True)
-        if os.path.exists(final):
-            os.unlink(tmp)  # same bytes already stored
-        else:
+        created = not os.path.exists(final)
+        if created:
             os.replace(tmp, final)
-        return StoredFile(sha256=sha, size=size, mime=sniff_mime(head), name=clean_name(name))
+        else:
+            os.unlink(tmp)  # same bytes already stored
+        mime = getattr(result, "mime", None) or sniff_mime(head)
+        return StoredFile(sha256=sha, size=size, mime=mime, name=clean_name(name), check=result,
+                          created=created)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -128,6 +138,25 @@ def referenced_hashes(session):
     for column in _REFERENCES:
         hashes.update(v for (v,) in session.query(column).filter(column.isnot(None)).distinct())
     return hashes
+
+
+def discard(session, stored_files):
+    """Remove the files a failed piece of work wrote, once its transaction is rolled back:
+    those this work created and no row points at (the same bytes may be kept for another
+    record). Anything missed here is left to ``remove_orphans``."""
+    removed = []
+    for stored in stored_files:
+        if stored is None or not stored.created:
+            continue
+        if any(session.query(column).filter(column == stored.sha256).first()
+               for column in _REFERENCES):
+            continue
+        try:
+            os.unlink(path_for(stored.sha256))
+            removed.append(stored.sha256)
+        except FileNotFoundError:
+            pass
+    return removed
 
 
 def remove_orphans(session, min_age_seconds=3600):

@@ -1,7 +1,7 @@
 """Time in one place: timestamps are stored as naive UTC, shown in Asia/Ho_Chi_Minh,
 and dates read dd/mm/yyyy."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -11,7 +11,7 @@ DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 
 def utcnow():
     """Naive UTC now, the form every timestamp column stores."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def to_local(value):
@@ -19,7 +19,7 @@ def to_local(value):
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.astimezone(LOCAL_TZ)
 
 

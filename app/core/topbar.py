@@ -11,11 +11,14 @@ def top_bar_counts():
         return {}
     cached = g.get("_top_bar")
     if cached is None:
+        from app.core.scope import sees_all_units
+        from app.incoming.services import counts_for
         from app.notifications.services import recent, unread_count
 
         cached = {
             "unread": unread_count(db.session, user.id),
             "recent": recent(db.session, user.id, limit=6),
+            "work": counts_for(db.session, user, sees_all_units(user)),
         }
         g._top_bar = cached
     return cached

@@ -4,13 +4,17 @@ in a service becomes a message (and nothing is half-saved), permissions by resou
 import logging
 
 from flask import abort, flash, request
-from flask_appbuilder.urltools import (get_filter_args, get_order_args, get_page_args,
-                                       get_page_size_args)
 from flask_appbuilder import ModelRestApi, ModelView
-from flask_appbuilder.fieldwidgets import DatePickerWidget
 from flask_appbuilder.exceptions import DatabaseException
+from flask_appbuilder.fieldwidgets import DatePickerWidget
 from flask_appbuilder.forms import FieldConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.urltools import (
+    get_filter_args,
+    get_order_args,
+    get_page_args,
+    get_page_size_args,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -202,6 +206,29 @@ class AppModelView(RuleFormsMixin, ModelView):
     def check(self, item):
         """Override: raise DomainError when ``item`` breaks a rule."""
 
+    MAX_PAGE_SIZE = 100
+
+    def _list(self, **kwargs):
+        try:
+            return super()._list(**kwargs)
+        except ValueError:  # a page number or size that is not a number
+            abort(400)
+
+    def _get_list_widget(self, filters, actions=None, order_column="", order_direction="",
+                         page=None, page_size=None, widgets=None, **kwargs):
+        # Order only by the columns the screen offers (FAB would sort by any attribute,
+        # hidden ones included, or fail on a relation); pages within bounds.
+        if order_column and order_column not in (self.order_columns or []):
+            order_column, order_direction = "", ""
+        if page is not None and page < 0:
+            page = 0
+        if page_size is not None and not 1 <= page_size <= self.MAX_PAGE_SIZE:
+            page_size = self.page_size
+        return super()._get_list_widget(
+            filters, actions=actions, order_column=order_column,
+            order_direction=order_direction, page=page, page_size=page_size,
+            widgets=widgets, **kwargs)
+
     def _checked(self, item):
         try:
             self.check(item)
@@ -248,6 +275,15 @@ class AppModelRestApi(ModelRestApi):
             self.datamodel.session.rollback()
             log.exception("api %s: database refused the write", type(self).__name__)
             return self.response_422(message=_("The data conflicts with an existing record."))
+
+    def get_list_headless(self, **kwargs):
+        args = kwargs.get("rison", {})
+        page, size = args.get("page"), args.get("page_size")
+        if (page is not None and (not isinstance(page, int) or page < 0)) or (
+                size is not None and (not isinstance(size, int) or size < 1)):
+            return self.response_400(message=_("The page and the page size must be positive "
+                                               "numbers."))
+        return super().get_list_headless(**kwargs)
 
     def post_headless(self):
         return self._guarded(super().post_headless)

@@ -1,7 +1,7 @@
 """Incidents and requests: any user reports; the unit's IT officer and the office move
 them through new → in progress → resolved (Quy chế Điều 4.2.b–c, Điều 8.5)."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask_babel import gettext as _
 
@@ -22,7 +22,8 @@ TRANSITIONS = {
 def _handlers(session, unit_id):
     from app.security.services import users_with_role
 
-    return users_with_role(session, ROLE_UNIT_ADMIN, unit_id) + users_with_role(session, ROLE_OFFICE)
+    return (users_with_role(session, ROLE_UNIT_ADMIN, unit_id)
+            + users_with_role(session, ROLE_OFFICE))
 
 
 def check_incident(incident):
@@ -96,8 +97,8 @@ def month_bounds(year, month):
     """The UTC instants bounding a local calendar month."""
     start = datetime(year, month, 1, tzinfo=LOCAL_TZ)
     end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=LOCAL_TZ)
-    return (start.astimezone(timezone.utc).replace(tzinfo=None),
-            end.astimezone(timezone.utc).replace(tzinfo=None))
+    return (start.astimezone(UTC).replace(tzinfo=None),
+            end.astimezone(UTC).replace(tzinfo=None))
 
 
 def incidents_of_month(query, year, month):

@@ -25,7 +25,8 @@ def check_document_type(session, doc_type):
         raise DomainError(_("Processing days are between 0 and 365."), field="processing_days")
     with session.no_autoflush:
         query = select(func.count(DocumentType.id)).where(
-            (DocumentType.name == doc_type.name) | (DocumentType.abbreviation == doc_type.abbreviation))
+            (DocumentType.name == doc_type.name)
+            | (DocumentType.abbreviation == doc_type.abbreviation))
         if doc_type.id is not None:
             query = query.where(DocumentType.id != doc_type.id)
         if session.execute(query).scalar_one():

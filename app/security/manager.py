@@ -140,7 +140,10 @@ class AppSecurityManager(SecurityManager):
         cache = g.setdefault("_perm_cache", {}) if has_app_context() else {}
         if key not in cache:
             from flask_appbuilder.security.sqla.models import (
-                Permission, PermissionView, ViewMenu, assoc_permissionview_role,
+                Permission,
+                PermissionView,
+                ViewMenu,
+                assoc_permissionview_role,
             )
             rows = (
                 self.session.query(Permission.name, ViewMenu.name)

@@ -32,6 +32,9 @@ INCIDENT = "Incident"
 NOTIFICATION = "Notification"
 UNIT_ACCOUNT = "UnitAccount"
 ACCOUNT = "Account"
+INCOMING = "IncomingDocument"
+REJECTION = "IncomingRejection"
+READER_GRANT = "IncomingReaderGrant"
 
 # Actions.
 READ = "can_read"
@@ -40,6 +43,9 @@ HANDLE = "can_handle"
 DOWNLOAD = "can_download"
 LOCK = "can_lock"
 REPORT_COMPROMISE = "can_report_compromise"
+INTAKE = "can_intake"      # receive, register, refuse, cancel (văn thư)
+ASSIGN = "can_assign"      # direct and assign (lãnh đạo)
+PROCESS = "can_process"    # work on what is assigned (everyone who may be assigned)
 
 # Mapping of FAB's method names to our few actions, for views and APIs alike.
 CRUD_METHODS = {
@@ -70,15 +76,24 @@ SELF_SERVICE = [
 
 _REFERENCE_READ = [(READ, UNIT), (READ, DOCUMENT_TYPE), (READ, TERM), (READ, CALENDAR)]
 
+_INCOMING_READ = [(READ, INCOMING), (DOWNLOAD, INCOMING)]
+
 ROLE_CONFIGS = {
     # The system admin holds every permission (written by sync from all registered views).
     ROLE_ADMIN: None,
-    ROLE_OFFICE: SELF_SERVICE + _REFERENCE_READ + [
-        (READ, AUDIT), (HANDLE, INCIDENT),
+    ROLE_OFFICE: SELF_SERVICE + _REFERENCE_READ + _INCOMING_READ + [
+        (READ, AUDIT), (HANDLE, INCIDENT), (READ, REJECTION),
     ],
-    ROLE_HEAD: SELF_SERVICE + _REFERENCE_READ,
-    ROLE_CLERK: SELF_SERVICE + _REFERENCE_READ,
-    ROLE_OFFICIAL: SELF_SERVICE + _REFERENCE_READ,
+    ROLE_HEAD: SELF_SERVICE + _REFERENCE_READ + _INCOMING_READ + [
+        (ASSIGN, INCOMING), (PROCESS, INCOMING), (READ, REJECTION),
+        (READ, READER_GRANT), (WRITE, READER_GRANT),
+    ],
+    ROLE_CLERK: SELF_SERVICE + _REFERENCE_READ + _INCOMING_READ + [
+        (INTAKE, INCOMING), (PROCESS, INCOMING), (READ, REJECTION),
+    ],
+    ROLE_OFFICIAL: SELF_SERVICE + _REFERENCE_READ + _INCOMING_READ + [
+        (PROCESS, INCOMING),
+    ],
     ROLE_UNIT_ADMIN: SELF_SERVICE + _REFERENCE_READ + [
         (READ, UNIT_ACCOUNT), (WRITE, UNIT_ACCOUNT), (LOCK, UNIT_ACCOUNT), (HANDLE, INCIDENT),
     ],

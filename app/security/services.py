@@ -109,3 +109,29 @@ def report_compromise(session, user, description=""):
     )
     lock_account(session, user, reason="compromised", actor=user)
     return incident
+
+
+def user_can(user, permission, resource, as_member=False):
+    """Whether one of ``user``'s roles holds ``permission`` on ``resource`` (for rules that
+    must know what kind of person acts, e.g. the head of a unit; no request needed).
+
+    With ``as_member``, the system admin's role (which holds every permission to run the
+    system) does not count: only the roles that make someone a clerk, head or official."""
+    if user is None:
+        return False
+    for role in user.roles:
+        if as_member and role.name == ROLE_ADMIN:
+            continue
+        for pv in role.permissions:
+            if pv.permission.name == permission and pv.view_menu.name == resource:
+                return True
+    return False
+
+
+def unit_users_who_can(session, unit_id, permission, resource):
+    """The active accounts of ``unit_id`` holding ``permission`` on ``resource``."""
+    users = session.execute(
+        select(AppUser).where(AppUser.unit_id == unit_id, AppUser.active.is_(True))
+    ).scalars().all()
+    return [u for u in users
+            if u.locked_at is None and user_can(u, permission, resource, as_member=True)]

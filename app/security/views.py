@@ -20,9 +20,9 @@ from wtforms import PasswordField, SelectField, TextAreaField, validators
 from app.core.errors import DomainError
 from app.core.scope import UnitScopedMixin, current_user
 from app.core.timeutil import fmt_datetime
+from app.core.views import AppSQLAInterface, RuleFormsMixin
 from app.security import permissions as P
 from app.security import services
-from app.core.views import AppSQLAInterface, RuleFormsMixin
 from app.security.models import ACCOUNT_KINDS, AppUser
 
 _USER_LABELS = {
@@ -155,7 +155,8 @@ class AppRoleModelView(RoleModelView):
     @staticmethod
     def _mark_builtin(name):
         if name in P.BUILTIN_ROLES:
-            return "%s — %s" % (name, _("built-in"))
+            label = _("built-in")
+            return f"{name} — {label}"
         return name
 
     formatters_columns = {"name": _mark_builtin}

@@ -39,7 +39,8 @@ def check_unit(session, unit):
         raise DomainError(_("Choose the kind of unit."), field="kind")
     with session.no_autoflush:
         for column, value, message in (
-            (Unit.abbreviation, unit.abbreviation, _("Another unit already has this abbreviation.")),
+            (Unit.abbreviation, unit.abbreviation,
+             _("Another unit already has this abbreviation.")),
             (Unit.code, unit.code, _("Another unit already has this identifier code.")),
         ):
             if value is None:

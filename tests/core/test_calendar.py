@@ -4,8 +4,12 @@ from datetime import date, datetime
 
 import pytest
 
-from app.core.calendar import (CalendarDay, add_working_days, is_working_day,
-                               next_working_morning_deadline)
+from app.core.calendar import (
+    CalendarDay,
+    add_working_days,
+    is_working_day,
+    next_working_morning_deadline,
+)
 from app.core.errors import DomainError
 from app.core.timeutil import LOCAL_TZ
 from app.extensions import db

@@ -3,10 +3,10 @@ response, the reporter is told, the office's monthly list, nothing deleted."""
 
 import io
 
+from app.core.timeutil import local_today
 from app.extensions import db
 from app.incidents.models import Incident
 from app.notifications.models import Notification
-from app.core.timeutil import local_today
 from tests.conftest import client_for
 
 

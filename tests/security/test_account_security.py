@@ -66,8 +66,8 @@ def test_lockout_after_five_failures_and_admin_unlock(database, tmp_path, world,
 
 
 def test_unit_it_officer_unlocks_own_unit_only(app, world):
-    from app.security.services import lock_account
     from app.security.models import AppUser
+    from app.security.services import lock_account
 
     with app.app_context():
         for name in ("vanthu.vphu", "vanthu.btchu"):

@@ -1,0 +1,618 @@
+"""The incoming screens: the tracking lists, the document page, and the clerk's, head's
+and assignee's forms. Views are thin: each form becomes one service call."""
+
+import logging
+
+from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.models.sqla.filters import FilterEqualFunction
+from flask_appbuilder.security.decorators import permission_name
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy import select
+
+from app.core import audit, storage
+from app.core.audit import AuditEvent
+from app.core.errors import DomainError
+from app.core.filecheck import check_attachment, check_main_pdf
+from app.core.scope import UnitScopedMixin, current_unit_id, current_user, sees_all_units
+from app.core.timeutil import fmt_date, local_now, local_today
+from app.core.views import AppModelView, AppSQLAInterface
+from app.incoming import forms, services
+from app.incoming.filters import (
+    IncomingScopeFilter,
+    RejectionScopeFilter,
+    TodoFilter,
+    TrackingFilter,
+)
+from app.incoming.models import (
+    ExchangeStatus,
+    IncomingDocument,
+    IncomingFile,
+    ReaderGrant,
+    Rejection,
+)
+from app.security import permissions as P
+
+log = logging.getLogger(__name__)
+
+FULL_PAGE = "incoming/form.html"
+
+
+class IncomingInterface(AppSQLAInterface):
+    """Lists sort urgent documents first (DOMAIN §4), then by ``tail``, unless the user
+    chose a column."""
+
+    def __init__(self, obj, tail=None, **kwargs):
+        super().__init__(obj, **kwargs)
+        self.tail = tail or [IncomingDocument.received_at.desc(), IncomingDocument.id.desc()]
+
+    def get_related_interface(self, col_name):
+        return AppSQLAInterface(self.get_related_model(col_name), self.session)
+
+    def apply_order_by(self, query, order_column, order_direction, *args, **kwargs):
+        if not order_column and self.obj is IncomingDocument:
+            return query.order_by(IncomingDocument.urgency.desc(), *self.tail)
+        return super().apply_order_by(query, order_column, order_direction, *args, **kwargs)
+
+
+def urgency_badge(value):
+    level = value if isinstance(value, int) else 0
+    from app.incoming.models import URGENCY
+
+    css = {0: "default", 1: "warning", 2: "warning", 3: "danger", 4: "danger"}[level]
+    return Markup('<span class="label label-{} qlvb-urgency-{}">{}</span>').format(
+        css, level, URGENCY.get(level, level))
+
+
+def _deadline_cell(value):
+    if value is None:
+        return ""
+    today = local_today()
+    text = fmt_date(value)
+    if value < today:
+        return Markup('<span class="text-danger qlvb-overdue">{} ({})</span>').format(
+            text, _("%(n)d days overdue", n=(today - value).days))
+    return text
+
+
+NOT_ROUTED = {"download", "add", "edit", "delete", "api", "api_read", "api_get", "api_create",
+              "api_update", "api_delete", "api_column_add", "api_column_edit",
+              "api_readvalues"}
+
+
+class IncomingListBase(UnitScopedMixin, AppModelView):
+    """A list of incoming documents the user may see, and the document page."""
+
+    datamodel = IncomingInterface(IncomingDocument)
+    class_permission_name = P.INCOMING
+    method_permission_name = {
+        **AppModelView.method_permission_name,
+        "intake": "intake", "register": "intake", "refuse": "intake", "cancel": "intake",
+        "assign": "assign", "subassign": "assign", "note": "process", "mark_read": "process",
+        "complete": "process", "file": "download", "preview": "download", "slip": "read",
+    }
+    base_permissions = [P.READ, P.INTAKE, P.ASSIGN, P.PROCESS, P.DOWNLOAD]
+    base_filters = [["id", IncomingScopeFilter, None]]
+    exclude_route_methods = NOT_ROUTED | {"action", "action_post"}
+    show_template = "incoming/show.html"
+    list_template = "incoming/list.html"
+    list_title = _l("Incoming documents")
+    show_title = _l("Incoming document")
+    list_columns = ["urgency", "number_label", "arrival_date", "author_name", "symbol",
+                    "summary", "state_label", "deadline"]
+    show_columns = ["number_label", "state_label", "channel_label", "arrival_date",
+                    "arrival_time", "author_name", "symbol", "document_date", "document_type",
+                    "summary", "urgency", "page_count", "signer_name", "reply_deadline",
+                    "secrecy", "notes", "duplicate_note", "unit", "direction", "deadline",
+                    "completed_at", "result_summary", "cancel_reason"]
+    search_columns = ["summary", "symbol", "author_name", "arrival_date", "arrival_number",
+                      "document_date", "urgency", "state", "document_type", "deadline"]
+    order_columns = ["arrival_number", "arrival_date", "author_name", "symbol", "deadline",
+                     "urgency"]
+    label_columns = {
+        "urgency": _l("Urgency"),
+        "number_label": _l("Arrival number"),
+        "arrival_number": _l("Arrival number"),
+        "arrival_date": _l("Arrival date"),
+        "arrival_time": _l("Arrival time"),
+        "author_name": _l("Author"),
+        "symbol": _l("Number and symbol"),
+        "document_date": _l("Document date"),
+        "document_type": _l("Document type"),
+        "summary": _l("Summary (trích yếu)"),
+        "state": _l("Status"),
+        "state_label": _l("Status"),
+        "channel_label": _l("How it arrived"),
+        "page_count": _l("Number of pages"),
+        "signer_name": _l("Signed by"),
+        "reply_deadline": _l("Reply deadline"),
+        "secrecy": _l("Secrecy"),
+        "notes": _l("Notes"),
+        "duplicate_note": _l("Possible duplicate"),
+        "unit": _l("Receiving unit"),
+        "direction": _l("Direction (ý kiến chỉ đạo)"),
+        "deadline": _l("Deadline"),
+        "completed_at": _l("Completed at"),
+        "result_summary": _l("Result"),
+        "cancel_reason": _l("Reason for the cancellation"),
+    }
+    formatters_columns = {"urgency": urgency_badge, "deadline": _deadline_cell}
+    # Documents change only through the forms below: FAB's add/edit are not routed.
+    add_columns = edit_columns = ["summary"]
+    page_size = 25
+
+    # -- the document page ------------------------------------------------------------
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        item = self.scoped_get_or_404(pk)
+        widgets = self._show(item.id)
+        session = self.datamodel.session
+        history = session.execute(
+            select(AuditEvent).where(AuditEvent.object_type == "IncomingDocument",
+                                     AuditEvent.object_id == str(item.id))
+            .order_by(AuditEvent.id)).scalars().all()
+        statuses = session.execute(
+            select(ExchangeStatus).where(ExchangeStatus.document_id == item.id)
+            .order_by(ExchangeStatus.id)).scalars().all()
+        user = g.user
+        sm = self.appbuilder.sm
+        can = {
+            "intake": sm.has_access(P.INTAKE, P.INCOMING) and user.unit_id == item.unit_id,
+            "assign": services.is_unit_head(user, item.unit_id)
+            and sm.has_access(P.ASSIGN, P.INCOMING),
+            "process": sm.has_access(P.PROCESS, P.INCOMING),
+            "download": sm.has_access(P.DOWNLOAD, P.INCOMING),
+        }
+        mine = services.my_assignments(item, user) if can["process"] else []
+        return self.render_template(
+            self.show_template, pk=item.id, title=self.show_title, widgets=widgets,
+            related_views=self._related_views, item=item, history=history,
+            statuses=statuses, can=can, mine=mine,
+            can_complete=can["process"] and services.can_complete(item, user),
+            sub_assignable=[a for a in mine if a.unit_id is not None
+                            and item.state in ("assigned", "in_progress")],
+            days_overdue=services.days_overdue(item), assignment_rows=assignment_rows(item),
+            main=item.main_file(), note_form=forms.NoteForm(),
+            complete_form=forms.CompleteForm(), cancel_form=forms.CancelForm())
+
+    # -- files -----------------------------------------------------------------------
+    def _scoped_file(self, file_id):
+        row = self.datamodel.session.get(IncomingFile, file_id)
+        if row is None or self.scoped_get(row.document_id) is None:
+            abort(404)
+        if not storage.exists(row.sha256):
+            log.error("stored file %s of incoming %s is missing", row.sha256, row.document_id)
+            abort(404)
+        return row
+
+    def _send(self, row, inline):
+        audit.record(self.datamodel.session, "file_previewed" if inline else "file_downloaded",
+                     row.document, details={"file": row.name, "sha256": row.sha256})
+        self.datamodel.session.commit()
+        if inline:
+            g.inline_file = True
+        response = send_file(storage.path_for(row.sha256), as_attachment=not inline,
+                             download_name=row.name,
+                             mimetype="application/pdf" if inline
+                             else "application/octet-stream")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+
+    @expose("/file/<int:file_id>")
+    @has_access
+    @permission_name("file")
+    def file(self, file_id):
+        return self._send(self._scoped_file(file_id), inline=False)
+
+    @expose("/preview/<int:file_id>")
+    @has_access
+    @permission_name("preview")
+    def preview(self, file_id):
+        row = self._scoped_file(file_id)
+        if not row.is_pdf():
+            abort(404)
+        return self._send(row, inline=True)
+
+    @expose("/slip/<int:pk>")
+    @has_access
+    @permission_name("slip")
+    def slip(self, pk):
+        """Phiếu giải quyết văn bản đến, to print."""
+        item = self.scoped_get_or_404(pk)
+        return self.render_template("incoming/slip.html", item=item,
+                                    printed_at=local_now(), printed_by=g.user)
+
+
+def _tracking(name):
+    return [["id", IncomingScopeFilter, None], ["id", TrackingFilter, name]]
+
+
+class IncomingView(IncomingListBase):
+    """All incoming documents the user may see, with the clerk's, head's and assignee's
+    actions."""
+
+    list_title = _l("All incoming documents")
+
+    # -- helpers ---------------------------------------------------------------------
+    def _form_page(self, form, title, fields, submit, item=None, multipart=False,
+                   danger=False):
+        return self.render_template(FULL_PAGE, form=form, title=title, fields=fields,
+                                    submit=submit, item=item, multipart=multipart,
+                                    danger=danger,
+                                    back=url_for(".show", pk=item.id) if item else
+                                    url_for(".list"))
+
+    def _refused(self, error, form=None, uploads=None):
+        if uploads is not None:
+            uploads.undo()  # the files of a refused piece of work do not stay
+        self.datamodel.session.rollback()
+        log.info("incoming: refused by a rule: %s (user %s)", error,
+                 getattr(g.user, "username", None))
+        field = getattr(form, error.field, None) if form is not None and error.field else None
+        if field is not None:
+            field.errors = list(field.errors or []) + [str(error)]
+        flash(str(error), "danger")
+
+    def _uploads(self, field_name):
+        return [f for f in request.files.getlist(field_name) if f and f.filename]
+
+    def _editable(self, pk):
+        item = self.scoped_get_or_404(pk)
+        return item
+
+    # -- intake ------------------------------------------------------------------------
+    INTAKE_FIELDS = ["channel", "main_file", "attachments", "arrival_date", "arrival_time",
+                     "sender_unit_id", "author_name", "symbol", "document_date",
+                     "document_type_id", "summary", "urgency", "page_count", "signer_name",
+                     "reply_deadline", "notes", "secrecy_confirmed", "allow_duplicate"]
+
+    @expose("/intake", methods=["GET", "POST"])
+    @has_access
+    @permission_name("intake")
+    def intake(self):
+        session = self.datamodel.session
+        form = forms.IntakeForm()
+        form.fill_choices(session)
+        if request.method == "GET":
+            form.arrival_date.data = local_today()
+            form.arrival_time.data = services.now_local_time()
+        elif form.validate_on_submit():
+            uploads = services.Uploads(session)
+            try:
+                mains = self._uploads("main_file")
+                main = uploads.add(mains[0], check_main_pdf) if mains else None
+                extras = [uploads.add(f, check_attachment)
+                          for f in self._uploads("attachments")]
+                doc = services.intake(session, g.user, form.channel.data, form.entry(), main,
+                                      extras)
+                session.commit()
+            except DomainError as error:
+                self._refused(error, form, uploads)
+            else:
+                flash(_("Registered with arrival number %(n)s.", n=doc.number_label()),
+                      "success")
+                return redirect(url_for(".show", pk=doc.id))
+        else:
+            flash(_("Check the fields marked in red."), "danger")
+        return self._form_page(form, _("Receive a paper or outside document"),
+                               self.INTAKE_FIELDS, _("Register"), multipart=True)
+
+    ENTRY_FIELDS = INTAKE_FIELDS[3:]
+
+    @expose("/register/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    @permission_name("register")
+    def register(self, pk):
+        item = self._editable(pk)
+        session = self.datamodel.session
+        form = forms.EntryForm()
+        form.fill_choices(session)
+        if request.method == "GET":
+            entry = services.Entry.from_document(item)
+            entry.arrival_date = entry.arrival_date or local_today()
+            entry.arrival_time = entry.arrival_time or services.now_local_time()
+            form.load(entry)
+        elif form.validate_on_submit():
+            try:
+                services.register(session, item, g.user, form.entry())
+                session.commit()
+            except DomainError as error:
+                self._refused(error, form)
+            else:
+                flash(_("Registered with arrival number %(n)s.", n=item.number_label()),
+                      "success")
+                return redirect(url_for(".show", pk=item.id))
+        else:
+            flash(_("Check the fields marked in red."), "danger")
+        return self._form_page(form, _("Register the document"), self.ENTRY_FIELDS,
+                               _("Register"), item=item)
+
+    @expose("/refuse/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    @permission_name("refuse")
+    def refuse(self, pk):
+        item = self._editable(pk)
+        form = forms.RefuseForm()
+        if request.method == "POST" and form.validate_on_submit():
+            session = self.datamodel.session
+            try:
+                services.refuse(session, item, g.user, form.reason.data)
+                session.commit()
+            except DomainError as error:
+                self._refused(error, form)
+            else:
+                flash(_("The document was refused; the sender sees the reason."), "warning")
+                return redirect(url_for("IncomingInboxView.list"))
+        return self._form_page(form, _("Refuse the document"), ["reason"], _("Refuse"),
+                               item=item, danger=True)
+
+    @expose("/cancel/<int:pk>", methods=["POST"])
+    @has_access
+    @permission_name("cancel")
+    def cancel(self, pk):
+        item = self._editable(pk)
+        form = forms.CancelForm()
+        session = self.datamodel.session
+        try:
+            form.validate_on_submit()
+            services.cancel(session, item, g.user, form.reason.data)
+            session.commit()
+            flash(_("The registration was cancelled; its number stays in the register."),
+                  "warning")
+        except DomainError as error:
+            self._refused(error)
+        return redirect(url_for(".show", pk=item.id))
+
+    # -- direction ---------------------------------------------------------------------
+    ASSIGN_FIELDS = ["direction", "lead", "lead_deadline", "cooperate", "cooperate_deadline",
+                     "inform"]
+
+    @expose("/assign/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    @permission_name("assign")
+    def assign(self, pk):
+        item = self._editable(pk)
+        session = self.datamodel.session
+        form = forms.AssignForm()
+        choices = forms.party_choices(session, item.unit_id)
+        form.lead.choices = [("", _l("— choose —"))] + choices
+        form.cooperate.choices = form.inform.choices = choices
+        if request.method == "GET":
+            default = services.default_deadline(session, item)
+            form.lead_deadline.data = item.deadline or default
+            form.cooperate_deadline.data = item.deadline or default
+            form.direction.data = item.direction
+        elif form.validate_on_submit():
+            try:
+                services.assign(session, item, g.user, form.direction.data, form.parties())
+                session.commit()
+            except DomainError as error:
+                self._refused(error, form)
+            else:
+                flash(_("Assigned."), "success")
+                return redirect(url_for(".show", pk=item.id))
+        else:
+            flash(_("Check the fields marked in red."), "danger")
+        return self._form_page(form, _("Assign the document"), self.ASSIGN_FIELDS,
+                               _("Assign"), item=item)
+
+    @expose("/subassign/<int:pk>/<int:assignment_id>", methods=["GET", "POST"])
+    @has_access
+    @permission_name("subassign")
+    def subassign(self, pk, assignment_id):
+        item = self._editable(pk)
+        parent = next((a for a in item.assignments if a.id == assignment_id), None)
+        if parent is None or parent.unit_id is None:
+            abort(404)
+        session = self.datamodel.session
+        form = forms.SubAssignForm()
+        choices = forms.party_choices(session, parent.unit_id, with_units=False)
+        form.lead.choices = [("", _l("— choose —"))] + choices
+        form.cooperate.choices = form.inform.choices = choices
+        if request.method == "GET":
+            form.lead_deadline.data = form.cooperate_deadline.data = parent.deadline
+        elif form.validate_on_submit():
+            try:
+                services.sub_assign(session, parent, g.user, form.parties())
+                session.commit()
+            except DomainError as error:
+                self._refused(error, form)
+            else:
+                flash(_("Assigned."), "success")
+                return redirect(url_for(".show", pk=item.id))
+        return self._form_page(form, _("Sub-assign to officials of %(unit)s",
+                                       unit=parent.unit.name), self.ASSIGN_FIELDS[1:],
+                               _("Assign"), item=item)
+
+    # -- processing ----------------------------------------------------------------------
+    @expose("/note/<int:pk>", methods=["POST"])
+    @has_access
+    @permission_name("note")
+    def note(self, pk):
+        item = self._editable(pk)
+        form = forms.NoteForm()
+        session = self.datamodel.session
+        uploads = services.Uploads(session)
+        try:
+            form.validate_on_submit()
+            files = [uploads.add(f, check_attachment) for f in self._uploads("files")]
+            services.add_note(session, item, g.user, form.text.data, files)
+            session.commit()
+            flash(_("The note was added."), "success")
+        except DomainError as error:
+            self._refused(error, uploads=uploads)
+        return redirect(url_for(".show", pk=item.id))
+
+    @expose("/mark_read/<int:pk>", methods=["POST"])
+    @has_access
+    @permission_name("mark_read")
+    def mark_read(self, pk):
+        item = self._editable(pk)
+        session = self.datamodel.session
+        try:
+            services.mark_read(session, item, g.user)
+            session.commit()
+            flash(_("Marked as read."), "success")
+        except DomainError as error:
+            self._refused(error)
+        return redirect(url_for(".show", pk=item.id))
+
+    @expose("/complete/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    @permission_name("complete")
+    def complete(self, pk):
+        item = self._editable(pk)
+        form = forms.CompleteForm()
+        if request.method == "POST" and form.validate_on_submit():
+            session = self.datamodel.session
+            uploads = services.Uploads(session)
+            try:
+                files = [uploads.add(f, check_attachment) for f in self._uploads("files")]
+                services.complete(session, item, g.user, form.result.data, files)
+                session.commit()
+            except DomainError as error:
+                self._refused(error, form, uploads)
+            else:
+                flash(_("Completed late.") if item.completed_late else _("Completed."),
+                      "warning" if item.completed_late else "success")
+                return redirect(url_for(".show", pk=item.id))
+        return self._form_page(form, _("Complete the processing"), ["result", "files"],
+                               _("Complete"), item=item, multipart=True)
+
+
+def _by_deadline():
+    return IncomingInterface(IncomingDocument, tail=[IncomingDocument.deadline.asc(),
+                                                     IncomingDocument.id.asc()])
+
+
+class IncomingInboxView(IncomingListBase):
+    list_title = _l("Waiting to be received (Chờ tiếp nhận)")
+    base_filters = _tracking("inbox")
+
+
+class IncomingToAssignView(IncomingListBase):
+    list_title = _l("Waiting for assignment")
+    base_filters = _tracking("to_assign")
+
+
+class IncomingInProgressView(IncomingListBase):
+    list_title = _l("Being processed")
+    base_filters = _tracking("in_progress")
+
+
+class IncomingNearDueView(IncomingListBase):
+    datamodel = _by_deadline()
+    list_title = _l("Due soon")
+    base_filters = _tracking("near_due")
+
+
+class IncomingOverdueView(IncomingListBase):
+    datamodel = _by_deadline()
+    list_title = _l("Overdue")
+    base_filters = _tracking("overdue")
+
+
+class IncomingDoneOnTimeView(IncomingListBase):
+    list_title = _l("Completed on time")
+    base_filters = _tracking("done_on_time")
+
+
+class IncomingDoneLateView(IncomingListBase):
+    list_title = _l("Completed late")
+    base_filters = _tracking("done_late")
+
+
+class IncomingTodoView(IncomingListBase):
+    """Việc cần xử lý: sorted by urgency, then deadline."""
+
+    datamodel = _by_deadline()
+    list_title = _l("My work (Việc cần xử lý)")
+    base_filters = [["id", IncomingScopeFilter, None], ["id", TodoFilter, None]]
+
+
+TRACKING_VIEWS = [IncomingInboxView, IncomingToAssignView, IncomingInProgressView,
+                  IncomingNearDueView, IncomingOverdueView, IncomingDoneOnTimeView,
+                  IncomingDoneLateView, IncomingTodoView]
+
+
+class RejectionView(AppModelView):
+    """Refusals, as records of their own (Điều 6.3): the office sees all of them."""
+
+    datamodel = AppSQLAInterface(Rejection)
+    class_permission_name = P.REJECTION
+    base_permissions = [P.READ]
+    base_filters = [["id", RejectionScopeFilter, None]]
+    exclude_route_methods = NOT_ROUTED | {"action", "action_post"}
+    list_title = _l("Refused documents")
+    show_title = _l("Refused document")
+    list_columns = ["created_at", "unit", "author_name", "symbol", "summary", "reason",
+                    "created_by"]
+    show_columns = list_columns
+    search_columns = ["created_at", "author_name", "symbol", "summary", "reason"]
+    base_order = ("created_at", "desc")
+    label_columns = {
+        "created_at": _l("Refused at"),
+        "unit": _l("Refused by unit"),
+        "author_name": _l("Author"),
+        "symbol": _l("Number and symbol"),
+        "summary": _l("Summary (trích yếu)"),
+        "reason": _l("Reason"),
+        "created_by": _l("Refused by"),
+    }
+
+
+def _my_unit_id():
+    return current_unit_id()
+
+
+class ReaderGrantView(UnitScopedMixin, AppModelView):
+    """The head lets officials of the unit see all of the unit's incoming documents."""
+
+    datamodel = AppSQLAInterface(ReaderGrant)
+    class_permission_name = P.READER_GRANT
+    base_permissions = [P.READ, P.WRITE]
+    exclude_route_methods = NOT_ROUTED - {"add", "delete"}
+    list_title = _l("Officials who see all incoming documents of the unit")
+    add_title = _l("Let an official see all incoming documents")
+    list_columns = ["user", "unit", "granted_at"]
+    show_columns = list_columns
+    add_columns = ["user"]
+    label_columns = {"user": _l("Official"), "unit": _l("Unit"), "granted_at": _l("Since")}
+    add_form_query_rel_fields = {"user": [["unit_id", FilterEqualFunction, _my_unit_id]]}
+
+    def pre_add(self, item):
+        user = current_user()
+        if user is None or user.unit_id is None:
+            raise DomainError(_("Your account has no unit; ask the administrator to set it."))
+        if item.user is None or item.user.unit_id != user.unit_id:
+            raise DomainError(_("Choose an official of your unit."), field="user")
+        if not sees_all_units() and not services.is_unit_head(user, user.unit_id):
+            raise DomainError(_("Only a head of the unit can grant this."))
+        item.unit_id = user.unit_id
+        item.granted_by_id = user.id
+
+    def post_add(self, item):
+        audit.record(self.datamodel.session, "incoming_reader_granted", item,
+                     details={"user": item.user_id})
+        self.datamodel.session.commit()
+
+    def post_delete(self, item):
+        audit.record(self.datamodel.session, "incoming_reader_revoked", item,
+                     details={"user": item.user_id})
+        self.datamodel.session.commit()
+
+
+def assignment_rows(item):
+    """The document's assignments for the page, parents before their children."""
+    active = [a for a in item.assignments if a.active]
+    top = [a for a in active if a.parent_id is None]
+    out = []
+    for a in top:
+        out.append((0, a))
+        out.extend((1, c) for c in active if c.parent_id == a.id)
+    return out
+
