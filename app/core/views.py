@@ -76,9 +76,31 @@ def _date_formatters(datamodel, columns):
                 formatters[col] = fmt_datetime
             elif datamodel.is_date(col):
                 formatters[col] = fmt_date
+            elif _is_time(datamodel, col):
+                formatters[col] = _time_formatter
         except Exception:  # relations and methods are not columns
             continue
     return formatters
+
+
+def _is_time(datamodel, col):
+    from sqlalchemy import Time
+
+    column = datamodel.obj.__table__.columns.get(col)
+    return column is not None and isinstance(column.type, Time)
+
+
+def _time_formatter(value):
+    return value.strftime("%H:%M") if value is not None else ""
+
+
+def _blank_if_none(formatter=None):
+    """Empty cells read empty, never "None"."""
+    def format_value(value):
+        if value is None:
+            return ""
+        return formatter(value) if formatter else value
+    return format_value
 
 
 def _bool_formatter(value):
@@ -201,7 +223,8 @@ class AppModelView(RuleFormsMixin, ModelView):
                 except Exception:
                     pass
         auto.update(self.formatters_columns or {})
-        self.formatters_columns = auto
+        self.formatters_columns = {col: _blank_if_none(auto.get(col)) for col in cols}
+        self.formatters_columns.update({k: v for k, v in auto.items() if k not in cols})
 
     def check(self, item):
         """Override: raise DomainError when ``item`` breaks a rule."""

@@ -1,5 +1,6 @@
 """The forms of the incoming screens; each turns into a service call's arguments."""
 
+from flask_appbuilder.fieldwidgets import Select2ManyWidget, Select2Widget
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
@@ -158,13 +159,18 @@ def party_choices(session, unit_id, with_units=True):
 
 class AssignForm(FlaskForm):
     direction = TextAreaField(_l("Direction (ý kiến chỉ đạo)"), render_kw={"rows": 3})
-    lead = SelectField(_l("Lead (chủ trì)"), choices=[], validate_choice=False)
+    lead = SelectField(_l("Lead (chủ trì)"), choices=[], validate_choice=False,
+                       widget=Select2Widget())
     lead_deadline = _date(_l("Lead's deadline"))
     cooperate = SelectMultipleField(_l("Cooperating (phối hợp)"), choices=[],
-                                    validate_choice=False)
+                                    validate_choice=False, widget=Select2ManyWidget(),
+                                    description=_l("Type a name to find it; choose several "
+                                                   "if needed."))
     cooperate_deadline = _date(_l("Cooperating parties' deadline"))
     inform = SelectMultipleField(_l("For information (để biết)"), choices=[],
-                                 validate_choice=False)
+                                 validate_choice=False, widget=Select2ManyWidget(),
+                                 description=_l("Type a name to find it; choose several "
+                                                "if needed."))
 
     def parties(self):
         out = []

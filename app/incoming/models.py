@@ -2,6 +2,7 @@
 progress notes, the status codes sent back to an internal sender (DOMAIN §4–5)."""
 
 from flask_appbuilder import Model
+from flask_appbuilder.models.decorators import renders
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BigInteger,
@@ -164,6 +165,7 @@ class IncomingDocument(Model):
     def channel_label(self):
         return str(CHANNELS.get(self.channel, self.channel))
 
+    @renders("arrival_number")
     def number_label(self):
         if self.arrival_number is None:
             return ""
@@ -178,6 +180,25 @@ class IncomingDocument(Model):
     def lead(self):
         return next((a for a in self.assignments
                      if a.active and a.role == "lead" and a.parent_id is None), None)
+
+    @renders("deadline")
+    def deadline_cell(self):
+        """The deadline, flagged when an open document is past it or was completed late."""
+        from markupsafe import Markup
+
+        from app.core.timeutil import fmt_date, local_today
+
+        if self.deadline is None:
+            return ""
+        text = fmt_date(self.deadline)
+        today = local_today()
+        if self.state in OPEN_STATES and self.deadline < today:
+            return Markup('<span class="text-danger qlvb-overdue">{} ({})</span>').format(
+                text, _l("%(n)d days overdue", n=(today - self.deadline).days))
+        if self.state == "done" and self.completed_late:
+            return Markup('<span class="text-warning">{} ({})</span>').format(
+                text, _l("completed late"))
+        return text
 
     def is_urgent(self):
         return (self.urgency or 0) >= 1

@@ -17,7 +17,7 @@ from app.core.audit import AuditEvent
 from app.core.errors import DomainError
 from app.core.filecheck import check_attachment, check_main_pdf
 from app.core.scope import UnitScopedMixin, current_unit_id, current_user, sees_all_units
-from app.core.timeutil import fmt_date, local_now, local_today
+from app.core.timeutil import local_now, local_today
 from app.core.views import AppModelView, AppSQLAInterface
 from app.incoming import forms, services
 from app.incoming.filters import (
@@ -66,17 +66,6 @@ def urgency_badge(value):
         css, level, URGENCY.get(level, level))
 
 
-def _deadline_cell(value):
-    if value is None:
-        return ""
-    today = local_today()
-    text = fmt_date(value)
-    if value < today:
-        return Markup('<span class="text-danger qlvb-overdue">{} ({})</span>').format(
-            text, _("%(n)d days overdue", n=(today - value).days))
-    return text
-
-
 NOT_ROUTED = {"download", "add", "edit", "delete", "api", "api_read", "api_get", "api_create",
               "api_update", "api_delete", "api_column_add", "api_column_edit",
               "api_readvalues"}
@@ -101,7 +90,7 @@ class IncomingListBase(UnitScopedMixin, AppModelView):
     list_title = _l("Incoming documents")
     show_title = _l("Incoming document")
     list_columns = ["urgency", "number_label", "arrival_date", "author_name", "symbol",
-                    "summary", "state_label", "deadline"]
+                    "summary", "state_label", "deadline_cell"]
     show_columns = ["number_label", "state_label", "channel_label", "arrival_date",
                     "arrival_time", "author_name", "symbol", "document_date", "document_type",
                     "summary", "urgency", "page_count", "signer_name", "reply_deadline",
@@ -109,8 +98,8 @@ class IncomingListBase(UnitScopedMixin, AppModelView):
                     "completed_at", "result_summary", "cancel_reason"]
     search_columns = ["summary", "symbol", "author_name", "arrival_date", "arrival_number",
                       "document_date", "urgency", "state", "document_type", "deadline"]
-    order_columns = ["arrival_number", "arrival_date", "author_name", "symbol", "deadline",
-                     "urgency"]
+    order_columns = ["number_label", "arrival_number", "arrival_date", "author_name", "symbol",
+                     "deadline_cell", "urgency"]
     label_columns = {
         "urgency": _l("Urgency"),
         "number_label": _l("Arrival number"),
@@ -134,11 +123,12 @@ class IncomingListBase(UnitScopedMixin, AppModelView):
         "unit": _l("Receiving unit"),
         "direction": _l("Direction (ý kiến chỉ đạo)"),
         "deadline": _l("Deadline"),
+        "deadline_cell": _l("Deadline"),
         "completed_at": _l("Completed at"),
         "result_summary": _l("Result"),
         "cancel_reason": _l("Reason for the cancellation"),
     }
-    formatters_columns = {"urgency": urgency_badge, "deadline": _deadline_cell}
+    formatters_columns = {"urgency": urgency_badge}
     # Documents change only through the forms below: FAB's add/edit are not routed.
     add_columns = edit_columns = ["summary"]
     page_size = 25
@@ -260,8 +250,14 @@ class IncomingView(IncomingListBase):
     def _uploads(self, field_name):
         return [f for f in request.files.getlist(field_name) if f and f.filename]
 
-    def _editable(self, pk):
+    def _editable(self, pk, states=None):
+        """The document ``pk`` if the user may see it; when it is not in one of ``states``
+        the form is not offered (the service would refuse it anyway)."""
         item = self.scoped_get_or_404(pk)
+        if states and item.state not in states and request.method == "GET":
+            flash(_("This step does not apply to the document in its current state (%(s)s).",
+                    s=item.state_label()), "warning")
+            abort(redirect(url_for(".show", pk=item.id)))
         return item
 
     # -- intake ------------------------------------------------------------------------
@@ -299,7 +295,7 @@ class IncomingView(IncomingListBase):
         else:
             flash(_("Check the fields marked in red."), "danger")
         return self._form_page(form, _("Receive a paper or outside document"),
-                               self.INTAKE_FIELDS, _("Register"), multipart=True)
+                               self.INTAKE_FIELDS, _("Enter in the register"), multipart=True)
 
     ENTRY_FIELDS = INTAKE_FIELDS[3:]
 
@@ -307,7 +303,7 @@ class IncomingView(IncomingListBase):
     @has_access
     @permission_name("register")
     def register(self, pk):
-        item = self._editable(pk)
+        item = self._editable(pk, ("pending",))
         session = self.datamodel.session
         form = forms.EntryForm()
         form.fill_choices(session)
@@ -329,13 +325,13 @@ class IncomingView(IncomingListBase):
         else:
             flash(_("Check the fields marked in red."), "danger")
         return self._form_page(form, _("Register the document"), self.ENTRY_FIELDS,
-                               _("Register"), item=item)
+                               _("Enter in the register"), item=item)
 
     @expose("/refuse/<int:pk>", methods=["GET", "POST"])
     @has_access
     @permission_name("refuse")
     def refuse(self, pk):
-        item = self._editable(pk)
+        item = self._editable(pk, ("pending",))
         form = forms.RefuseForm()
         if request.method == "POST" and form.validate_on_submit():
             session = self.datamodel.session
@@ -375,7 +371,7 @@ class IncomingView(IncomingListBase):
     @has_access
     @permission_name("assign")
     def assign(self, pk):
-        item = self._editable(pk)
+        item = self._editable(pk, ("registered", "assigned"))
         session = self.datamodel.session
         form = forms.AssignForm()
         choices = forms.party_choices(session, item.unit_id)
@@ -404,7 +400,7 @@ class IncomingView(IncomingListBase):
     @has_access
     @permission_name("subassign")
     def subassign(self, pk, assignment_id):
-        item = self._editable(pk)
+        item = self._editable(pk, ("assigned", "in_progress"))
         parent = next((a for a in item.assignments if a.id == assignment_id), None)
         if parent is None or parent.unit_id is None:
             abort(404)
@@ -465,7 +461,7 @@ class IncomingView(IncomingListBase):
     @has_access
     @permission_name("complete")
     def complete(self, pk):
-        item = self._editable(pk)
+        item = self._editable(pk, ("assigned", "in_progress"))
         form = forms.CompleteForm()
         if request.method == "POST" and form.validate_on_submit():
             session = self.datamodel.session
