@@ -14,6 +14,14 @@ from app.incoming.models import (  # noqa: F401
                                  Rejection,
 )
 from app.notifications.models import Notification  # noqa: F401
+from app.outgoing.models import (  # noqa: F401
+                                 CancelledNumber,
+                                 NumberSeries,
+                                 OutgoingDocument,
+                                 OutgoingFile,
+                                 Recipient,
+                                 RouteStep,
+)
 from app.reference.models import DocumentType, Term  # noqa: F401
 from app.security.models import AppUser  # noqa: F401
 from app.units.models import Unit  # noqa: F401

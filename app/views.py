@@ -5,6 +5,7 @@
 from flask_babel import lazy_gettext as _l
 
 CATEGORY_INCOMING = "Incoming"
+CATEGORY_OUTGOING = "Outgoing"
 CATEGORY_ADMIN = "Administration"
 CATEGORY_HELP = "Support"
 
@@ -64,7 +65,19 @@ def register_views(appbuilder):
                         category=CATEGORY_HELP)
     add(NotificationView, "Notifications", label=_l("Notifications"), icon="fa-bell",
         category=CATEGORY_HELP)
+    from app.outgoing import views as outgoing
+
+    add(outgoing.OutgoingView, "OutgoingAll", label=_l("All outgoing documents"),
+        icon="fa-list", category=CATEGORY_OUTGOING, category_label=_l("Outgoing documents"),
+        category_icon="fa-paper-plane")
+    for name, view, label, icon in outgoing.OUTGOING_LISTS:
+        add(view, f"Outgoing_{name}", label=label, icon=icon, category=CATEGORY_OUTGOING)
+    add(outgoing.NumberSeriesView, "NumberSeries", label=_l("Numbering series"),
+        icon="fa-hashtag", category=CATEGORY_ADMIN)
     appbuilder.add_view_no_menu(AccountView)
     appbuilder.add_api(UnitApi)
     appbuilder.add_api(IncidentApi)
     appbuilder.add_api(IncomingApi)
+    from app.outgoing.api import OutgoingApi
+
+    appbuilder.add_api(OutgoingApi)

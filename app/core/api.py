@@ -48,3 +48,52 @@ def translate_message(message):
         if m:
             return render(m)
     return message
+
+
+class DocumentStepsApiMixin:
+    """The steps of a document API: each runs on a document the user may see (404
+    otherwise), in one transaction; a broken rule answers 422 with its message, a bad
+    payload 400, and nothing of it is kept. Subclasses define ``_summary(doc, status)``."""
+
+    def _refusal(self, error, uploads=None):
+        import logging
+
+        from flask import g
+
+        if uploads is not None:
+            uploads.undo()
+        self.datamodel.session.rollback()
+        logging.getLogger(__name__).info("api %s refused: %s (user %s)", type(self).__name__,
+                                         error, getattr(g.user, "username", None))
+        if isinstance(error, ValidationError):
+            return self.response_400(message=translate_message(error.messages))
+        return self.response_422(message=str(error))
+
+    def _step(self, pk, action):
+        """Run ``action(session, doc)`` on document ``pk``, in one transaction."""
+
+        from app.core.errors import DomainError
+
+        doc = self.scoped_get(pk)
+        if doc is None:
+            return self.response_404()
+        session = self.datamodel.session
+        try:
+            action(session, doc)
+            session.commit()
+        except (DomainError, ValidationError) as error:
+            return self._refusal(error)
+        return self._summary(doc)
+
+    def _json_object(self):
+        from flask import request
+
+        from app.core.errors import DomainError
+
+        body = request.get_json(silent=True) if request.is_json else None
+        if not isinstance(body, dict):
+            raise DomainError(_("The request body must be JSON."))
+        return body
+
+    def _json(self, schema):
+        return schema.load(self._json_object())

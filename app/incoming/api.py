@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.core.api import translate_message
+from app.core.api import DocumentStepsApiMixin
 from app.core.errors import DomainError
 from app.core.filecheck import check_attachment, check_main_pdf
 from app.core.scope import UnitScopedMixin
@@ -76,7 +76,7 @@ class AssignSchema(Schema):
                           validate=validate.Length(min=1, max=200))
 
 
-class IncomingApi(UnitScopedMixin, AppModelRestApi):
+class IncomingApi(DocumentStepsApiMixin, UnitScopedMixin, AppModelRestApi):
     resource_name = "incoming"
     datamodel = IncomingInterface(IncomingDocument)
     class_permission_name = P.INCOMING
@@ -104,36 +104,6 @@ class IncomingApi(UnitScopedMixin, AppModelRestApi):
         return self.response(status, id=doc.id, state=doc.state,
                              arrival_year=doc.arrival_year, arrival_number=doc.arrival_number,
                              number=doc.number_label(), duplicate_note=doc.duplicate_note)
-
-    def _refusal(self, error):
-        self.datamodel.session.rollback()
-        log.info("api incoming refused: %s (user %s)", error,
-                 getattr(g.user, "username", None))
-        if isinstance(error, ValidationError):
-            return self.response_400(message=translate_message(error.messages))
-        return self.response_422(message=str(error))
-
-    def _step(self, pk, action):
-        """Run ``action(session, doc)`` on a document the user may see, in one transaction."""
-        doc = self.scoped_get(pk)
-        if doc is None:
-            return self.response_404()
-        session = self.datamodel.session
-        try:
-            action(session, doc)
-            session.commit()
-        except (DomainError, ValidationError) as error:
-            return self._refusal(error)
-        return self._summary(doc)
-
-    def _json_object(self):
-        body = request.get_json(silent=True) if request.is_json else None
-        if not isinstance(body, dict):
-            raise DomainError(_("The request body must be JSON."))
-        return body
-
-    def _json(self, schema):
-        return schema.load(self._json_object())
 
     @expose("/intake", methods=["POST"])
     @protect()
@@ -203,8 +173,7 @@ class IncomingApi(UnitScopedMixin, AppModelRestApi):
             return self.response(413, message=_("The file is larger than the allowed %(mb)d MB.",
                                                 mb=limit))
         except (DomainError, ValidationError) as error:
-            uploads.undo()
-            return self._refusal(error)
+            return self._refusal(error, uploads)
         return self._summary(doc, 201)
 
     @expose("/<int:pk>/register", methods=["POST"])

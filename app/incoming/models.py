@@ -49,6 +49,8 @@ STATES = {
     "in_progress": _l("In progress"),
     "done": _l("Completed"),
     "cancelled": _l("Registration cancelled"),
+    "recalled": _l("Recalled by the sender"),
+    "replaced": _l("Replaced by a newer document"),
 }
 OPEN_STATES = ("registered", "assigned", "in_progress")
 
@@ -134,6 +136,10 @@ class IncomingDocument(Model):
     exchange_status = Column(String(2))
     # Set by the outgoing side when the document came from one of its recipients.
     delivery_id = Column(Integer, nullable=True, index=True)
+    recall_requested_at = Column(DateTime)
+    recall_reason = Column(Text)
+    replaced_by_id = Column(Integer, ForeignKey("incoming_document.id",
+                                                name="fk_incoming_replaced_by"), nullable=True)
     created_by_id = Column(Integer, ForeignKey("ab_user.id"))
     created_by = relationship("AppUser", foreign_keys=[created_by_id])
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)

@@ -92,12 +92,19 @@ def _title(doc):
     return text if len(text) <= 80 else text[:77] + "…"
 
 
+# Called as listener(session, incoming_document, code, note) for every status sent back
+# to an internal sender; the outgoing side keeps its recipients' statuses with it.
+STATUS_LISTENERS = []
+
+
 def send_status(session, doc, code, user=None, note=None):
     """Tell an internal sender where its document stands (status 01–06, DOMAIN §4); the
     sender's clerks are notified of a refusal."""
     if doc.sender_unit_id is None:
         return None
     doc.exchange_status = code
+    for listener in STATUS_LISTENERS:
+        listener(session, doc, code, note)
     row = ExchangeStatus(document_id=doc.id, delivery_id=doc.delivery_id,
                          sender_unit_id=doc.sender_unit_id, code=code, note=note,
                          user_id=getattr(user, "id", None))

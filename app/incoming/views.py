@@ -3,7 +3,7 @@ and assignee's forms. Views are thin: each form becomes one service call."""
 
 import logging
 
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqualFunction
 from flask_appbuilder.security.decorators import permission_name
@@ -12,8 +12,9 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
 
-from app.core import audit, storage
+from app.core import audit
 from app.core.audit import AuditEvent
+from app.core.docviews import DocumentStepsMixin
 from app.core.errors import DomainError
 from app.core.filecheck import check_attachment, check_main_pdf
 from app.core.scope import UnitScopedMixin, current_unit_id, current_user, sees_all_units
@@ -37,7 +38,6 @@ from app.security import permissions as P
 
 log = logging.getLogger(__name__)
 
-FULL_PAGE = "incoming/form.html"
 
 
 class IncomingInterface(AppSQLAInterface):
@@ -71,9 +71,10 @@ NOT_ROUTED = {"download", "add", "edit", "delete", "api", "api_read", "api_get",
               "api_readvalues"}
 
 
-class IncomingListBase(UnitScopedMixin, AppModelView):
+class IncomingListBase(DocumentStepsMixin, UnitScopedMixin, AppModelView):
     """A list of incoming documents the user may see, and the document page."""
 
+    file_model = IncomingFile
     datamodel = IncomingInterface(IncomingDocument)
     class_permission_name = P.INCOMING
     method_permission_name = {
@@ -81,6 +82,7 @@ class IncomingListBase(UnitScopedMixin, AppModelView):
         "intake": "intake", "register": "intake", "refuse": "intake", "cancel": "intake",
         "assign": "assign", "subassign": "assign", "note": "process", "mark_read": "process",
         "complete": "process", "file": "download", "preview": "download", "slip": "read",
+        "recall_answer": "intake",
     }
     base_permissions = [P.READ, P.INTAKE, P.ASSIGN, P.PROCESS, P.DOWNLOAD]
     base_filters = [["id", IncomingScopeFilter, None]]
@@ -168,45 +170,6 @@ class IncomingListBase(UnitScopedMixin, AppModelView):
             main=item.main_file(), note_form=forms.NoteForm(),
             complete_form=forms.CompleteForm(), cancel_form=forms.CancelForm())
 
-    # -- files -----------------------------------------------------------------------
-    def _scoped_file(self, file_id):
-        row = self.datamodel.session.get(IncomingFile, file_id)
-        if row is None or self.scoped_get(row.document_id) is None:
-            abort(404)
-        if not storage.exists(row.sha256):
-            log.error("stored file %s of incoming %s is missing", row.sha256, row.document_id)
-            abort(404)
-        return row
-
-    def _send(self, row, inline):
-        audit.record(self.datamodel.session, "file_previewed" if inline else "file_downloaded",
-                     row.document, details={"file": row.name, "sha256": row.sha256})
-        self.datamodel.session.commit()
-        if inline:
-            g.inline_file = True
-        response = send_file(storage.path_for(row.sha256), as_attachment=not inline,
-                             download_name=row.name,
-                             mimetype="application/pdf" if inline
-                             else "application/octet-stream")
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Cache-Control"] = "private, no-store"
-        return response
-
-    @expose("/file/<int:file_id>")
-    @has_access
-    @permission_name("file")
-    def file(self, file_id):
-        return self._send(self._scoped_file(file_id), inline=False)
-
-    @expose("/preview/<int:file_id>")
-    @has_access
-    @permission_name("preview")
-    def preview(self, file_id):
-        row = self._scoped_file(file_id)
-        if not row.is_pdf():
-            abort(404)
-        return self._send(row, inline=True)
-
     @expose("/slip/<int:pk>")
     @has_access
     @permission_name("slip")
@@ -226,39 +189,6 @@ class IncomingView(IncomingListBase):
     actions."""
 
     list_title = _l("All incoming documents")
-
-    # -- helpers ---------------------------------------------------------------------
-    def _form_page(self, form, title, fields, submit, item=None, multipart=False,
-                   danger=False):
-        return self.render_template(FULL_PAGE, form=form, title=title, fields=fields,
-                                    submit=submit, item=item, multipart=multipart,
-                                    danger=danger,
-                                    back=url_for(".show", pk=item.id) if item else
-                                    url_for(".list"))
-
-    def _refused(self, error, form=None, uploads=None):
-        if uploads is not None:
-            uploads.undo()  # the files of a refused piece of work do not stay
-        self.datamodel.session.rollback()
-        log.info("incoming: refused by a rule: %s (user %s)", error,
-                 getattr(g.user, "username", None))
-        field = getattr(form, error.field, None) if form is not None and error.field else None
-        if field is not None:
-            field.errors = list(field.errors or []) + [str(error)]
-        flash(str(error), "danger")
-
-    def _uploads(self, field_name):
-        return [f for f in request.files.getlist(field_name) if f and f.filename]
-
-    def _editable(self, pk, states=None):
-        """The document ``pk`` if the user may see it; when it is not in one of ``states``
-        the form is not offered (the service would refuse it anyway)."""
-        item = self.scoped_get_or_404(pk)
-        if states and item.state not in states and request.method == "GET":
-            flash(_("This step does not apply to the document in its current state (%(s)s).",
-                    s=item.state_label()), "warning")
-            abort(redirect(url_for(".show", pk=item.id)))
-        return item
 
     # -- intake ------------------------------------------------------------------------
     INTAKE_FIELDS = ["channel", "main_file", "attachments", "arrival_date", "arrival_time",
@@ -423,6 +353,28 @@ class IncomingView(IncomingListBase):
         return self._form_page(form, _("Sub-assign to officials of %(unit)s",
                                        unit=parent.unit.name), self.ASSIGN_FIELDS[1:],
                                _("Assign"), item=item)
+
+    @expose("/recall_answer/<int:pk>", methods=["POST"])
+    @has_access
+    @permission_name("recall_answer")
+    def recall_answer(self, pk):
+        """The sender asked for the document back: accept (15) or refuse (16) with a
+        reason."""
+        from app.outgoing.services import answer_recall
+
+        item = self._editable(pk)
+        form = forms.CancelForm()
+        form.validate_on_submit()
+        accept = request.form.get("answer") == "accept"
+        session = self.datamodel.session
+        try:
+            answer_recall(session, item, g.user, accept, form.reason.data)
+            session.commit()
+            flash(_("The recall was accepted: the document left the active lists.") if accept
+                  else _("The recall was refused; the sender sees the reason."), "success")
+        except DomainError as error:
+            self._refused(error)
+        return redirect(url_for(".show", pk=item.id))
 
     # -- processing ----------------------------------------------------------------------
     @expose("/note/<int:pk>", methods=["POST"])

@@ -35,6 +35,8 @@ ACCOUNT = "Account"
 INCOMING = "IncomingDocument"
 REJECTION = "IncomingRejection"
 READER_GRANT = "IncomingReaderGrant"
+OUTGOING = "OutgoingDocument"
+NUMBER_SERIES = "NumberSeries"
 
 # Actions.
 READ = "can_read"
@@ -46,6 +48,9 @@ REPORT_COMPROMISE = "can_report_compromise"
 INTAKE = "can_intake"      # receive, register, refuse, cancel (văn thư)
 ASSIGN = "can_assign"      # direct and assign (lãnh đạo)
 PROCESS = "can_process"    # work on what is assigned (everyone who may be assigned)
+DRAFT = "can_draft"        # draft outgoing documents and route them (trình)
+SIGN = "can_sign"          # approve and sign outgoing documents (lãnh đạo)
+ISSUE = "can_issue"        # number, register, attach the signed file, issue, recall (văn thư)
 
 # Mapping of FAB's method names to our few actions, for views and APIs alike.
 CRUD_METHODS = {
@@ -77,22 +82,25 @@ SELF_SERVICE = [
 _REFERENCE_READ = [(READ, UNIT), (READ, DOCUMENT_TYPE), (READ, TERM), (READ, CALENDAR)]
 
 _INCOMING_READ = [(READ, INCOMING), (DOWNLOAD, INCOMING)]
+_OUTGOING_READ = [(READ, OUTGOING), (DOWNLOAD, OUTGOING)]
 
 ROLE_CONFIGS = {
     # The system admin holds every permission (written by sync from all registered views).
     ROLE_ADMIN: None,
-    ROLE_OFFICE: SELF_SERVICE + _REFERENCE_READ + _INCOMING_READ + [
+    ROLE_OFFICE: SELF_SERVICE + _REFERENCE_READ + _INCOMING_READ + _OUTGOING_READ + [
         (READ, AUDIT), (HANDLE, INCIDENT), (READ, REJECTION),
     ],
-    ROLE_HEAD: SELF_SERVICE + _REFERENCE_READ + _INCOMING_READ + [
+    ROLE_HEAD: SELF_SERVICE + _REFERENCE_READ + _INCOMING_READ + _OUTGOING_READ + [
         (ASSIGN, INCOMING), (PROCESS, INCOMING), (READ, REJECTION),
+        (DRAFT, OUTGOING), (SIGN, OUTGOING),
         (READ, READER_GRANT), (WRITE, READER_GRANT),
     ],
-    ROLE_CLERK: SELF_SERVICE + _REFERENCE_READ + _INCOMING_READ + [
+    ROLE_CLERK: SELF_SERVICE + _REFERENCE_READ + _INCOMING_READ + _OUTGOING_READ + [
         (INTAKE, INCOMING), (PROCESS, INCOMING), (READ, REJECTION),
+        (DRAFT, OUTGOING), (ISSUE, OUTGOING), (READ, NUMBER_SERIES), (WRITE, NUMBER_SERIES),
     ],
-    ROLE_OFFICIAL: SELF_SERVICE + _REFERENCE_READ + _INCOMING_READ + [
-        (PROCESS, INCOMING),
+    ROLE_OFFICIAL: SELF_SERVICE + _REFERENCE_READ + _INCOMING_READ + _OUTGOING_READ + [
+        (PROCESS, INCOMING), (DRAFT, OUTGOING),
     ],
     ROLE_UNIT_ADMIN: SELF_SERVICE + _REFERENCE_READ + [
         (READ, UNIT_ACCOUNT), (WRITE, UNIT_ACCOUNT), (LOCK, UNIT_ACCOUNT), (HANDLE, INCIDENT),

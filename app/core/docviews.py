@@ -1,0 +1,96 @@
+"""What the document screens share (incoming and outgoing): the step forms, refusals
+shown beside the field with nothing kept, and files served only through a scoped,
+audited route."""
+
+import logging
+
+from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.security.decorators import permission_name
+from flask_babel import gettext as _
+
+from app.core import audit, storage
+
+log = logging.getLogger(__name__)
+
+STEP_FORM = "qlvb/step_form.html"
+
+
+class DocumentStepsMixin:
+    """For the ModelView of a document with ``state`` and files (``file_model`` rows with
+    ``document_id``, ``sha256``, ``name``, ``is_pdf()``); needs UnitScopedMixin's
+    ``scoped_get``."""
+
+    file_model = None
+
+    def _form_page(self, form, title, fields, submit, item=None, multipart=False,
+                   danger=False):
+        return self.render_template(STEP_FORM, form=form, title=title, fields=fields,
+                                    submit=submit, item=item, multipart=multipart,
+                                    danger=danger,
+                                    back=url_for(".show", pk=item.id) if item else
+                                    url_for(".list"))
+
+    def _refused(self, error, form=None, uploads=None):
+        if uploads is not None:
+            uploads.undo()  # the files of a refused piece of work do not stay
+        self.datamodel.session.rollback()
+        log.info("%s: refused by a rule: %s (user %s)", type(self).__name__, error,
+                 getattr(g.user, "username", None))
+        field = getattr(form, error.field, None) if form is not None and error.field else None
+        if field is not None:
+            field.errors = list(field.errors or []) + [str(error)]
+        flash(str(error), "danger")
+
+    def _uploads(self, field_name):
+        return [f for f in request.files.getlist(field_name) if f and f.filename]
+
+    def _editable(self, pk, states=None):
+        """The document ``pk`` if the user may see it; when it is not in one of ``states``
+        the form is not offered (the service would refuse it anyway)."""
+        item = self.scoped_get_or_404(pk)
+        if states and item.state not in states and request.method == "GET":
+            flash(_("This step does not apply to the document in its current state (%(s)s).",
+                    s=item.state_label()), "warning")
+            abort(redirect(url_for(".show", pk=item.id)))
+        return item
+
+    # -- files -------------------------------------------------------------------------
+    def _scoped_file(self, file_id):
+        row = self.datamodel.session.get(self.file_model, file_id)
+        if row is None or self.scoped_get(row.document_id) is None:
+            abort(404)
+        if not storage.exists(row.sha256):
+            log.error("stored file %s of %s %s is missing", row.sha256,
+                      type(self).__name__, row.document_id)
+            abort(404)
+        return row
+
+    def _send(self, row, inline):
+        audit.record(self.datamodel.session, "file_previewed" if inline else "file_downloaded",
+                     row.document, details={"file": row.name, "sha256": row.sha256})
+        self.datamodel.session.commit()
+        if inline:
+            g.inline_file = True
+        response = send_file(storage.path_for(row.sha256), as_attachment=not inline,
+                             download_name=row.name,
+                             mimetype="application/pdf" if inline
+                             else "application/octet-stream")
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+
+    @expose("/file/<int:file_id>")
+    @has_access
+    @permission_name("file")
+    def file(self, file_id):
+        return self._send(self._scoped_file(file_id), inline=False)
+
+    @expose("/preview/<int:file_id>")
+    @has_access
+    @permission_name("preview")
+    def preview(self, file_id):
+        row = self._scoped_file(file_id)
+        if not row.is_pdf():
+            abort(404)
+        return self._send(row, inline=True)

@@ -1,0 +1,607 @@
+"""The rules of outgoing documents, as plain functions on a session (DOMAIN §6): draft,
+route (trình / trả lại), sign, number from the unit's series, attach the signed PDF,
+issue (electronic delivery into each internal recipient's inbox, paper or e-mail for
+others), follow each recipient's status, recall and replace."""
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.core import audit, numbering
+from app.core.calendar import next_working_morning_deadline
+from app.core.errors import DomainError
+from app.core.timeutil import local_today, to_local, utcnow
+from app.incoming import services as incoming
+from app.incoming.models import IncomingDocument
+from app.notifications.services import notify
+from app.outgoing.models import (
+    CHANNELS,
+    EDITABLE_STATES,
+    SIGNING_FORMS,
+    CancelledNumber,
+    NumberSeries,
+    OutgoingDocument,
+    OutgoingFile,
+    Recipient,
+    RouteStep,
+)
+from app.reference.models import DocumentType, Term
+from app.security import permissions as P
+from app.security.services import unit_users_who_can, user_can
+from app.units.models import Unit
+
+log = logging.getLogger(__name__)
+
+URGENT_ISSUE_DELAY = timedelta(hours=1)  # Điều 6.5: Hỏa tốc and Khẩn go at once
+
+
+def _link(doc):
+    return f"/outgoingview/show/{doc.id}"
+
+
+def _can(user, permission):
+    return user_can(user, permission, P.OUTGOING, as_member=True)
+
+
+def _require_unit(user, doc):
+    if user is None or user.unit_id != doc.unit_id:
+        raise DomainError(_("Only the drafting unit can do this."))
+
+
+def _step(session, doc, user, action, to_user=None, comment=None):
+    draft = doc.current_draft()
+    step = RouteStep(document=doc, action=action, from_user_id=user.id,
+                     to_user_id=getattr(to_user, "id", None), comment=comment or None,
+                     file_version=draft.version if draft else None)
+    session.add(step)
+    return step
+
+
+def _add_file(session, doc, stored, kind, user, version=1):
+    check = getattr(stored, "check", None)
+    row = OutgoingFile(document=doc, kind=kind, version=version, name=stored.name,
+                       sha256=stored.sha256, size=stored.size, mime=stored.mime,
+                       pages=getattr(check, "pages", None),
+                       text_content=getattr(check, "text", None) or None,
+                       check_report=json.dumps(check.as_dict(), ensure_ascii=False)
+                       if check else None, uploaded_by_id=user.id)
+    session.add(row)
+    return row
+
+
+# -- drafting ----------------------------------------------------------------------------
+
+@dataclass
+class RecipientSpec:
+    """An intended recipient: a unit of the system, or an outside body by name."""
+
+    unit_id: int | None = None
+    name: str = ""
+    channel: str = "electronic"
+
+
+def _check_recipients(session, doc, specs):
+    seen = set()
+    rows = []
+    for spec in specs:
+        if spec.channel not in CHANNELS:
+            raise DomainError(_("Choose how each recipient receives the document."),
+                              field="recipients")
+        name = incoming.nfc(spec.name)
+        if spec.unit_id is not None:
+            unit = session.get(Unit, spec.unit_id)
+            if unit is None or not unit.active:
+                raise DomainError(_("Choose an active unit."), field="recipients")
+            if unit.id == doc.unit_id:
+                raise DomainError(_("A unit does not send a document to itself."),
+                                  field="recipients")
+            key = ("u", unit.id)
+            name = unit.name
+        else:
+            if not name:
+                raise DomainError(_("Name the outside recipient."), field="recipients")
+            if spec.channel == "electronic":
+                raise DomainError(_("Only units of the system receive electronically; send "
+                                    "to an outside body on paper or by e-mail."),
+                                  field="recipients")
+            key = ("n", name.lower())
+        if key in seen:
+            raise DomainError(_("A recipient appears twice."), field="recipients")
+        seen.add(key)
+        rows.append(Recipient(unit_id=spec.unit_id, name=name[:255], channel=spec.channel))
+    return rows
+
+
+def create_draft(session, user, document_type_id, summary, urgency, draft_file,
+                 recipients=(), signer_id=None, attachments=(), reply_to_id=None,
+                 replaces_id=None):
+    """An official drafts a document of their unit (DOMAIN §6): type, trích yếu, độ khẩn,
+    intended signer, recipients, the draft file; a reply links to its incoming document,
+    a replacement to the document it replaces."""
+    if not _can(user, P.DRAFT) or user.unit_id is None:
+        raise DomainError(_("You cannot draft documents."))
+    summary = incoming.nfc(summary)
+    if not summary:
+        raise DomainError(_("The summary (trích yếu) is required."), field="summary")
+    if len(summary) > 2000:
+        raise DomainError(_("At most %(max)d characters.", max=2000), field="summary")
+    doc_type = session.get(DocumentType, document_type_id) if document_type_id else None
+    if doc_type is None or not doc_type.active:
+        raise DomainError(_("Choose the document type."), field="document_type_id")
+    if urgency not in range(5):
+        raise DomainError(_("Choose the urgency."), field="urgency")
+    if draft_file is None:
+        raise DomainError(_("Attach the draft file."), field="draft_file")
+    doc = OutgoingDocument(unit_id=user.unit_id, state="draft", document_type_id=doc_type.id,
+                           summary=summary, urgency=urgency, created_by_id=user.id,
+                           holder_id=user.id)
+    if signer_id is not None:
+        doc.signer_id = _signer(session, doc, signer_id).id
+    if reply_to_id is not None:
+        reply_to = session.get(IncomingDocument, reply_to_id)
+        if reply_to is None or reply_to.unit_id != user.unit_id:
+            raise DomainError(_("Reply only to an incoming document of your unit."),
+                              field="reply_to_id")
+        doc.reply_to_id = reply_to.id
+    if replaces_id is not None:
+        original = session.get(OutgoingDocument, replaces_id)
+        if original is None or original.unit_id != user.unit_id or original.state not in (
+                "issued", "recalled"):
+            raise DomainError(_("Only an issued document of your unit can be replaced."),
+                              field="replaces_id")
+        doc.replaces_id = original.id
+    doc.recipients = _check_recipients(session, doc, recipients)
+    session.add(doc)
+    _add_file(session, doc, draft_file, "draft", user, version=1)
+    for stored in attachments:
+        _add_file(session, doc, stored, "attachment", user)
+    session.flush()
+    audit.record(session, "outgoing_drafted", doc, user=user,
+                 details={"summary": summary, "file": draft_file.sha256,
+                          "reply_to": doc.reply_to_id, "replaces": doc.replaces_id})
+    return doc
+
+
+def _signer(session, doc, signer_id):
+    from app.security.models import AppUser
+
+    signer = session.get(AppUser, signer_id)
+    if signer is None or not signer.is_active or signer.unit_id != doc.unit_id or not _can(
+            signer, P.SIGN):
+        raise DomainError(_("The signer must be a head of the unit."), field="signer_id")
+    return signer
+
+
+def _require_holder(user, doc):
+    if doc.holder_id != user.id:
+        raise DomainError(_("The document is not with you now."))
+
+
+def set_recipients(session, doc, user, recipients):
+    """Change the recipients while the document is being drafted or approved."""
+    _require_unit(user, doc)
+    if doc.state not in EDITABLE_STATES + ("signed", "numbered"):
+        raise DomainError(_("An issued document cannot be changed."))
+    doc.recipients = _check_recipients(session, doc, recipients)
+    audit.record(session, "outgoing_draft_version", doc, user=user,
+                 details={"recipients": [r.label() for r in doc.recipients]})
+
+
+def add_version(session, doc, user, stored):
+    """A new version of the draft by its holder; old versions are kept (never
+    overwritten)."""
+    _require_unit(user, doc)
+    if doc.state not in EDITABLE_STATES:
+        raise DomainError(_("An approved or issued document cannot be changed."))
+    _require_holder(user, doc)
+    version = max((f.version for f in doc.draft_files()), default=0) + 1
+    row = _add_file(session, doc, stored, "draft", user, version=version)
+    _step(session, doc, user, "new_version")
+    session.flush()
+    audit.record(session, "outgoing_draft_version", doc, user=user,
+                 details={"version": version, "file": stored.sha256})
+    return row
+
+
+# -- the route -------------------------------------------------------------------------
+
+def _route_target(session, doc, to_user_id, user):
+    from app.security.models import AppUser
+
+    target = session.get(AppUser, to_user_id) if to_user_id else None
+    if (target is None or not target.is_active or target.unit_id != doc.unit_id
+            or target.id == user.id or not (_can(target, P.DRAFT) or _can(target, P.SIGN))):
+        raise DomainError(_("Send it to an active colleague of the unit who can process "
+                            "or sign it."), field="to_user_id")
+    return target
+
+
+def submit(session, doc, user, to_user_id, comment=""):
+    """The holder sends the draft to the next processor (trình), with a comment; the route
+    keeps who, when, the comment and the draft version."""
+    _require_unit(user, doc)
+    if doc.state not in EDITABLE_STATES:
+        raise DomainError(_("This document is no longer being drafted or approved."))
+    _require_holder(user, doc)
+    target = _route_target(session, doc, to_user_id, user)
+    action = "forward" if doc.state == "review" else "submit"
+    doc.state = "review"
+    doc.holder_id = target.id
+    comment = incoming.nfc(comment)
+    _step(session, doc, user, action, target, comment)
+    session.flush()
+    audit.record(session, f"outgoing_{'forwarded' if action == 'forward' else 'submitted'}",
+                 doc, user=user, details={"to": target.username, "comment": comment})
+    notify(session, [target], _("Waiting for your approval: %(summary)s",
+                                summary=doc.summary[:80]), link=_link(doc),
+           urgent=doc.urgency >= 1)
+    return doc
+
+
+def return_draft(session, doc, user, comment):
+    """The holder returns the draft to whoever sent it, with a mandatory comment."""
+    _require_unit(user, doc)
+    if doc.state != "review":
+        raise DomainError(_("Only a document submitted for approval can be returned."))
+    _require_holder(user, doc)
+    comment = incoming.nfc(comment)
+    if not comment:
+        raise DomainError(_("Write why the draft is returned."), field="comment")
+    last = next((s for s in reversed(doc.steps) if s.to_user_id == user.id
+                 and s.action in ("submit", "forward")), None)
+    back_to = last.from_user if last is not None else doc.created_by
+    doc.state = "returned"
+    doc.holder_id = back_to.id
+    _step(session, doc, user, "return", back_to, comment)
+    session.flush()
+    audit.record(session, "outgoing_returned", doc, user=user,
+                 details={"to": back_to.username, "comment": comment})
+    notify(session, [back_to], _("Returned to you: %(summary)s", summary=doc.summary[:80]),
+           link=_link(doc))
+    return doc
+
+
+def sign(session, doc, user, signing_form=""):
+    """The competent signer approves (ký) with the form T/M, K/T, T/L or TUQ; the
+    document then waits for the clerk's number."""
+    _require_unit(user, doc)
+    if doc.state != "review":
+        raise DomainError(_("Only a document submitted for approval can be signed."))
+    _require_holder(user, doc)
+    if not _can(user, P.SIGN):
+        raise DomainError(_("Only a head of the unit can sign."))
+    if doc.signer_id is not None and doc.signer_id != user.id:
+        raise DomainError(_("This document is to be signed by %(name)s.",
+                            name=doc.signer.get_full_name()))
+    if signing_form not in SIGNING_FORMS:
+        raise DomainError(_("Choose the form of signature."), field="signing_form")
+    doc.state = "signed"
+    doc.signing_form = signing_form
+    doc.signed_by_id = user.id
+    doc.signed_at = utcnow()
+    doc.holder_id = None
+    _step(session, doc, user, "sign", comment=signing_form or None)
+    session.flush()
+    audit.record(session, "outgoing_signed", doc, user=user,
+                 details={"form": signing_form})
+    notify(session, unit_users_who_can(session, doc.unit_id, P.ISSUE, P.OUTGOING),
+           _("Signed, to number and issue: %(summary)s", summary=doc.summary[:80]),
+           link=_link(doc), urgent=doc.urgency >= 1)
+    return doc
+
+
+# -- number and register -----------------------------------------------------------------
+
+def series_for(session, unit_id, document_type):
+    """The series a document of ``document_type`` takes in ``unit_id``: the unit's series
+    for that type, else its series for every other type, else the Party default (one
+    series per type, counted per term: Hướng dẫn 36-HD/VPTW)."""
+    rows = session.execute(
+        select(NumberSeries).where(NumberSeries.unit_id == unit_id,
+                                   NumberSeries.active.is_(True))).scalars().all()
+    own = next((s for s in rows if s.document_type_id == document_type.id), None)
+    shared = next((s for s in rows if s.document_type_id is None), None)
+    if own is not None:
+        return f"type:{document_type.id}", own.scope
+    if shared is not None:
+        return "shared", shared.scope
+    return f"type:{document_type.id}", "term"
+
+
+def period_for(session, scope, day):
+    """The counting period of ``day``: its year, or the term that contains it."""
+    if scope == "year":
+        return str(day.year)
+    term = session.execute(
+        select(Term).where(Term.start_date <= day, Term.end_date >= day)
+        .order_by(Term.start_date.desc())).scalars().first()
+    if term is None:
+        raise DomainError(_("No term covers %(d)s: the administrator must enter the current "
+                            "term before documents are numbered.",
+                            d=day.strftime("%d/%m/%Y")))
+    return f"term:{term.id}"
+
+
+def render_symbol(number, document_type, unit):
+    """Số và ký hiệu in the Party form: ``19-QC/HU``, ``45-CV/VPHU``."""
+    return f"{number}-{document_type.abbreviation}/{unit.abbreviation}"
+
+
+def assign_number(session, doc, user, document_date=None):
+    """The clerk gives the signed document the next number of its series and registers it
+    in the outgoing register (gap-free and concurrency-safe, like số đến)."""
+    _require_unit(user, doc)
+    if not _can(user, P.ISSUE):
+        raise DomainError(_("Only the clerk numbers documents."))
+    if doc.state != "signed":
+        raise DomainError(_("Only a signed document can be numbered."))
+    day = document_date or local_today()
+    if doc.signed_at is not None and day < to_local(doc.signed_at).date():
+        raise DomainError(_("The document date cannot be before its signature."),
+                          field="document_date")
+    series_key, scope = series_for(session, doc.unit_id, doc.document_type)
+    period = period_for(session, scope, day)
+    number = numbering.next_number(session, f"out:{series_key}", doc.unit_id, period)
+    doc.series_key, doc.number_period, doc.number = series_key, period, number
+    doc.symbol = render_symbol(number, doc.document_type, doc.unit)
+    doc.document_date = day
+    doc.state = "numbered"
+    doc.numbered_at = utcnow()
+    doc.numbered_by_id = user.id
+    _step(session, doc, user, "number", comment=doc.symbol)
+    session.flush()
+    audit.record(session, "outgoing_numbered", doc, user=user,
+                 details={"symbol": doc.symbol, "period": period})
+    return doc
+
+
+def cancel_number(session, doc, user, reason):
+    """A number given in error is cancelled: it stays in the register as "đã hủy" and the
+    document waits for a new one."""
+    _require_unit(user, doc)
+    if not _can(user, P.ISSUE):
+        raise DomainError(_("Only the clerk numbers documents."))
+    if doc.state != "numbered":
+        raise DomainError(_("Only a numbered document not yet issued can lose its number."))
+    reason = incoming.nfc(reason)
+    if not reason:
+        raise DomainError(_("Write the reason for the cancellation."), field="reason")
+    session.add(CancelledNumber(unit_id=doc.unit_id, series_key=doc.series_key,
+                                number_period=doc.number_period, number=doc.number,
+                                symbol=doc.symbol, document_id=doc.id, reason=reason,
+                                cancelled_by_id=user.id))
+    old = doc.symbol
+    doc.series_key = doc.number_period = doc.number = doc.symbol = None
+    doc.state = "signed"
+    _step(session, doc, user, "cancel_number", comment=reason)
+    session.flush()
+    audit.record(session, "outgoing_number_cancelled", doc, user=user,
+                 details={"symbol": old, "reason": reason})
+    return doc
+
+
+def attach_final(session, doc, user, stored):
+    """The clerk attaches the final signed PDF (it passed the intake safety check)."""
+    _require_unit(user, doc)
+    if not _can(user, P.ISSUE):
+        raise DomainError(_("Only the clerk attaches the signed file."))
+    if doc.state not in ("signed", "numbered"):
+        raise DomainError(_("The signed file is attached after signing and before issuing."))
+    if stored.mime != "application/pdf":
+        raise DomainError(_("The signed file must be a PDF."), field="final_file")
+    row = _add_file(session, doc, stored, "final", user,
+                    version=len([f for f in doc.files if f.kind == "final"]) + 1)
+    _step(session, doc, user, "final_file")
+    session.flush()
+    audit.record(session, "outgoing_final_file", doc, user=user,
+                 details={"file": stored.sha256})
+    return row
+
+
+# -- issuing ---------------------------------------------------------------------------
+
+def issue_deadline(session, doc):
+    """The latest moment to issue without being late (Điều 6.4–6.5): an hour after signing
+    for Khẩn and above, else the end of the next working day's morning."""
+    if doc.signed_at is None:
+        return None
+    signed = to_local(doc.signed_at)
+    if doc.urgency >= 1:
+        return signed + URGENT_ISSUE_DELAY
+    return next_working_morning_deadline(session, signed)
+
+
+def set_sensitive(session, doc, user, sensitive, paper_copy=False):
+    """A head decides the document is not sent through the software (Điều 6.1) or that a
+    paper copy goes with the electronic one (Điều 6.2)."""
+    _require_unit(user, doc)
+    if not _can(user, P.SIGN):
+        raise DomainError(_("Only a head of the unit decides this."))
+    if doc.state == "issued":
+        raise DomainError(_("An issued document cannot be changed."))
+    doc.sensitive = bool(sensitive)
+    doc.paper_copy_approved = bool(paper_copy)
+    audit.record(session, "outgoing_draft_version", doc, user=user,
+                 details={"sensitive": doc.sensitive, "paper_copy": doc.paper_copy_approved})
+
+
+def _delivery_entry(doc):
+    return incoming.Entry(symbol=doc.symbol or "", document_date=doc.document_date,
+                          document_type_id=doc.document_type_id, summary=doc.summary,
+                          urgency=doc.urgency, page_count=doc.page_count,
+                          signer_name=doc.signed_by.get_full_name() if doc.signed_by else "")
+
+
+def issue(session, doc, user, late_reason=""):
+    """Issue (phát hành): each unit of the system receives the final PDF, byte-identical,
+    in its "Chờ tiếp nhận" inbox; outside bodies are recorded with their channel. All the
+    deliveries happen in this transaction: all of them or none."""
+    from app.core.storage import StoredFile
+
+    _require_unit(user, doc)
+    if not _can(user, P.ISSUE):
+        raise DomainError(_("Only the clerk issues documents."))
+    if doc.state == "issued":
+        raise DomainError(_("This document was already issued."))
+    if doc.state != "numbered":
+        raise DomainError(_("Only a signed and numbered document can be issued."))
+    final = doc.final_file()
+    if final is None:
+        raise DomainError(_("Attach the final signed PDF before issuing."), field="final_file")
+    if not doc.recipients:
+        raise DomainError(_("The document has no recipients."), field="recipients")
+    electronic = [r for r in doc.recipients if r.channel == "electronic"]
+    if doc.sensitive and electronic:
+        raise DomainError(_("This document is not to be sent through the software (Điều 6.1): "
+                            "send it to every recipient on paper."), field="recipients")
+    if any(r.paper_copy for r in electronic) and not doc.paper_copy_approved:
+        raise DomainError(_("A recipient that receives it electronically gets no paper copy "
+                            "unless a head approved \"gửi kèm bản giấy\" (Điều 6.2)."),
+                          field="recipients")
+    now = utcnow()
+    deadline = issue_deadline(session, doc)
+    late = _is_late(now, deadline)
+    late_reason = incoming.nfc(late_reason)
+    if late and not late_reason:
+        raise DomainError(_("The document is issued late (after %(d)s): write the reason.",
+                            d=deadline.strftime("%d/%m/%Y %H:%M")), field="late_reason")
+    files = [StoredFile(sha256=f.sha256, size=f.size, mime=f.mime, name=f.name)
+             for f in [final] + [f for f in doc.files if f.kind == "attachment"]]
+    for recipient in doc.recipients:
+        if recipient.channel == "electronic":
+            received = incoming.deliver(session, recipient.unit_id, doc.unit_id,
+                                        _delivery_entry(doc), files, sender_user=user,
+                                        delivery_id=recipient.id)
+            recipient.incoming_document_id = received.id
+            _supersede(session, doc, recipient, received)
+        else:
+            recipient.status, recipient.status_at = "P", now
+    doc.state = "issued"
+    doc.issued_at = now
+    doc.issued_by_id = user.id
+    doc.late = late
+    doc.late_reason = late_reason or None
+    _step(session, doc, user, "issue", comment=late_reason or None)
+    session.flush()
+    audit.record(session, "outgoing_issued", doc, user=user, details={
+        "symbol": doc.symbol, "late": late, "file": final.sha256,
+        "recipients": [{"unit": r.unit_id, "name": r.name, "channel": r.channel}
+                       for r in doc.recipients]})
+    return doc
+
+
+def _is_late(now_utc, deadline):
+    """``now_utc`` (naive UTC, as stored) is past the aware ``deadline``."""
+    if deadline is None:
+        return False
+    return now_utc > deadline.astimezone(UTC).replace(tzinfo=None)
+
+
+def _supersede(session, doc, recipient, received):
+    """A replacement takes the place of the original in the recipient's lists."""
+    if doc.replaces_id is None:
+        return
+    old = session.execute(
+        select(Recipient).where(Recipient.document_id == doc.replaces_id,
+                                Recipient.unit_id == recipient.unit_id)).scalars().first()
+    if old is None or old.incoming_document_id is None:
+        return
+    previous = session.get(IncomingDocument, old.incoming_document_id)
+    if previous is not None and previous.state not in ("refused", "cancelled"):
+        previous.state = "replaced"
+        previous.replaced_by_id = received.id
+
+
+def on_incoming_status(session, incoming_doc, code, note):
+    """The recipient's side moved (01–06): the drafting unit sees it on its recipient."""
+    if incoming_doc.delivery_id is None:
+        return
+    recipient = session.get(Recipient, incoming_doc.delivery_id)
+    if recipient is None:
+        return
+    recipient.status = code
+    recipient.status_note = note
+    recipient.status_at = utcnow()
+
+
+incoming.STATUS_LISTENERS.append(on_incoming_status)
+
+
+# -- recall ----------------------------------------------------------------------------
+
+def request_recall(session, doc, user, reason):
+    """The issuer asks for an issued document back (13); each internal recipient answers."""
+    _require_unit(user, doc)
+    if not _can(user, P.ISSUE):
+        raise DomainError(_("Only the clerk recalls documents."))
+    if doc.state != "issued":
+        raise DomainError(_("Only an issued document can be recalled."))
+    reason = incoming.nfc(reason)
+    if not reason:
+        raise DomainError(_("Write the reason for the recall."), field="reason")
+    now = utcnow()
+    doc.state = "recalled"
+    doc.recall_requested_at = now
+    doc.recall_reason = reason
+    for recipient in doc.recipients:
+        if recipient.incoming_document_id is None or recipient.status == "02":
+            continue
+        received = session.get(IncomingDocument, recipient.incoming_document_id)
+        received.recall_requested_at = now
+        received.recall_reason = reason
+        recipient.status, recipient.status_note, recipient.status_at = "13", reason, now
+        notify(session, unit_users_who_can(session, recipient.unit_id, P.INTAKE, P.INCOMING),
+               _("%(unit)s asks for its document %(symbol)s back: %(reason)s",
+                 unit=doc.unit.name, symbol=doc.symbol, reason=reason),
+               link=f"/incomingview/show/{received.id}", urgent=True)
+    _step(session, doc, user, "recall", comment=reason)
+    session.flush()
+    audit.record(session, "outgoing_recall_requested", doc, user=user,
+                 details={"reason": reason})
+    return doc
+
+
+def answer_recall(session, received, user, accept, reason=""):
+    """The recipient's clerk accepts a recall (15: the document leaves the active lists and
+    stays in history) or refuses it (16) with a reason."""
+    if user is None or user.unit_id != received.unit_id or not incoming.is_unit_clerk(
+            user, received.unit_id):
+        raise DomainError(_("Only the receiving unit's clerk answers a recall."))
+    if received.recall_requested_at is None or received.delivery_id is None:
+        raise DomainError(_("No recall was asked for this document."))
+    recipient = session.get(Recipient, received.delivery_id)
+    if recipient is None or recipient.status != "13":
+        raise DomainError(_("This recall was already answered."))
+    reason = incoming.nfc(reason)
+    if not accept and not reason:
+        raise DomainError(_("Write why the recall is refused."), field="reason")
+    recipient.status = "15" if accept else "16"
+    recipient.status_note = reason or None
+    recipient.status_at = utcnow()
+    if accept:
+        received.state = "recalled"
+        for a in received.assignments:
+            a.active = False
+    audit.record(session, "outgoing_recall_answered", received, user=user,
+                 details={"accepted": bool(accept), "reason": reason})
+    notify(session, unit_users_who_can(session, recipient.document.unit_id, P.ISSUE,
+                                       P.OUTGOING),
+           _("%(unit)s %(answer)s the recall of %(symbol)s", unit=received.unit.name,
+             answer=_("accepted") if accept else _("refused"),
+             symbol=recipient.document.symbol),
+           link=_link(recipient.document), urgent=not accept)
+    return recipient
+
+
+def overdue_to_issue(session, doc, now=None):
+    """Whether a signed document is past the moment it had to be issued (shown to the
+    clerk; Hỏa tốc and Khẩn within the hour)."""
+    if doc.state not in ("signed", "numbered"):
+        return False
+    deadline = issue_deadline(session, doc)
+    return _is_late(now or utcnow(), deadline)
+

@@ -1,0 +1,412 @@
+"""The outgoing screens: the lists, the document page with its route and recipients, and
+the drafter's, head's and clerk's forms, each one service call."""
+
+import logging
+
+from flask import flash, g, redirect, request, url_for
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.security.decorators import permission_name
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.core.audit import AuditEvent
+from app.core.docviews import DocumentStepsMixin
+from app.core.errors import DomainError
+from app.core.filecheck import check_attachment, check_main_pdf
+from app.core.scope import UnitScopedMixin
+from app.core.timeutil import local_today
+from app.core.views import AppModelView, AppSQLAInterface
+from app.incoming.services import Uploads
+from app.incoming.views import NOT_ROUTED, IncomingInterface, urgency_badge
+from app.outgoing import forms, services
+from app.outgoing.filters import OutgoingListFilter, OutgoingScopeFilter
+from app.outgoing.models import NumberSeries, OutgoingDocument, OutgoingFile
+from app.security import permissions as P
+
+log = logging.getLogger(__name__)
+
+
+class OutgoingInterface(IncomingInterface):
+    """Urgent first, then the most recently changed."""
+
+    def __init__(self, obj, **kwargs):
+        super().__init__(obj, **kwargs)
+        self.tail = [OutgoingDocument.updated_at.desc(), OutgoingDocument.id.desc()]
+
+    def apply_order_by(self, query, order_column, order_direction, *args, **kwargs):
+        if not order_column and self.obj is OutgoingDocument:
+            return query.order_by(OutgoingDocument.urgency.desc(), *self.tail)
+        return super().apply_order_by(query, order_column, order_direction, *args, **kwargs)
+
+
+class OutgoingListBase(DocumentStepsMixin, UnitScopedMixin, AppModelView):
+    datamodel = OutgoingInterface(OutgoingDocument)
+    file_model = OutgoingFile
+    class_permission_name = P.OUTGOING
+    method_permission_name = {
+        **AppModelView.method_permission_name,
+        "draft": "draft", "version": "draft", "submit": "draft", "return_draft": "draft",
+        "recipients": "draft", "sign": "sign", "number": "issue", "cancel_number": "issue",
+        "final": "issue", "issue": "issue", "recall": "issue",
+        "file": "download", "preview": "download",
+    }
+    base_permissions = [P.READ, P.DRAFT, P.SIGN, P.ISSUE, P.DOWNLOAD]
+    base_filters = [["id", OutgoingScopeFilter, None]]
+    exclude_route_methods = NOT_ROUTED | {"action", "action_post"}
+    show_template = "outgoing/show.html"
+    list_template = "outgoing/list.html"
+    list_title = _l("All outgoing documents")
+    show_title = _l("Outgoing document")
+    list_columns = ["urgency", "symbol", "document_date", "document_type", "summary",
+                    "state_label", "holder", "unit"]
+    show_columns = ["symbol", "state_label", "document_type", "summary", "urgency", "unit",
+                    "created_by", "signer", "holder", "signing_form", "signed_by", "signed_at",
+                    "document_date", "issued_at", "late", "late_reason", "sensitive",
+                    "paper_copy_approved", "reply_to", "replaces", "recall_reason"]
+    search_columns = ["summary", "symbol", "document_type", "state", "urgency",
+                      "document_date", "late"]
+    order_columns = ["symbol", "document_date", "urgency"]
+    add_columns = edit_columns = ["summary"]
+    label_columns = {
+        "urgency": _l("Urgency"),
+        "symbol": _l("Number and symbol"),
+        "document_date": _l("Document date"),
+        "document_type": _l("Document type"),
+        "summary": _l("Summary (trích yếu)"),
+        "state": _l("Status"),
+        "state_label": _l("Status"),
+        "holder": _l("With"),
+        "unit": _l("Drafting unit"),
+        "created_by": _l("Drafted by"),
+        "signer": _l("Signer"),
+        "signing_form": _l("Form of signature"),
+        "signed_by": _l("Signed by"),
+        "signed_at": _l("Signed at"),
+        "issued_at": _l("Issued at"),
+        "late": _l("Issued late"),
+        "late_reason": _l("Reason for issuing late"),
+        "sensitive": _l("Paper only (Điều 6.1)"),
+        "paper_copy_approved": _l("Paper copy approved"),
+        "reply_to": _l("In reply to"),
+        "replaces": _l("Replaces"),
+        "recall_reason": _l("Reason for the recall"),
+    }
+    formatters_columns = {"urgency": urgency_badge}
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        item = self.scoped_get_or_404(pk)
+        widgets = self._show(item.id)
+        session = self.datamodel.session
+        history = session.execute(
+            select(AuditEvent).where(AuditEvent.object_type == "OutgoingDocument",
+                                     AuditEvent.object_id == str(item.id))
+            .order_by(AuditEvent.id)).scalars().all()
+        user, sm = g.user, self.appbuilder.sm
+        same_unit = user.unit_id == item.unit_id
+        can = {
+            "draft": same_unit and sm.has_access(P.DRAFT, P.OUTGOING),
+            "sign": same_unit and sm.has_access(P.SIGN, P.OUTGOING),
+            "issue": same_unit and sm.has_access(P.ISSUE, P.OUTGOING),
+            "download": sm.has_access(P.DOWNLOAD, P.OUTGOING),
+        }
+        return self.render_template(
+            self.show_template, pk=item.id, title=self.show_title, widgets=widgets,
+            related_views=self._related_views, item=item, history=history, can=can,
+            holder=item.holder_id == user.id,
+            overdue=services.overdue_to_issue(session, item),
+            deadline=services.issue_deadline(session, item),
+            version_form=forms.VersionForm(), reason_form=forms.ReasonForm())
+
+
+class OutgoingView(OutgoingListBase):
+    """All outgoing documents of the unit, with every step's form."""
+
+    def _run(self, item, form, action, success, uploads=None):
+        session = self.datamodel.session
+        try:
+            action(session)
+            session.commit()
+        except DomainError as error:
+            self._refused(error, form, uploads)
+            return None
+        flash(success, "success")
+        return redirect(url_for(".show", pk=item.id))
+
+    # -- drafting ------------------------------------------------------------------------
+    DRAFT_FIELDS = ["document_type_id", "summary", "urgency", "signer_id", "units", "outside",
+                    "draft_file", "attachments", "reply_to_id"]
+
+    @expose("/draft", methods=["GET", "POST"])
+    @has_access
+    @permission_name("draft")
+    def draft(self):
+        session = self.datamodel.session
+        form = forms.DraftForm()
+        form.fill_choices(session, g.user.unit_id)
+        if request.method == "GET" and request.args.get("reply_to", "").isdigit():
+            form.reply_to_id.data = request.args["reply_to"]
+        if request.method == "POST" and form.validate_on_submit():
+            uploads = Uploads(session)
+            try:
+                files = self._uploads("draft_file")
+                draft = uploads.add(files[0], check_attachment) if files else None
+                extras = [uploads.add(f, check_attachment)
+                          for f in self._uploads("attachments")]
+                reply_to = (form.reply_to_id.data or "").strip()
+                doc = services.create_draft(
+                    session, g.user, _int(form.document_type_id.data), form.summary.data,
+                    _int(form.urgency.data) or 0, draft,
+                    recipients=form.recipient_specs(),
+                    signer_id=_int(form.signer_id.data), attachments=extras,
+                    reply_to_id=int(reply_to) if reply_to.isdigit() else None)
+                session.commit()
+            except DomainError as error:
+                self._refused(error, form, uploads)
+            else:
+                flash(_("The draft was saved."), "success")
+                return redirect(url_for(".show", pk=doc.id))
+        return self._form_page(form, _("New outgoing document"), self.DRAFT_FIELDS,
+                               _("Save the draft"), multipart=True)
+
+    @expose("/version/<int:pk>", methods=["POST"])
+    @has_access
+    @permission_name("version")
+    def version(self, pk):
+        item = self._editable(pk)
+        session = self.datamodel.session
+        uploads = Uploads(session)
+        try:
+            files = self._uploads("draft_file")
+            if not files:
+                raise DomainError(_("Attach the draft file."), field="draft_file")
+            services.add_version(session, item, g.user, uploads.add(files[0], check_attachment))
+            session.commit()
+            flash(_("The new version was saved; earlier versions are kept."), "success")
+        except DomainError as error:
+            self._refused(error, uploads=uploads)
+        return redirect(url_for(".show", pk=item.id))
+
+    @expose("/recipients/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    @permission_name("recipients")
+    def recipients(self, pk):
+        item = self._editable(pk, ("draft", "review", "returned", "signed", "numbered"))
+        session = self.datamodel.session
+        form = forms.RecipientsForm()
+        from app.incoming.forms import unit_choices
+
+        form.units.choices = unit_choices(session, exclude=item.unit_id)
+        if request.method == "GET":
+            form.units.data = [str(r.unit_id) for r in item.recipients if r.unit_id]
+            form.outside.data = "\n".join(f"{r.name}; {r.channel}" for r in item.recipients
+                                          if r.unit_id is None)
+        elif form.validate_on_submit():
+            done = self._run(item, form, lambda s: services.set_recipients(
+                s, item, g.user, form.recipient_specs()), _("The recipients were saved."))
+            if done:
+                return done
+        return self._form_page(form, _("Recipients"), ["units", "outside"], _("Save"),
+                               item=item)
+
+    # -- the route -----------------------------------------------------------------------
+    @expose("/submit/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    @permission_name("submit")
+    def submit(self, pk):
+        item = self._editable(pk, ("draft", "review", "returned"))
+        session = self.datamodel.session
+        form = forms.SubmitForm()
+        form.to_user_id.choices = [("", _l("— choose —"))] + forms.colleague_choices(
+            session, item.unit_id, exclude_id=g.user.id)
+        if request.method == "GET" and item.signer_id:
+            form.to_user_id.data = str(item.signer_id)
+        if request.method == "POST" and form.validate_on_submit():
+            done = self._run(item, form, lambda s: services.submit(
+                s, item, g.user, _int(form.to_user_id.data), form.comment.data),
+                _("Sent."))
+            if done:
+                return done
+        return self._form_page(form, _("Send for approval"), ["to_user_id", "comment"],
+                               _("Send"), item=item)
+
+    @expose("/return/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    @permission_name("return_draft")
+    def return_draft(self, pk):
+        item = self._editable(pk, ("review",))
+        form = forms.ReturnForm()
+        if request.method == "POST" and form.validate_on_submit():
+            done = self._run(item, form, lambda s: services.return_draft(
+                s, item, g.user, form.comment.data), _("Returned."))
+            if done:
+                return done
+        return self._form_page(form, _("Return the draft"), ["comment"], _("Return"),
+                               item=item, danger=True)
+
+    @expose("/sign/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    @permission_name("sign")
+    def sign(self, pk):
+        item = self._editable(pk, ("review",))
+        form = forms.SignForm()
+        if request.method == "GET":
+            form.sensitive.data = item.sensitive
+            form.paper_copy.data = item.paper_copy_approved
+        elif form.validate_on_submit():
+            def action(session):
+                services.set_sensitive(session, item, g.user, form.sensitive.data,
+                                       form.paper_copy.data)
+                services.sign(session, item, g.user, form.signing_form.data)
+
+            done = self._run(item, form, action, _("Signed."))
+            if done:
+                return done
+        return self._form_page(form, _("Approve and sign"),
+                               ["signing_form", "sensitive", "paper_copy"], _("Sign"),
+                               item=item)
+
+    # -- the clerk -----------------------------------------------------------------------
+    @expose("/number/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    @permission_name("number")
+    def number(self, pk):
+        item = self._editable(pk, ("signed",))
+        form = forms.NumberForm()
+        if request.method == "GET":
+            form.document_date.data = local_today()
+        elif form.validate_on_submit():
+            done = self._run(item, form, lambda s: services.assign_number(
+                s, item, g.user, form.document_date.data), _("Numbered."))
+            if done:
+                return done
+        return self._form_page(form, _("Give the number and register"), ["document_date"],
+                               _("Give the number"), item=item)
+
+    @expose("/cancel_number/<int:pk>", methods=["POST"])
+    @has_access
+    @permission_name("cancel_number")
+    def cancel_number(self, pk):
+        item = self._editable(pk)
+        form = forms.ReasonForm()
+        form.validate_on_submit()
+        self._run(item, None, lambda s: services.cancel_number(s, item, g.user,
+                                                               form.reason.data),
+                  _("The number was cancelled; it stays in the register."))
+        return redirect(url_for(".show", pk=item.id))
+
+    @expose("/final/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    @permission_name("final")
+    def final(self, pk):
+        item = self._editable(pk, ("signed", "numbered"))
+        form = forms.FinalFileForm()
+        if request.method == "POST" and form.validate_on_submit():
+            session = self.datamodel.session
+            uploads = Uploads(session)
+            try:
+                files = self._uploads("final_file")
+                if not files:
+                    raise DomainError(_("Attach the document as a PDF file."),
+                                      field="final_file")
+                services.attach_final(session, item, g.user,
+                                      uploads.add(files[0], check_main_pdf))
+                session.commit()
+            except DomainError as error:
+                self._refused(error, form, uploads)
+            else:
+                flash(_("The signed file was attached."), "success")
+                return redirect(url_for(".show", pk=item.id))
+        return self._form_page(form, _("Attach the final signed PDF"), ["final_file"],
+                               _("Attach"), item=item, multipart=True)
+
+    @expose("/issue/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    @permission_name("issue")
+    def issue(self, pk):
+        item = self._editable(pk, ("numbered",))
+        form = forms.IssueForm()
+        if request.method == "POST" and form.validate_on_submit():
+            done = self._run(item, form, lambda s: services.issue(
+                s, item, g.user, form.late_reason.data), _("Issued."))
+            if done:
+                return done
+        return self._form_page(form, _("Issue the document"), ["late_reason"], _("Issue"),
+                               item=item)
+
+    @expose("/recall/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    @permission_name("recall")
+    def recall(self, pk):
+        item = self._editable(pk, ("issued",))
+        form = forms.ReasonForm()
+        if request.method == "POST" and form.validate_on_submit():
+            done = self._run(item, form, lambda s: services.request_recall(
+                s, item, g.user, form.reason.data), _("The recipients were asked to give "
+                                                      "the document back."))
+            if done:
+                return done
+        return self._form_page(form, _("Recall the document"), ["reason"], _("Recall"),
+                               item=item, danger=True)
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _list(name, title):
+    return type(f"Outgoing{''.join(p.title() for p in name.split('_'))}View",
+                (OutgoingListBase,),
+                {"list_title": title,
+                 "base_filters": [["id", OutgoingScopeFilter, None],
+                                  ["id", OutgoingListFilter, name]]})
+
+
+LIST_VIEWS = [
+    ("drafts", _l("Drafts"), "fa-pencil"),
+    ("waiting_for_me", _l("Waiting for me"), "fa-hand-o-right"),
+    ("returned_to_me", _l("Returned to me"), "fa-undo"),
+    ("to_number", _l("Waiting for a number"), "fa-hashtag"),
+    ("to_issue", _l("Waiting to be issued"), "fa-paper-plane-o"),
+    ("issued", _l("Issued"), "fa-paper-plane"),
+    ("late", _l("Issued late"), "fa-hourglass-end"),
+    ("refused", _l("Refused by a recipient"), "fa-ban"),
+    ("recalled", _l("Recalled"), "fa-reply"),
+]
+OUTGOING_LISTS = [(name, _list(name, title), title, icon) for name, title, icon in LIST_VIEWS]
+
+
+class NumberSeriesView(UnitScopedMixin, AppModelView):
+    """The numbering series of a unit (per type or shared; per term or per year)."""
+
+    datamodel = AppSQLAInterface(NumberSeries)
+    class_permission_name = P.NUMBER_SERIES
+    base_permissions = [P.READ, P.WRITE]
+    exclude_route_methods = NOT_ROUTED - {"add", "edit", "delete"}
+    list_title = _l("Numbering series")
+    add_title = _l("Add a numbering series")
+    edit_title = _l("Edit the numbering series")
+    list_columns = ["unit", "document_type", "scope_label", "active"]
+    show_columns = list_columns
+    add_columns = edit_columns = ["unit", "document_type", "scope", "active"]
+    label_columns = {"unit": _l("Unit"), "document_type": _l("Document type (empty: all "
+                                                              "other types)"),
+                     "scope": _l("Counted"), "scope_label": _l("Counted"),
+                     "active": _l("Active")}
+
+    def _scope_field(self):
+        from wtforms import SelectField
+
+        from app.outgoing.models import SERIES_SCOPES
+
+        return SelectField(_l("Counted"), choices=[(k, v) for k, v in SERIES_SCOPES.items()])
+
+    def __init__(self, **kwargs):
+        self.add_form_extra_fields = self.edit_form_extra_fields = {
+            "scope": self._scope_field()}
+        super().__init__(**kwargs)
