@@ -311,6 +311,8 @@ class CancelledNumber(Model):
 AUDIT_ACTIONS = {
     "outgoing_drafted": _l("Draft created"),
     "outgoing_draft_version": _l("New version of the draft"),
+    "outgoing_recipients": _l("Recipients changed"),
+    "outgoing_channel_decided": _l("Decided how it is sent (paper only / paper copy)"),
     "outgoing_submitted": _l("Submitted"),
     "outgoing_forwarded": _l("Approved and forwarded"),
     "outgoing_returned": _l("Returned"),

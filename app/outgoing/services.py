@@ -187,7 +187,7 @@ def set_recipients(session, doc, user, recipients):
     if doc.state not in EDITABLE_STATES + ("signed", "numbered"):
         raise DomainError(_("An issued document cannot be changed."))
     doc.recipients = _check_recipients(session, doc, recipients)
-    audit.record(session, "outgoing_draft_version", doc, user=user,
+    audit.record(session, "outgoing_recipients", doc, user=user,
                  details={"recipients": [r.label() for r in doc.recipients]})
 
 
@@ -423,9 +423,11 @@ def set_sensitive(session, doc, user, sensitive, paper_copy=False):
         raise DomainError(_("Only a head of the unit decides this."))
     if doc.state == "issued":
         raise DomainError(_("An issued document cannot be changed."))
+    if (doc.sensitive, doc.paper_copy_approved) == (bool(sensitive), bool(paper_copy)):
+        return
     doc.sensitive = bool(sensitive)
     doc.paper_copy_approved = bool(paper_copy)
-    audit.record(session, "outgoing_draft_version", doc, user=user,
+    audit.record(session, "outgoing_channel_decided", doc, user=user,
                  details={"sensitive": doc.sensitive, "paper_copy": doc.paper_copy_approved})
 
 
@@ -605,3 +607,32 @@ def overdue_to_issue(session, doc, now=None):
     deadline = issue_deadline(session, doc)
     return _is_late(now or utcnow(), deadline)
 
+
+
+def counts_for(session, user):
+    """The top bar's outgoing work for ``user`` (Điều 5.1): drafts waiting for their
+    approval, drafts returned to them, and for the clerk what waits to be numbered or
+    issued and how much of it is past the moment it had to go out."""
+    from sqlalchemy import func
+
+    if user is None or user.unit_id is None:
+        return {}
+
+    def count(*conds):
+        return session.execute(select(func.count(OutgoingDocument.id)).where(*conds)) \
+            .scalar_one()
+
+    out = {}
+    if _can(user, P.DRAFT) or _can(user, P.SIGN):
+        out["approve"] = count(OutgoingDocument.holder_id == user.id,
+                               OutgoingDocument.state == "review")
+        out["returned"] = count(OutgoingDocument.holder_id == user.id,
+                                OutgoingDocument.state == "returned")
+    if _can(user, P.ISSUE):
+        waiting = session.execute(select(OutgoingDocument).where(
+            OutgoingDocument.unit_id == user.unit_id,
+            OutgoingDocument.state.in_(("signed", "numbered")))).scalars().all()
+        out["to_number"] = sum(1 for d in waiting if d.state == "signed")
+        out["to_issue"] = sum(1 for d in waiting if d.state == "numbered")
+        out["issue_overdue"] = sum(1 for d in waiting if overdue_to_issue(session, d))
+    return out

@@ -79,7 +79,7 @@ class OutgoingListBase(DocumentStepsMixin, UnitScopedMixin, AppModelView):
         "holder": _l("With"),
         "unit": _l("Drafting unit"),
         "created_by": _l("Drafted by"),
-        "signer": _l("Signer"),
+        "signer": _l("Intended signer"),
         "signing_form": _l("Form of signature"),
         "signed_by": _l("Signed by"),
         "signed_at": _l("Signed at"),
