@@ -1,6 +1,7 @@
 """Demo data: the host agency and the units named in Quy chế 19-QC/HU (Kim Động), the
-document types, the current term, this year's holidays, one account per role and a
-register of incoming documents in every state. Running it again changes nothing."""
+document types, the current term, this year's holidays, one account per role, a
+register of incoming documents in every state and outgoing documents in every state (with
+what their recipients did with them). Running it again changes nothing."""
 
 from datetime import date
 
@@ -164,6 +165,7 @@ def seed_demo(session, password=None, year=None):
             account(f"{prefix}.{abbr.lower()}", role_name, units[abbr], position, prefix)
     session.commit()
     seed_incoming(session, echo=click.echo)
+    seed_outgoing(session, echo=click.echo)
     return accounts
 
 
@@ -780,3 +782,497 @@ def seed_incoming(session, echo=None):
     echo(f"Incoming demo documents: {len(created)} created ({per_unit}): "
          + ", ".join(parts) + f"; {overdue} overdue.")
     return counts
+
+
+# -- outgoing documents ------------------------------------------------------------------
+#
+# Văn bản đi of VPHU (and two of BTCHU) in every state and on every list of the outgoing
+# screens, made through the real services (app.outgoing.services) as the officials, heads
+# and clerks would: drafts and their versions, the route (trình, trả lại), signing, the
+# number (one of them cancelled and given again), the final signed PDF, issuing, recall and
+# replacement. What the recipients then do with their copy (refuse, register, assign,
+# process, complete, answer a recall) goes through the receiving side's own services, so
+# the statuses 01–06, 13, 15, 16 and P reach the sender the way they do in use. Everything
+# happens today, except the signature of the one document issued late (see "signed_at").
+
+_TU = "Tỉnh ủy Hưng Yên"
+_VPTU = "Văn phòng Tỉnh ủy Hưng Yên"
+_UBKTTU = "Ủy ban Kiểm tra Tỉnh ủy Hưng Yên"
+_UBND = "Ủy ban nhân dân huyện Kim Động"
+_BTCD = "Ban Tiếp công dân huyện Kim Động"
+
+_DOCX_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" '
+    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/word/document.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+_DOCX_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/officeDocument" Target="word/document.xml"/></Relationships>')
+
+
+def demo_docx(paragraphs):
+    """A plain Word document (.docx), one paragraph per item (a "**" prefix makes it bold):
+    a draft as an official types it before it is signed. The same text gives the same
+    bytes."""
+    import io
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    body = []
+    for text in paragraphs:
+        bold = text.startswith("**")
+        text = text[2:] if bold else text
+        props = "<w:rPr><w:b/></w:rPr>" if bold else ""
+        body.append(f'<w:p><w:r>{props}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
+                    "</w:p>")
+    document = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        "<w:body>" + "".join(body) + '<w:sectPr><w:pgSz w:w="11906" w:h="16838"/>'
+        "</w:sectPr></w:body></w:document>")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, content in (("[Content_Types].xml", _DOCX_CONTENT_TYPES),
+                              ("_rels/.rels", _DOCX_RELS), ("word/document.xml", document)):
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, content)
+    return buf.getvalue()
+
+
+def _demo_outgoing(today, ahead):
+    """The demo outgoing documents: one dict per document, with what happens to it.
+
+    Keys: key (to refer to it), unit (the drafting unit: its chuyenvien drafts, its
+    lanhdao signs, its vanthu numbers and issues), type, summary, urgency, to (recipients:
+    a unit abbreviation receives electronically, (name or unit, channel) otherwise), sign
+    (signing form, title above the signature), draft ("docx" or "pdf": the first version),
+    pages, annex (an attachment), reply_to (symbol of an incoming document of the unit),
+    replaces (key of an earlier document; "{replaces}" in the summary is its symbol), and
+    steps, in order, on the sender's side — ("version",), ("submit", comment), ("return",
+    comment), ("sign",), ("signed_at", working days back), ("sensitive",), ("number",),
+    ("cancel_number", reason), ("final",), ("issue", late reason), ("recall", reason) — or
+    on a recipient's copy: ("at", unit, "register" | "refuse" | "assign" | "note" |
+    "complete" | "recall_answer", …)."""
+    y, m = today.year, today.month
+    nm, ny = (m % 12) + 1, y + (m == 12)
+
+    def d(n):
+        return ahead(n).strftime("%d/%m/%Y")
+
+    submit = ("submit", "Kính trình đồng chí xem xét, ký ban hành.")
+    signed = [submit, ("sign",)]
+    issued = signed + [("number",), ("final",), ("issue", "")]
+    t_l = ("T/L", "T/L Ban Thường vụ, Chánh Văn phòng")
+    t_m = ("T/M", "T/M Ban Thường vụ, Phó Bí thư")
+    own = ("", "Chánh Văn phòng")
+    k_t = ("K/T", "K/T Trưởng ban, Phó Trưởng ban")
+    units_e = ["BTCHU", "UBKTHU", "BTGDVHU"]
+    return [
+        # -- drafted, never sent (two versions) ----------------------------------------
+        dict(key="tongket", unit="VPHU", type="KH", pages=2, sign=t_m,
+             summary=f"Kế hoạch tổ chức Hội nghị tổng kết công tác năm {y}, triển khai "
+                     f"phương hướng, nhiệm vụ năm {y + 1}",
+             to=units_e + ["TTCT", "MTTQ"],
+             steps=[("version",)]),
+        # -- waiting for the head's approval --------------------------------------------
+        dict(key="baocaothang", unit="VPHU", type="BC", draft="pdf", sign=t_l,
+             summary=f"Báo cáo kết quả công tác tháng {m} năm {y}",
+             to=["HU", (_VPTU, "email")],
+             steps=[("submit", "Kính trình đồng chí Chánh Văn phòng xem xét, ký ban hành; "
+                               "số liệu đã đối chiếu với báo cáo của các ban.")]),
+        # -- returned to the drafter with a comment -------------------------------------
+        dict(key="dondoc", unit="VPHU", type="CV", sign=own,
+             summary=f"V/v đôn đốc báo cáo kết quả thực hiện Quy chế dân chủ ở cơ sở năm {y}",
+             to=["ĐBCA", "ĐBQS", "ĐBTT"],
+             steps=[submit,
+                    ("return", f"Đề nghị ghi rõ thời hạn gửi báo cáo (trước ngày {d(5)}), "
+                               "gửi kèm đề cương báo cáo và bổ sung nơi nhận là Ủy ban Mặt "
+                               "trận Tổ quốc huyện.")]),
+        # -- signed, waiting for a number -----------------------------------------------
+        dict(key="lichct", unit="VPHU", type="TB", sign=t_l,
+             summary=f"Thông báo lịch công tác tháng {nm} năm {ny} của Thường trực Huyện ủy",
+             to=["HU"] + units_e + ["MTTQ"], steps=signed),
+        # -- numbered, final PDF attached, waiting to be issued --------------------------
+        dict(key="tieuban", unit="VPHU", type="QĐ", sign=t_m,
+             summary=f"Quyết định thành lập các tiểu ban phục vụ Hội nghị tổng kết công tác "
+                     f"năm {y} của Đảng bộ huyện",
+             to=units_e + ["TTCT"],
+             steps=signed + [("number",), ("final",)]),
+        # -- issued late, with the reason; BTCHU completes it (06) ------------------------
+        dict(key="bienche", unit="VPHU", type="CV", sign=own,
+             summary=f"V/v cung cấp số liệu biên chế, quỹ lương năm {y + 1} của các cơ quan "
+                     "khối Đảng để xây dựng dự toán ngân sách",
+             to=["BTCHU", "UBKTHU"],
+             steps=[submit, ("sign",), ("signed_at", 3), ("number",), ("final",),
+                    ("issue", "Cán bộ văn thư nghỉ ốm, chưa bố trí được người thay nên văn "
+                              "bản phát hành chậm so với quy định."),
+                    ("at", "BTCHU", "register"),
+                    ("at", "BTCHU", "assign", 2,
+                     "Giao chuyên viên tổng hợp số liệu biên chế, gửi Văn phòng."),
+                    ("at", "BTCHU", "complete", "Đã gửi số liệu biên chế, quỹ lương năm "
+                                                f"{y + 1} của 6 cơ quan khối Đảng về Văn "
+                                                "phòng Huyện ủy.")]),
+        # -- issued: a number cancelled and given again; BTCHU registers it (03) ----------
+        dict(key="ketluan", unit="VPHU", type="TB", sign=t_l,
+             summary="Thông báo kết luận của Thường trực Huyện ủy tại buổi làm việc với Ban "
+                     f"Thường vụ Đảng ủy xã Toàn Thắng về tình hình thực hiện nhiệm vụ năm {y}",
+             to=["ĐBTT", "BTCHU", "UBKTHU", (_UBND, "email")],
+             steps=signed + [("number",),
+                             ("cancel_number", "Số đã cấp trùng với văn bản vào sổ giấy trong "
+                                               "thời gian hệ thống tạm dừng; hủy số này, cấp "
+                                               "số mới."),
+                             ("number",), ("final",), ("issue", ""),
+                             ("at", "BTCHU", "register")]),
+        # -- issued; BTCHU refuses it (02) … --------------------------------------------
+        dict(key="nopluu", unit="VPHU", type="CV", sign=own,
+             summary=f"V/v rà soát, lập danh mục hồ sơ, tài liệu các cơ quan khối Đảng nộp lưu "
+                     f"vào Lưu trữ lịch sử năm {y}",
+             to=units_e,
+             steps=issued + [("at", "BTCHU", "refuse",
+                              "Văn bản nêu \"gửi kèm danh mục hồ sơ\" nhưng không có phụ lục "
+                              "kèm theo; đề nghị bổ sung và gửi lại.")]),
+        # -- … and is replaced by a new document with the annex; BTCHU assigns it (04) ----
+        dict(key="nopluu2", unit="VPHU", type="CV", sign=own, replaces="nopluu",
+             annex="Phụ lục: Danh mục hồ sơ, tài liệu nộp lưu",
+             summary=f"V/v rà soát, lập danh mục hồ sơ, tài liệu các cơ quan khối Đảng nộp lưu "
+                     f"vào Lưu trữ lịch sử năm {y} (thay thế Công văn số {{replaces}})",
+             to=units_e,
+             steps=issued + [("at", "BTCHU", "register"),
+                             ("at", "BTCHU", "assign", 6,
+                              "Giao chuyên viên phụ trách lưu trữ rà soát, lập danh mục hồ sơ "
+                              "của Ban, gửi Văn phòng đúng hạn.")]),
+        # -- returned once, a second version signed and issued; BTCHU processes it (05) --
+        dict(key="thamluan", unit="VPHU", type="CV", sign=t_l,
+             summary=f"V/v chuẩn bị tham luận tại Hội nghị tổng kết công tác năm {y}",
+             to=units_e + ["MTTQ"],
+             steps=[submit,
+                    ("return", "Đề nghị nêu rõ thời hạn gửi tham luận và dung lượng mỗi tham "
+                               "luận không quá 1.500 từ."),
+                    ("version",),
+                    ("submit", "Đã tiếp thu ý kiến, kính trình đồng chí ký ban hành."),
+                    ("sign",), ("number",), ("final",), ("issue", ""),
+                    ("at", "BTCHU", "register"),
+                    ("at", "BTCHU", "assign", 4,
+                     "Giao chuyên viên dự thảo tham luận về công tác phát triển đảng viên."),
+                    ("at", "BTCHU", "note", "Đã xây dựng đề cương tham luận, đang tổng hợp số "
+                                            "liệu phát triển đảng viên 11 tháng.")]),
+        # -- Hỏa tốc, the reply to Tỉnh ủy's 142-CV/TU ------------------------------------
+        dict(key="solieu", unit="VPHU", type="BC", urgency=3, sign=t_l, reply_to="142-CV/TU",
+             summary="Báo cáo số liệu phục vụ xây dựng Báo cáo trình Hội nghị Ban Chấp hành "
+                     "Đảng bộ tỉnh",
+             to=[(_TU, "email"), "HU"], steps=issued),
+        # -- not sent through the software (Điều 6.1): paper only --------------------------
+        dict(key="donthu", unit="VPHU", type="BC", sign=t_m,
+             summary=f"Báo cáo kết quả xem xét, giải quyết đơn thư phản ánh liên quan đến cán "
+                     f"bộ, đảng viên năm {y}",
+             to=[("UBKTHU", "paper"), (_UBKTTU, "paper")],
+             steps=signed + [("sensitive",), ("number",), ("final",), ("issue", "")]),
+        # -- recalled: BTCHU accepts (15), the others have not answered (13) -------------
+        dict(key="tiepdan", unit="VPHU", type="TB", sign=t_l,
+             summary=f"Thông báo lịch tiếp công dân định kỳ của đồng chí Bí thư Huyện ủy tháng "
+                     f"{nm} năm {ny}",
+             to=["BTCHU", "UBKTHU", "MTTQ", (_BTCD, "paper")],
+             steps=issued + [("at", "BTCHU", "register"),
+                             ("recall", "Lịch tiếp công dân thay đổi do trùng Hội nghị Ban Chấp "
+                                        "hành Đảng bộ tỉnh; Văn phòng sẽ thông báo lịch mới."),
+                             ("at", "BTCHU", "recall_answer", True, "")]),
+        # -- BTCHU: issued; VPHU assigns it (04) --------------------------------------------
+        dict(key="boiduong", unit="BTCHU", type="CV", sign=k_t,
+             summary="V/v đề nghị cử cán bộ tham gia lớp bồi dưỡng nghiệp vụ công tác tổ chức "
+                     f"xây dựng Đảng năm {y + 1}",
+             to=["VPHU", "UBKTHU", "BTGDVHU", "MTTQ"],
+             steps=issued + [("at", "VPHU", "register"),
+                             ("at", "VPHU", "assign", 3,
+                              "Giao chuyên viên đề xuất danh sách cán bộ Văn phòng tham gia "
+                              "lớp bồi dưỡng, báo cáo lãnh đạo Văn phòng.")]),
+        # -- BTCHU: recalled after VPHU completed it; VPHU refuses the recall (16) ---------
+        dict(key="huyhieu", unit="BTCHU", type="TB", sign=k_t,
+             summary=f"Thông báo danh sách đảng viên được đề nghị tặng Huy hiệu Đảng đợt 07/11/"
+                     f"{y}",
+             to=["VPHU", "ĐBTT", "ĐBCA"],
+             steps=issued + [("at", "VPHU", "register"),
+                             ("at", "VPHU", "assign", 2,
+                              "Giao chuyên viên thông báo đến Chi bộ Văn phòng."),
+                             ("at", "VPHU", "complete", "Đã thông báo đến Chi bộ Văn phòng, "
+                                                        "chuẩn bị tổ chức trao Huy hiệu."),
+                             ("recall", "Danh sách còn thiếu 02 đồng chí đủ điều kiện; Ban Tổ "
+                                        "chức thu hồi để bổ sung."),
+                             ("at", "VPHU", "recall_answer", False,
+                              "Văn bản đã được triển khai xong tại Chi bộ Văn phòng; đề nghị Ban "
+                              "Tổ chức ban hành thông báo bổ sung thay vì thu hồi.")]),
+    ]
+
+
+def _recipient_label(names):
+    return names[0] if len(names) == 1 else "các cơ quan, đơn vị"
+
+
+def seed_outgoing(session, echo=None):
+    """The demo outgoing documents, made through the real services, only when neither VPHU
+    nor BTCHU has any outgoing document yet; all of them are committed together (a failure
+    leaves none, and the files it stored are removed). Returns {state: count} of what was
+    created ({} when nothing was)."""
+    from datetime import UTC, datetime, time
+
+    from sqlalchemy import func
+
+    from app.core import storage
+    from app.core.calendar import add_working_days
+    from app.core.filecheck import check_attachment, check_main_pdf
+    from app.core.timeutil import LOCAL_TZ, local_today, to_local
+    from app.incoming import services as S
+    from app.incoming.models import IncomingDocument
+    from app.outgoing import services as O
+    from app.outgoing.models import OutgoingDocument
+    from app.security.services import user_can
+
+    echo = echo or (lambda message: None)
+    units = {u.abbreviation: u for u in session.execute(select(Unit)).unique().scalars()}
+    if "VPHU" not in units or "BTCHU" not in units:
+        echo("Outgoing demo documents: skipped (the demo units are missing).")
+        return {}
+    existing = session.execute(
+        select(func.count(OutgoingDocument.id)).where(
+            OutgoingDocument.unit_id.in_((units["VPHU"].id, units["BTCHU"].id)))).scalar_one()
+    if existing:
+        echo(f"Outgoing demo documents: {existing} already present, none added.")
+        return {}
+    users = {u.username: u for u in session.execute(select(AppUser)).unique().scalars()}
+    needed = [f"{p}.{a}" for a in ("vphu", "btchu") for p in ("vanthu", "lanhdao",
+                                                                 "chuyenvien")]
+    missing = [name for name in needed if name not in users or not users[name].is_active]
+    if missing:
+        echo("Outgoing demo documents: skipped (missing or inactive accounts: "
+             + ", ".join(missing) + ").")
+        return {}
+    allowed = all(user_can(users[f"{p}.{a}"], perm, P.OUTGOING, as_member=True)
+                  for a in ("vphu", "btchu")
+                  for p, perm in (("chuyenvien", P.DRAFT), ("lanhdao", P.SIGN),
+                                  ("vanthu", P.ISSUE)))
+    if not allowed:
+        echo("Outgoing demo documents: skipped (the roles have no permissions yet: run "
+             "`flask qlvb sync-roles`, then seed-demo again).")
+        return {}
+
+    types = {t.abbreviation: t for t in session.execute(select(DocumentType)).scalars()}
+    today = local_today()
+    back = _working_days_back(session, today)
+
+    def ahead(n):
+        return add_working_days(session, today, n)
+
+    specs = _demo_outgoing(today, ahead)
+    wanted_units = {spec["unit"] for spec in specs} | {
+        (r if isinstance(r, str) else r[0]) for spec in specs for r in spec["to"]}
+    problems = sorted(abbr for abbr in wanted_units & {row[0] for row in UNITS}
+                      if abbr not in units or not units[abbr].active)
+    problems += sorted(abbr for abbr in {s["type"] for s in specs}
+                       if abbr not in types or not types[abbr].active)
+    if problems:
+        echo("Outgoing demo documents: skipped (missing or inactive units or document types: "
+             + ", ".join(problems) + ").")
+        return {}
+    try:  # documents are numbered per term: one must cover the dates they take
+        for day in (back(3), today):
+            O.period_for(session, "term", day)
+    except DomainError as error:
+        echo(f"Outgoing demo documents: skipped ({error}).")
+        return {}
+
+    stored = []  # every file this run stores, removed again if it fails
+    docs = {}
+    cancelled = 0
+
+    def store(data, name, check):
+        import io
+
+        f = storage.store(io.BytesIO(data), name, check=check)
+        stored.append(f)
+        return f
+
+    def people(spec):
+        unit = spec["unit"].lower()
+        return (users[f"chuyenvien.{unit}"], users[f"lanhdao.{unit}"],
+                users[f"vanthu.{unit}"])
+
+    def paper(spec, summary, names, symbol=None, document_date=None):
+        """The fields demo_pdf() lays out for a document of ``spec`` (a draft has no number
+        and no date yet)."""
+        unit = units[spec["unit"]]
+        abbr = spec["type"]
+        return dict(symbol=symbol or f"     -{abbr}/{unit.abbreviation}",
+                    issuer=[unit.parent.name, unit.name] if unit.parent else [unit.name],
+                    type=abbr, type_name=types[abbr].name, summary=summary, place="Kim Động",
+                    document_date=document_date or today, author=unit.name,
+                    recipient=_recipient_label(names), signer_title=spec["sign"][1],
+                    signer=people(spec)[1].get_full_name())
+
+    def draft_file(spec, doc_summary, recipients, version):
+        unit = units[spec["unit"]]
+        lines = [f"**{line.upper()}" for line in [unit.parent.name, unit.name]]
+        lines += [f"Số:      -{spec['type']}/{unit.abbreviation}",
+                  f"Kim Động, ngày     tháng {today.month:02d} năm {today.year}",
+                  f"**DỰ THẢO LẦN {version}", f"**{types[spec['type']].name.upper()}",
+                  doc_summary,
+                  f"Căn cứ chương trình công tác năm {today.year}, {unit.name} dự thảo văn "
+                  f"bản gửi {_recipient_label(recipients)} về việc: {doc_summary}.",
+                  "Nơi nhận:"] + [f"- {name};" for name in recipients] + [
+                  "- Lưu VT.", f"**{spec['sign'][1].upper()}"]
+        name = f"du-thao-{spec['key']}-lan-{version}.docx"
+        return store(demo_docx(lines), name, check_attachment)
+
+    def recipient_specs(spec):
+        out = []
+        for item in spec["to"]:
+            who, channel = (item, "electronic") if isinstance(item, str) else item
+            if who in units:
+                out.append(O.RecipientSpec(unit_id=units[who].id, channel=channel))
+            else:
+                out.append(O.RecipientSpec(name=who, channel=channel))
+        return out
+
+    def create(spec):
+        author, head, _clerk = people(spec)
+        summary = spec["summary"]
+        replaces = docs[spec["replaces"]] if spec.get("replaces") else None
+        if replaces is not None:
+            summary = summary.format(replaces=replaces.symbol)
+        reply_to = None
+        if spec.get("reply_to"):
+            reply_to = session.execute(
+                select(IncomingDocument).where(
+                    IncomingDocument.unit_id == units[spec["unit"]].id,
+                    IncomingDocument.symbol == spec["reply_to"])
+                .order_by(IncomingDocument.id)).unique().scalars().first()
+        names = [units[r].name if isinstance(r, str) else
+                 (units[r[0]].name if r[0] in units else r[0]) for r in spec["to"]]
+        if spec.get("draft") == "pdf":
+            first = store(demo_pdf(paper(spec, summary, names)), f"du-thao-{spec['key']}.pdf",
+                          check_attachment)
+        else:
+            first = draft_file(spec, summary, names, 1)
+        annexes = []
+        if spec.get("annex"):
+            annexes.append(store(demo_pdf(paper(spec, summary, names), heading=spec["annex"]),
+                                 f"phu-luc-{spec['key']}.pdf", check_attachment))
+        return O.create_draft(
+            session, author, types[spec["type"]].id, summary, spec.get("urgency", 0), first,
+            recipients=recipient_specs(spec), signer_id=head.id, attachments=annexes,
+            reply_to_id=reply_to.id if reply_to is not None else None,
+            replaces_id=replaces.id if replaces is not None else None)
+
+    def received(doc, abbr):
+        recipient = next(r for r in doc.recipients if r.unit_id == units[abbr].id)
+        return session.get(IncomingDocument, recipient.incoming_document_id)
+
+    def on_copy(doc, abbr, kind, *args):
+        """What the recipient ``abbr`` does with its copy of ``doc``."""
+        copy = received(doc, abbr)
+        unit = abbr.lower()
+        clerk, head = users[f"vanthu.{unit}"], users[f"lanhdao.{unit}"]
+        official = users[f"chuyenvien.{unit}"]
+        if kind == "register":
+            entry = S.Entry.from_document(copy)
+            entry.secrecy_confirmed = True
+            S.register(session, copy, clerk, entry)
+        elif kind == "refuse":
+            S.refuse(session, copy, clerk, args[0])
+        elif kind == "assign":
+            S.assign(session, copy, head, args[1],
+                     [S.Party("lead", user_id=official.id, deadline=ahead(args[0]))])
+        elif kind == "note":
+            S.add_note(session, copy, official, args[0])
+        elif kind == "complete":
+            S.complete(session, copy, official, args[0])
+        elif kind == "recall_answer":
+            O.answer_recall(session, copy, clerk, args[0], args[1])
+        else:  # pragma: no cover - a mistake in the demo data
+            raise ValueError(f"unknown demo step {kind!r}")
+
+    def run(spec, doc):
+        nonlocal cancelled
+        author, head, clerk = people(spec)
+        version = 1
+        for step in spec["steps"]:
+            kind = step[0]
+            if kind == "version":
+                version += 1
+                O.add_version(session, doc, author, draft_file(
+                    spec, doc.summary, [r.name for r in doc.recipients], version))
+            elif kind == "submit":
+                O.submit(session, doc, author, head.id, step[1])
+            elif kind == "return":
+                O.return_draft(session, doc, head, step[1])
+            elif kind == "sign":
+                O.sign(session, doc, head, spec["sign"][0])
+            elif kind == "signed_at":
+                # History, not a shortcut: the demo is made in one go, so the one document
+                # "issued late" must have been signed earlier. Only its signature time moves
+                # back (16:30, n working days ago); its lateness, and the reason issue()
+                # then requires, are the services' own. (The route step and the audit event
+                # of the signature keep the time they were recorded at.)
+                doc.signed_at = datetime.combine(back(step[1]), time(16, 30),
+                                                 tzinfo=LOCAL_TZ).astimezone(UTC) \
+                    .replace(tzinfo=None)
+            elif kind == "sensitive":
+                O.set_sensitive(session, doc, head, True)
+            elif kind == "number":  # dated the day it was signed
+                O.assign_number(session, doc, clerk, to_local(doc.signed_at).date())
+            elif kind == "cancel_number":
+                O.cancel_number(session, doc, clerk, step[1])
+                cancelled += 1
+            elif kind == "final":
+                final = store(demo_pdf(paper(spec, doc.summary,
+                                             [r.name for r in doc.recipients], doc.symbol,
+                                             doc.document_date), pages=spec.get("pages", 1)),
+                              _file_name(doc.symbol), check_main_pdf)
+                O.attach_final(session, doc, clerk, final)
+            elif kind == "issue":
+                O.issue(session, doc, clerk, step[1])
+            elif kind == "recall":
+                O.request_recall(session, doc, clerk, step[1])
+            elif kind == "at":
+                on_copy(doc, *step[1:])
+            else:  # pragma: no cover - a mistake in the demo data
+                raise ValueError(f"unknown demo step {kind!r}")
+
+    try:
+        for spec in specs:
+            doc = create(spec)
+            docs[spec["key"]] = doc
+            run(spec, doc)
+        session.flush()
+        created = list(docs.values())
+        session.commit()
+    except Exception:
+        session.rollback()
+        storage.discard(session, stored)
+        raise
+    counts = {}
+    for doc in created:
+        counts[doc.state] = counts.get(doc.state, 0) + 1
+    statuses = {}
+    for doc in created:
+        for r in doc.recipients if doc.state in ("issued", "recalled") else ():
+            statuses[r.status] = statuses.get(r.status, 0) + 1
+    late = sum(1 for d in created if d.late)
+    per_unit = ", ".join(f"{abbr} {sum(1 for d in created if d.unit_id == units[abbr].id)}"
+                         for abbr in ("VPHU", "BTCHU"))
+    labels = [("draft", "draft"), ("review", "waiting for approval"),
+              ("returned", "returned"), ("signed", "to number"), ("numbered", "to issue"),
+              ("issued", "issued"), ("recalled", "recalled")]
+    parts = [f"{counts.get(state, 0)} {label}" for state, label in labels]
+    parts[5] += f" ({late} late)"
+    echo(f"Outgoing demo documents: {len(created)} created ({per_unit}): " + ", ".join(parts)
+         + "; recipients' statuses " + ", ".join(f"{code}×{n}" for code, n in
+                                                sorted(statuses.items()))
+         + f"; {cancelled} number cancelled.")
+    return counts
+

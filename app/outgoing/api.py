@@ -24,6 +24,7 @@ class RecipientSchema(Schema):
     unit_id = fields.Integer(allow_none=True, load_default=None)
     name = fields.String(load_default="", validate=validate.Length(max=255))
     channel = fields.String(load_default="electronic", validate=validate.OneOf(list(CHANNELS)))
+    paper_copy = fields.Boolean(load_default=False)
 
 
 class DraftSchema(Schema):

@@ -157,7 +157,7 @@ class OutgoingDocument(Model):
     # Links.
     reply_to_id = Column(Integer, ForeignKey("incoming_document.id"), nullable=True,
                          index=True)
-    reply_to = relationship("IncomingDocument", foreign_keys=[reply_to_id])
+    reply_to = relationship("IncomingDocument", foreign_keys=[reply_to_id], backref="replies")
     replaces_id = Column(Integer, ForeignKey("outgoing_document.id"), nullable=True,
                          index=True)
     replaces = relationship("OutgoingDocument", remote_side=[id])

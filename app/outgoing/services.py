@@ -82,6 +82,7 @@ class RecipientSpec:
     unit_id: int | None = None
     name: str = ""
     channel: str = "electronic"
+    paper_copy: bool = False
 
 
 def _check_recipients(session, doc, specs):
@@ -112,7 +113,8 @@ def _check_recipients(session, doc, specs):
         if key in seen:
             raise DomainError(_("A recipient appears twice."), field="recipients")
         seen.add(key)
-        rows.append(Recipient(unit_id=spec.unit_id, name=name[:255], channel=spec.channel))
+        rows.append(Recipient(unit_id=spec.unit_id, name=name[:255], channel=spec.channel,
+                              paper_copy=bool(spec.paper_copy)))
     return rows
 
 
@@ -186,6 +188,12 @@ def set_recipients(session, doc, user, recipients):
     _require_unit(user, doc)
     if doc.state not in EDITABLE_STATES + ("signed", "numbered"):
         raise DomainError(_("An issued document cannot be changed."))
+    if doc.state in EDITABLE_STATES:
+        if not _can(user, P.DRAFT):
+            raise DomainError(_("You cannot draft documents."))
+        _require_holder(user, doc)
+    elif not _can(user, P.ISSUE):
+        raise DomainError(_("Once signed, only the clerk changes the recipients."))
     doc.recipients = _check_recipients(session, doc, recipients)
     audit.record(session, "outgoing_recipients", doc, user=user,
                  details={"recipients": [r.label() for r in doc.recipients]})
@@ -340,6 +348,9 @@ def assign_number(session, doc, user, document_date=None):
     if doc.state != "signed":
         raise DomainError(_("Only a signed document can be numbered."))
     day = document_date or local_today()
+    if day > local_today():
+        raise DomainError(_("The document date cannot be in the future."),
+                          field="document_date")
     if doc.signed_at is not None and day < to_local(doc.signed_at).date():
         raise DomainError(_("The document date cannot be before its signature."),
                           field="document_date")
@@ -421,7 +432,7 @@ def set_sensitive(session, doc, user, sensitive, paper_copy=False):
     _require_unit(user, doc)
     if not _can(user, P.SIGN):
         raise DomainError(_("Only a head of the unit decides this."))
-    if doc.state == "issued":
+    if doc.state in ("issued", "recalled"):
         raise DomainError(_("An issued document cannot be changed."))
     if (doc.sensitive, doc.paper_copy_approved) == (bool(sensitive), bool(paper_copy)):
         return
@@ -460,6 +471,13 @@ def issue(session, doc, user, late_reason=""):
     if doc.sensitive and electronic:
         raise DomainError(_("This document is not to be sent through the software (Điều 6.1): "
                             "send it to every recipient on paper."), field="recipients")
+    inactive = [r.label() for r in electronic if not r.unit.active]
+    if inactive:
+        raise DomainError(_("These recipients are no longer active units: %(names)s.",
+                            names=", ".join(inactive)), field="recipients")
+    if doc.paper_copy_approved:
+        for r in electronic:
+            r.paper_copy = True  # the head approved "gửi kèm bản giấy" for all of them
     if any(r.paper_copy for r in electronic) and not doc.paper_copy_approved:
         raise DomainError(_("A recipient that receives it electronically gets no paper copy "
                             "unless a head approved \"gửi kèm bản giấy\" (Điều 6.2)."),
@@ -523,8 +541,8 @@ def on_incoming_status(session, incoming_doc, code, note):
     if incoming_doc.delivery_id is None:
         return
     recipient = session.get(Recipient, incoming_doc.delivery_id)
-    if recipient is None:
-        return
+    if recipient is None or recipient.status in ("13", "15"):
+        return  # a pending or accepted recall is what the sender must see
     recipient.status = code
     recipient.status_note = note
     recipient.status_at = utcnow()

@@ -1,0 +1,46 @@
+"""How the incoming screens read for a clerk: a step form is offered only in the state it
+applies to, empty fields read empty, overdue marks only open documents."""
+
+from datetime import time, timedelta
+
+from tests.conftest import client_for
+
+
+def test_a_step_form_is_not_offered_in_the_wrong_state(app, incoming):
+    doc_id = incoming.intake()  # registered: nothing to register or refuse any more
+    clerk = client_for(app, "vanthu.vphu")
+    for path in (f"/incomingview/register/{doc_id}", f"/incomingview/refuse/{doc_id}"):
+        resp = clerk.get(path)
+        assert resp.status_code == 302
+        assert resp.headers["Location"].endswith(f"/incomingview/show/{doc_id}")
+    head = client_for(app, "lanhdao.vphu")
+    assert head.get(f"/incomingview/assign/{doc_id}").status_code == 200
+    assert head.get(f"/incomingview/complete/{doc_id}").status_code == 302
+
+
+def test_empty_fields_read_empty_and_times_read_hh_mm(app, incoming):
+    doc_id = incoming.intake(urgency=3, arrival_time=time(8, 5))
+    html = client_for(app, "vanthu.vphu").get(f"/incomingview/show/{doc_id}") \
+        .get_data(as_text=True)
+    assert ">None<" not in html.replace(" ", "").replace("\n", "")
+    assert "08:05" in html
+
+
+def test_overdue_is_marked_on_open_documents_only(app, incoming):
+    today = incoming.today()
+    open_id = incoming.intake(symbol="1-CV/TU", arrival_date=today - timedelta(days=10),
+                              document_date=today - timedelta(days=12))
+    incoming.assign(open_id, deadline=today - timedelta(days=1))
+    listing = client_for(app, "lanhdao.vphu").get("/incomingview/list/").get_data(as_text=True)
+    assert listing.count("qlvb-overdue") == 1
+    from app.extensions import db
+    from app.incoming import services
+    from app.incoming.models import IncomingDocument
+
+    with app.test_request_context():
+        doc = db.session.get(IncomingDocument, open_id)
+        services.complete(db.session, doc, incoming.world.user("chuyenvien.vphu"), "Xong")
+        db.session.commit()
+        db.session.remove()
+    listing = client_for(app, "lanhdao.vphu").get("/incomingview/list/").get_data(as_text=True)
+    assert "qlvb-overdue" not in listing
