@@ -4,7 +4,14 @@ from flask_appbuilder.fieldwidgets import Select2ManyWidget, Select2Widget
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 
 from app.core.views import VNDateField, VNDatePickerWidget
 from app.incoming.forms import type_choices, unit_choices
@@ -60,6 +67,7 @@ class DraftForm(RecipientsMixin, FlaskForm):
     draft_file = FileField(_l("Draft file"))
     attachments = MultipleFileField(_l("Attachments (PDF, Word, Excel, images)"))
     reply_to_id = StringField(_l("In reply to incoming document (id)"))
+    replaces_id = HiddenField()
 
     def fill_choices(self, session, unit_id):
         self.document_type_id.choices = type_choices(session)

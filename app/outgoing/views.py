@@ -148,6 +148,15 @@ class OutgoingView(OutgoingListBase):
         form.fill_choices(session, g.user.unit_id)
         if request.method == "GET" and request.args.get("reply_to", "").isdigit():
             form.reply_to_id.data = request.args["reply_to"]
+        if request.method == "GET" and request.args.get("replaces", "").isdigit():
+            # A corrected document replacing an issued one: start from the original.
+            original = self.scoped_get(request.args["replaces"])
+            if original is not None:
+                form.replaces_id.data = str(original.id)
+                form.document_type_id.data = str(original.document_type_id)
+                form.summary.data = original.summary
+                form.urgency.data = str(original.urgency)
+                form.units.data = [str(r.unit_id) for r in original.recipients if r.unit_id]
         if request.method == "POST" and form.validate_on_submit():
             uploads = Uploads(session)
             try:
@@ -156,12 +165,14 @@ class OutgoingView(OutgoingListBase):
                 extras = [uploads.add(f, check_attachment)
                           for f in self._uploads("attachments")]
                 reply_to = (form.reply_to_id.data or "").strip()
+                replaces = (form.replaces_id.data or "").strip()
                 doc = services.create_draft(
                     session, g.user, _int(form.document_type_id.data), form.summary.data,
                     _int(form.urgency.data) or 0, draft,
                     recipients=form.recipient_specs(),
                     signer_id=_int(form.signer_id.data), attachments=extras,
-                    reply_to_id=int(reply_to) if reply_to.isdigit() else None)
+                    reply_to_id=int(reply_to) if reply_to.isdigit() else None,
+                    replaces_id=int(replaces) if replaces.isdigit() else None)
                 session.commit()
             except DomainError as error:
                 self._refused(error, form, uploads)
