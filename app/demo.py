@@ -1116,7 +1116,8 @@ def seed_outgoing(session, echo=None):
 
     def draft_file(spec, doc_summary, recipients, version):
         unit = units[spec["unit"]]
-        lines = [f"**{line.upper()}" for line in [unit.parent.name, unit.name]]
+        issuer = [unit.parent.name, unit.name] if unit.parent else [unit.name]
+        lines = [f"**{line.upper()}" for line in issuer]
         lines += [f"Số:      -{spec['type']}/{unit.abbreviation}",
                   f"Kim Động, ngày     tháng {today.month:02d} năm {today.year}",
                   f"**DỰ THẢO LẦN {version}", f"**{types[spec['type']].name.upper()}",

@@ -406,6 +406,7 @@ def attach_final(session, doc, user, stored):
         raise DomainError(_("The signed file must be a PDF."), field="final_file")
     row = _add_file(session, doc, stored, "final", user,
                     version=len([f for f in doc.files if f.kind == "final"]) + 1)
+    doc.page_count = row.pages or doc.page_count
     _step(session, doc, user, "final_file")
     session.flush()
     audit.record(session, "outgoing_final_file", doc, user=user,
@@ -489,7 +490,8 @@ def issue(session, doc, user, late_reason=""):
     if late and not late_reason:
         raise DomainError(_("The document is issued late (after %(d)s): write the reason.",
                             d=deadline.strftime("%d/%m/%Y %H:%M")), field="late_reason")
-    files = [StoredFile(sha256=f.sha256, size=f.size, mime=f.mime, name=f.name)
+    files = [StoredFile(sha256=f.sha256, size=f.size, mime=f.mime, name=f.name,
+                        check=_KnownCheck(f))
              for f in [final] + [f for f in doc.files if f.kind == "attachment"]]
     for recipient in doc.recipients:
         if recipient.channel == "electronic":
@@ -512,6 +514,19 @@ def issue(session, doc, user, late_reason=""):
         "recipients": [{"unit": r.unit_id, "name": r.name, "channel": r.channel}
                        for r in doc.recipients]})
     return doc
+
+
+class _KnownCheck:
+    """What the intake check found in a file we already hold, passed on with its bytes
+    (pages, text for search, the check report) so the recipient's copy keeps them."""
+
+    def __init__(self, row):
+        self.pages = row.pages
+        self.text = row.text_content or ""
+        self._report = json.loads(row.check_report) if row.check_report else None
+
+    def as_dict(self):
+        return self._report or {}
 
 
 def _is_late(now_utc, deadline):

@@ -1296,3 +1296,17 @@ def test_a_reply_is_listed_on_its_incoming_document(ctx, outgoing, world):
     received_id = outgoing.delivered(theirs)[world.ids["vphu"]]
     reply_id = outgoing.draft(reply_to_id=received_id)
     assert [r.id for r in _received(received_id).replies] == [reply_id]
+
+
+def test_a_delivered_copy_keeps_what_the_check_found(ctx, outgoing, world):
+    from app.incoming.models import IncomingFile
+
+    doc_id = outgoing.issued(recipients=("btchu",))
+    received_id = outgoing.delivered(doc_id)[world.ids["btchu"]]
+    final = _doc(doc_id).final_file()
+    copy = db.session.execute(select(IncomingFile).where(
+        IncomingFile.document_id == received_id, IncomingFile.role == "main")).scalar_one()
+    assert copy.sha256 == final.sha256
+    assert copy.pages == final.pages and copy.pages
+    assert copy.text_content == final.text_content and copy.text_content
+    assert _received(received_id).page_count == final.pages
