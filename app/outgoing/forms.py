@@ -47,6 +47,7 @@ class RecipientsMixin:
     def recipient_specs(self):
         specs = [RecipientSpec(unit_id=int(v)) for v in self.units.data or [] if v.isdigit()]
         channels = {"paper": "paper", "email": "email", "both": "paper_email",
+                    "paper_email": "paper_email", "e-mail": "email",
                     "giấy": "paper", "thư điện tử": "email", "cả hai": "paper_email"}
         for line in (self.outside.data or "").splitlines():
             name, _sep, channel = line.partition(";")
