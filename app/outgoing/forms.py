@@ -1,6 +1,7 @@
 """The forms of the outgoing screens."""
 
 from flask_appbuilder.fieldwidgets import Select2ManyWidget, Select2Widget
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
@@ -13,6 +14,7 @@ from wtforms import (
     TextAreaField,
 )
 
+from app.core.errors import DomainError
 from app.core.views import VNDateField, VNDatePickerWidget
 from app.incoming.forms import type_choices, unit_choices
 from app.incoming.models import URGENCY
@@ -50,11 +52,15 @@ class RecipientsMixin:
                     "paper_email": "paper_email", "e-mail": "email",
                     "giấy": "paper", "thư điện tử": "email", "cả hai": "paper_email"}
         for line in (self.outside.data or "").splitlines():
+            if not line.strip():
+                continue
             name, _sep, channel = line.partition(";")
-            if name.strip():
-                specs.append(RecipientSpec(name=name.strip(),
-                                           channel=channels.get(channel.strip().lower(),
-                                                                "paper")))
+            channel = channel.strip().lower() or "paper"
+            if not name.strip() or channel not in channels:
+                raise DomainError(_("Write each outside recipient as \"name; paper\", "
+                                    "\"name; email\" or \"name; both\": %(line)s",
+                                    line=line.strip()), field="outside")
+            specs.append(RecipientSpec(name=name.strip(), channel=channels[channel]))
         return specs
 
 

@@ -29,3 +29,16 @@ def test_a_replacement_starts_from_the_original(app, world, outgoing):
                              clerk="vanthu.btchu", recipients=("vphu",))
     page = official.get(f"/outgoingview/draft?replaces={theirs}").get_data(as_text=True)
     assert f'name="replaces_id" type="hidden" value="{theirs}"' not in page
+
+
+def test_an_unreadable_outside_recipient_line_is_refused(app, world, outgoing):
+    official = client_for(app, "chuyenvien.vphu")
+    for line in ("Sở Nội vụ; fax", "; paper"):
+        resp = official.post("/outgoingview/draft", data={
+            "document_type_id": str(outgoing.types["CV"]), "summary": "Thử nơi nhận",
+            "urgency": "0", "signer_id": str(world.ids["lanhdao.vphu"]), "outside": line,
+            "draft_file": (io.BytesIO(pdfs.docx_bytes()), "dt.docx")},
+            content_type="multipart/form-data")
+        assert resp.status_code == 200 and "qlvb-field-error" in resp.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(OutgoingDocument).count() == 0
