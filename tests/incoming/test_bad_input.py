@@ -161,6 +161,7 @@ def app_logs(caplog, monkeypatch):
     ``fileConfig`` in migrations/env.py) disables every logger that existed before it, so
     they are switched back on for the test; call ``set_level`` in the test itself."""
     for name in ("app.incoming.services", "app.incoming.views", "app.incoming.api",
+                 "app.core.docviews", "app.core.api",
                  "app.core.filecheck", "app.core.storage"):
         monkeypatch.setattr(logging.getLogger(name), "disabled", False)
     return caplog
@@ -313,7 +314,7 @@ def test_refused_register_fields(app, incoming, one_doc, clerk, app_logs, case):
                        **fields(incoming.today()))
     assert_form_refused(resp, field)
     left = before.assert_unchanged(store=False)
-    assert logged(app_logs, "app.incoming.views"), "the refusal was not logged"
+    assert logged(app_logs, "app.core.docviews"), "the refusal was not logged"
     assert_next_number(clerk, incoming, 2)
     assert_nothing_stored(left)  # the (good) PDF of a refused form is not kept either
 
