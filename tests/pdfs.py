@@ -4,6 +4,7 @@ each kind of active content the intake check refuses, plus Office, image and pro
 pypdf 7 has no working ``add_js``, so the /Names /JavaScript tree is built by hand; the
 ``#xx``-escaped and object-stream samples are hand-assembled bytes."""
 
+import functools
 import glob
 import io
 import os
@@ -69,8 +70,11 @@ def _latin(text):
     return plain.encode("latin-1", "replace").decode("latin-1")
 
 
+@functools.cache
 def clean_pdf(text=VIETNAMESE, pages=1):
-    """A harmless PDF of ``pages`` pages, each showing ``text`` and its page number."""
+    """A harmless PDF of ``pages`` pages, each showing ``text`` and its page number. Made
+    once per run for each text: the bytes depend on the text alone (``invariant``), and
+    embedding the TrueType font costs ~7 ms a document."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
@@ -147,28 +151,26 @@ def pdf_with_goto_openaction(form="action"):
     return _bytes(w)
 
 
-def pdf_with_launch():
-    """A link annotation whose action launches a program."""
+def _pdf_with_link_action(action_type, target):
+    """A link annotation whose action is ``action_type`` on the file or address ``target``."""
     w = _writer()
-    action = DictionaryObject({NameObject("/S"): NameObject("/Launch"),
-                               NameObject("/F"): TextStringObject("cmd.exe")})
+    action = DictionaryObject({NameObject("/S"): NameObject(action_type),
+                               NameObject("/F"): TextStringObject(target)})
     _add_annotation(w, DictionaryObject({NameObject("/Type"): NameObject("/Annot"),
                                          NameObject("/Subtype"): NameObject("/Link"),
                                          NameObject("/Rect"): _rect(),
                                          NameObject("/A"): action}))
     return _bytes(w)
+
+
+def pdf_with_launch():
+    """A link annotation whose action launches a program."""
+    return _pdf_with_link_action("/Launch", "cmd.exe")
 
 
 def pdf_with_action(action_type="/SubmitForm"):
     """A link annotation whose action is ``action_type`` (SubmitForm, GoToR, Rendition, ...)."""
-    w = _writer()
-    action = DictionaryObject({NameObject("/S"): NameObject(action_type),
-                               NameObject("/F"): TextStringObject("http://example.invalid/")})
-    _add_annotation(w, DictionaryObject({NameObject("/Type"): NameObject("/Annot"),
-                                         NameObject("/Subtype"): NameObject("/Link"),
-                                         NameObject("/Rect"): _rect(),
-                                         NameObject("/A"): action}))
-    return _bytes(w)
+    return _pdf_with_link_action(action_type, "http://example.invalid/")
 
 
 def pdf_with_annotation(subtype="/Screen"):

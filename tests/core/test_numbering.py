@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core import audit, numbering
 from app.extensions import db
-from tests.conftest import _clean, make_app
+from tests.conftest import fresh_app
 from tests.incoming.conftest import IncomingKit
 
 THREADS = 20
@@ -24,16 +24,9 @@ def app(database, tmp_path):
     """The usual test app, with an engine pool large enough for 20 concurrent sessions
     (the default pool is 5 + 10 overflow: the last threads would wait at the barrier
     holding connections, and the others would time out waiting for one)."""
-    app = make_app(database, tmp_path, SQLALCHEMY_ENGINE_OPTIONS={
-        "pool_size": THREADS + 5, "max_overflow": 5, "pool_timeout": 60})
-    with app.app_context():
-        _clean(db, database["roles"])
-        app.appbuilder.sm.limiter.reset()
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with fresh_app(database, tmp_path, SQLALCHEMY_ENGINE_OPTIONS={
+            "pool_size": THREADS + 5, "max_overflow": 5, "pool_timeout": 60}) as app:
+        yield app
 
 
 # -- the counter itself -------------------------------------------------------------------

@@ -6,13 +6,19 @@ from datetime import timedelta
 
 import pytest
 
-from tests import pdfs
+from tests import conftest, pdfs
+from tests.conftest import d
 
 
 @pytest.fixture
 def incoming(app, world):
     """Helpers bound to the app and the world (units vphu/btchu, one user per role)."""
     return IncomingKit(app, world)
+
+
+def created_id(resp):
+    """The id of the document the intake screen created, from its redirect to the document."""
+    return conftest.created_id(resp, "incomingview")
 
 
 class IncomingKit:
@@ -40,6 +46,40 @@ class IncomingKit:
         from app.core.filecheck import check_main_pdf
 
         return storage.store(io.BytesIO(pdfs.clean_pdf(text)), name, check=check_main_pdf)
+
+    def intake_form(self, pdf=None, filename="Công văn đến.pdf", attachments=None, **fields):
+        """The intake screen's form as a clerk fills it: a clean PDF and valid register
+        fields, another symbol and file than those of ``intake`` (so never a duplicate of
+        them). ``attachments`` are (bytes, name) pairs; a field given as None is left out."""
+        today = self.today()
+        data = {
+            "channel": "paper",
+            "main_file": (io.BytesIO(pdfs.clean_pdf("Văn bản thử lỗi") if pdf is None else pdf),
+                          filename),
+            "arrival_date": d(today),
+            "arrival_time": "08:30",
+            "sender_unit_id": "",
+            "author_name": "Tỉnh ủy Hưng Yên",
+            "symbol": "555-CV/TU",
+            "document_date": d(today - timedelta(days=2)),
+            "document_type_id": str(self.type_id),
+            "summary": "Về việc kiểm tra dữ liệu nhập",
+            "urgency": "0",
+            "page_count": "",
+            "signer_name": "Nguyễn Văn An",
+            "reply_deadline": "",
+            "notes": "",
+            "secrecy_confirmed": "y",
+        }
+        if attachments:
+            data["attachments"] = [(io.BytesIO(content), name) for content, name in attachments]
+        data.update(fields)
+        return {k: v for k, v in data.items() if v is not None}
+
+    def post_intake(self, client, **form):
+        """``client`` sends the intake form (``intake_form(**form)``)."""
+        return client.post("/incomingview/intake", data=self.intake_form(**form),
+                           content_type="multipart/form-data")
 
     def entry(self, **overrides):
         from app.incoming.services import Entry

@@ -3,7 +3,6 @@ get, and the clerk's and head's steps (intake, register, refuse, assign) with th
 status codes; the OpenAPI spec documents the custom routes."""
 
 import io
-import os
 from datetime import timedelta
 
 import pytest
@@ -18,24 +17,9 @@ from app.incoming.models import (
     Rejection,
 )
 from tests import pdfs
-from tests.conftest import api_token
+from tests.conftest import stored_files
 
 BASE = "/api/v1/incoming"
-
-
-@pytest.fixture
-def api(app, world):
-    """``api(username)`` → (client, headers) with a JWT, made on first use; None is
-    anonymous."""
-    client = app.test_client()
-    tokens = {}
-
-    def get(username):
-        if username not in tokens:
-            tokens[username] = api_token(client, username) if username else {}
-        return client, tokens[username]
-
-    return get
 
 
 def _form(incoming, pdf=None, **overrides):
@@ -73,14 +57,6 @@ def _count(app, model):
         n = len(db.session.execute(select(model.id)).all())
         db.session.remove()
     return n
-
-
-def _stored_files(app):
-    root = app.config["STORAGE_DIR"]
-    found = []
-    for dirpath, _dirs, files in os.walk(root):
-        found += [os.path.join(dirpath, f) for f in files]
-    return found
 
 
 # -- reading, with the scope -------------------------------------------------------------------
@@ -220,7 +196,7 @@ def test_intake_of_a_dangerous_pdf_is_422_and_stores_nothing(app, world, incomin
     assert "message" in resp.json
     assert _count(app, IncomingDocument) == 0
     assert _count(app, IncomingFile) == 0
-    assert _stored_files(app) == []
+    assert stored_files(app) == set()
     with app.app_context():
         refused = db.session.execute(select(AuditEvent.action).where(
             AuditEvent.action == "file_refused")).scalars().all()

@@ -5,7 +5,6 @@ event of their own (DOMAIN §2 "Receiving checks", §3 "Numbers", §5)."""
 
 import io
 import logging
-import os
 import re
 from datetime import timedelta
 
@@ -13,58 +12,10 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import pdfs
-from tests.conftest import api_token, client_for
-
-SHOW_RE = re.compile(r"/incomingview/show/(\d+)$")
-
+from tests.conftest import api_token, client_for, d, stored_files
+from tests.incoming.conftest import created_id
 
 # -- helpers ----------------------------------------------------------------------------
-
-def d(value):
-    return value.strftime("%d/%m/%Y")
-
-
-def intake_data(kit, pdf=None, filename="Công văn đến.pdf", attachments=None, **fields):
-    today = kit.today()
-    data = {
-        "channel": "paper",
-        "main_file": (io.BytesIO(pdfs.clean_pdf("Văn bản thử lỗi") if pdf is None else pdf),
-                      filename),
-        "arrival_date": d(today),
-        "arrival_time": "08:30",
-        "sender_unit_id": "",
-        "author_name": "Tỉnh ủy Hưng Yên",
-        "symbol": "555-CV/TU",
-        "document_date": d(today - timedelta(days=2)),
-        "document_type_id": str(kit.type_id),
-        "summary": "Về việc kiểm tra dữ liệu nhập",
-        "urgency": "0",
-        "page_count": "",
-        "signer_name": "",
-        "reply_deadline": "",
-        "notes": "",
-        "secrecy_confirmed": "y",
-    }
-    if attachments:
-        data["attachments"] = [(io.BytesIO(content), name) for content, name in attachments]
-    data.update(fields)
-    return {k: v for k, v in data.items() if v is not None}
-
-
-def post_intake(client, kit, **kwargs):
-    return client.post("/incomingview/intake", data=intake_data(kit, **kwargs),
-                       content_type="multipart/form-data")
-
-
-def stored_files(app):
-    """Every file under the store (hash-named files, and any temporary left-over)."""
-    root = app.config["STORAGE_DIR"]
-    found = set()
-    for dirpath, _dirs, files in os.walk(root):
-        for name in files:
-            found.add(os.path.relpath(os.path.join(dirpath, name), root))
-    return found
-
 
 def db_count(app, model, *where):
     from app.extensions import db
@@ -144,10 +95,8 @@ def assert_form_refused(resp, field=None):
 
 def assert_next_number(client, kit, expected):
     """A valid intake right after the refused one gets the next unused number."""
-    resp = post_intake(client, kit, symbol=f"9{expected}-CV/TU",
-                       pdf=pdfs.clean_pdf(f"Văn bản hợp lệ số {expected}"))
-    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
-    doc_id = int(SHOW_RE.search(resp.headers["Location"]).group(1))
+    doc_id = created_id(kit.post_intake(client, symbol=f"9{expected}-CV/TU",
+                                        pdf=pdfs.clean_pdf(f"Văn bản hợp lệ số {expected}")))
     assert kit.get(doc_id)["arrival_number"] == expected
 
 
@@ -203,7 +152,7 @@ def test_refused_main_file(app, incoming, one_doc, clerk, app_logs, case):
     content, name = REFUSED_MAIN_FILES[case]()
     before = Snapshot(app)
     app_logs.set_level(logging.INFO)
-    resp = post_intake(clerk, incoming, pdf=content, filename=name)
+    resp = incoming.post_intake(clerk, pdf=content, filename=name)
     assert_form_refused(resp)
     left = before.assert_unchanged(files_refused=1, store=False)
     assert any(r.levelno >= logging.WARNING for r in logged(app_logs, "app.incoming")), \
@@ -216,7 +165,7 @@ def test_refused_file_event_names_the_file(app, incoming, one_doc, clerk):
     from app.core.audit import AuditEvent
     from app.extensions import db
 
-    post_intake(clerk, incoming, pdf=pdfs.pdf_with_javascript(), filename="Tờ trình.pdf")
+    incoming.post_intake(clerk, pdf=pdfs.pdf_with_javascript(), filename="Tờ trình.pdf")
     with app.app_context():
         [event] = db.session.execute(
             select(AuditEvent).where(AuditEvent.action == "file_refused")).scalars().all()
@@ -238,8 +187,9 @@ def test_refused_attachment_refuses_the_whole_intake(app, incoming, one_doc, cle
     """The main PDF is fine, the attachment is not: nothing of the intake is kept."""
     before = Snapshot(app)
     app_logs.set_level(logging.INFO)
-    resp = post_intake(clerk, incoming, pdf=pdfs.clean_pdf("Văn bản kèm phụ lục xấu"),
-                       attachments=[(pdfs.docx_bytes(), "phụ lục 1.docx"), (content, name)])
+    resp = incoming.post_intake(
+        clerk, pdf=pdfs.clean_pdf("Văn bản kèm phụ lục xấu"),
+        attachments=[(pdfs.docx_bytes(), "phụ lục 1.docx"), (content, name)])
     assert_form_refused(resp)
     left = before.assert_unchanged(files_refused=1, store=False)
     assert logged(app_logs, "app.incoming")
@@ -249,7 +199,7 @@ def test_refused_attachment_refuses_the_whole_intake(app, incoming, one_doc, cle
 
 def test_missing_main_file(app, incoming, one_doc, clerk):
     before = Snapshot(app)
-    data = intake_data(incoming)
+    data = incoming.intake_form()
     del data["main_file"]
     resp = clerk.post("/incomingview/intake", data=data, content_type="multipart/form-data")
     assert_form_refused(resp, "main_file")
@@ -262,7 +212,7 @@ def test_oversize_upload_is_413_and_stores_nothing(app, incoming, one_doc):
     clerk = client_for(app, "vanthu.vphu")
     big = pdfs.clean_pdf("Tệp quá lớn") + b"\n%" + b"0" * (60 * 1024) + b"\n"
     before = Snapshot(app)
-    resp = post_intake(clerk, incoming, pdf=big)
+    resp = incoming.post_intake(clerk, pdf=big)
     assert resp.status_code == 413
     html = resp.get_data(as_text=True)
     assert 'lang="vi"' in html
@@ -310,8 +260,8 @@ def test_refused_register_fields(app, incoming, one_doc, clerk, app_logs, case):
     field, fields = ENTRY_ERRORS[case]
     before = Snapshot(app)
     app_logs.set_level(logging.INFO)
-    resp = post_intake(clerk, incoming, pdf=pdfs.clean_pdf(f"Văn bản lỗi {case}"),
-                       **fields(incoming.today()))
+    resp = incoming.post_intake(clerk, pdf=pdfs.clean_pdf(f"Văn bản lỗi {case}"),
+                                **fields(incoming.today()))
     assert_form_refused(resp, field)
     left = before.assert_unchanged(store=False)
     assert logged(app_logs, "app.core.docviews"), "the refusal was not logged"
@@ -321,8 +271,8 @@ def test_refused_register_fields(app, incoming, one_doc, clerk, app_logs, case):
 
 def test_urgent_with_time_is_accepted(app, incoming, one_doc, clerk):
     """The counterpart of the cases above: the same urgent document with its hour passes."""
-    resp = post_intake(clerk, incoming, urgency="2", arrival_time="14:05",
-                       pdf=pdfs.clean_pdf("Thượng khẩn"))
+    resp = incoming.post_intake(clerk, urgency="2", arrival_time="14:05",
+                                pdf=pdfs.clean_pdf("Thượng khẩn"))
     assert resp.status_code == 302
 
 
@@ -511,15 +461,15 @@ def test_duplicate_by_sender_symbol_and_date(app, incoming, clerk):
     first = incoming.intake(symbol="123-CV/TU")  # author Tỉnh ủy Hưng Yên, date today-2
     before = Snapshot(app)
     other_pdf = pdfs.clean_pdf("Bản quét lại của cùng văn bản")
-    resp = post_intake(clerk, incoming, pdf=other_pdf, symbol="123-CV/TU",
-                       author_name="tỉnh ủy hưng yên")
+    resp = incoming.post_intake(clerk, pdf=other_pdf, symbol="123-CV/TU",
+                                author_name="tỉnh ủy hưng yên")
     assert_form_refused(resp, "allow_duplicate")
     left = before.assert_unchanged(store=False)
 
-    resp = post_intake(clerk, incoming, pdf=other_pdf, symbol="123-CV/TU",
-                       author_name="tỉnh ủy hưng yên", allow_duplicate="y")
+    resp = incoming.post_intake(clerk, pdf=other_pdf, symbol="123-CV/TU",
+                                author_name="tỉnh ủy hưng yên", allow_duplicate="y")
     assert resp.status_code == 302
-    doc = incoming.get(int(SHOW_RE.search(resp.headers["Location"]).group(1)))
+    doc = incoming.get(created_id(resp))
     assert doc["arrival_number"] == 2
     assert doc["duplicate_note"] and incoming.get(first)["number"] in doc["duplicate_note"]
     assert_nothing_stored(left)  # the flagged attempt had kept nothing
@@ -529,14 +479,14 @@ def test_duplicate_by_file_hash(app, incoming, clerk):
     incoming.intake(symbol="123-CV/TU", text="Cùng một tệp")
     before = Snapshot(app)
     same = pdfs.clean_pdf("Cùng một tệp")
-    resp = post_intake(clerk, incoming, pdf=same, symbol="777-CV/TU",
-                       author_name="Ban Tuyên giáo Tỉnh ủy")
+    resp = incoming.post_intake(clerk, pdf=same, symbol="777-CV/TU",
+                                author_name="Ban Tuyên giáo Tỉnh ủy")
     assert_form_refused(resp, "allow_duplicate")
     before.assert_unchanged()
-    resp = post_intake(clerk, incoming, pdf=same, symbol="777-CV/TU",
-                       author_name="Ban Tuyên giáo Tỉnh ủy", allow_duplicate="y")
+    resp = incoming.post_intake(clerk, pdf=same, symbol="777-CV/TU",
+                                author_name="Ban Tuyên giáo Tỉnh ủy", allow_duplicate="y")
     assert resp.status_code == 302
-    doc = incoming.get(int(SHOW_RE.search(resp.headers["Location"]).group(1)))
+    doc = incoming.get(created_id(resp))
     assert doc["arrival_number"] == 2 and doc["duplicate_note"]
 
 
@@ -545,8 +495,8 @@ def test_duplicate_with_a_vietnamese_capital_in_the_author(app, incoming, clerk,
     """The very same author name, symbol and date: flagged whatever letter it starts with."""
     incoming.intake(symbol="88-CV/ĐU", author_name=author, text="Bản thứ nhất")
     before = Snapshot(app)
-    resp = post_intake(clerk, incoming, pdf=pdfs.clean_pdf("Bản thứ hai"), symbol="88-CV/ĐU",
-                       author_name=author)
+    resp = incoming.post_intake(clerk, pdf=pdfs.clean_pdf("Bản thứ hai"), symbol="88-CV/ĐU",
+                                author_name=author)
     assert_form_refused(resp, "allow_duplicate")
     before.assert_unchanged(store=False)  # the store is the other tests' concern
 
@@ -563,8 +513,8 @@ def test_refused_document_is_not_a_duplicate(app, incoming, clerk):
         services.refuse(db.session, doc, incoming.world.user("vanthu.vphu"), "Thiếu trang")
         db.session.commit()
         db.session.remove()
-    resp = post_intake(clerk, incoming, symbol="45-BC/BTCHU",
-                       sender_unit_id=str(incoming.world.ids["btchu"]),
-                       document_date=d(incoming.today() - timedelta(days=2)),
-                       pdf=pdfs.clean_pdf("Báo cáo công tác tổ chức (bản sửa)"))
+    resp = incoming.post_intake(clerk, symbol="45-BC/BTCHU",
+                                sender_unit_id=str(incoming.world.ids["btchu"]),
+                                document_date=d(incoming.today() - timedelta(days=2)),
+                                pdf=pdfs.clean_pdf("Báo cáo công tác tổ chức (bản sửa)"))
     assert resp.status_code == 302

@@ -14,54 +14,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from tests import pdfs
-from tests.conftest import client_for, create_user
-
-SHOW_RE = re.compile(r"/incomingview/show/(\d+)$")
-
+from tests.conftest import client_for, create_user, d, html_of, rows
+from tests.incoming.conftest import created_id
 
 # -- helpers ----------------------------------------------------------------------------
-
-def d(value):
-    """A date as the screens write it."""
-    return value.strftime("%d/%m/%Y")
-
-
-def intake_data(kit, pdf=None, filename="Công văn số 123 về hội nghị.pdf", **fields):
-    """The intake form as a clerk fills it: a clean PDF and valid register fields."""
-    today = kit.today()
-    data = {
-        "channel": "paper",
-        "main_file": (io.BytesIO(pdfs.clean_pdf() if pdf is None else pdf), filename),
-        "arrival_date": d(today),
-        "arrival_time": "08:30",
-        "sender_unit_id": "",
-        "author_name": "Tỉnh ủy Hưng Yên",
-        "symbol": "123-CV/TU",
-        "document_date": d(today - timedelta(days=2)),
-        "document_type_id": str(kit.type_id),
-        "summary": "Về việc tổ chức hội nghị sơ kết",
-        "urgency": "0",
-        "page_count": "",
-        "signer_name": "Nguyễn Văn An",
-        "reply_deadline": "",
-        "notes": "",
-        "secrecy_confirmed": "y",
-    }
-    data.update(fields)
-    return {k: v for k, v in data.items() if v is not None}
-
-
-def post_intake(client, kit, **kwargs):
-    return client.post("/incomingview/intake", data=intake_data(kit, **kwargs),
-                       content_type="multipart/form-data")
-
-
-def created_id(resp):
-    assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
-    m = SHOW_RE.search(resp.headers["Location"])
-    assert m, resp.headers["Location"]
-    return int(m.group(1))
-
 
 def count_badge(html, key):
     """The number shown in the top bar's counter ``key`` (receive/assign/process/overdue)."""
@@ -69,12 +25,6 @@ def count_badge(html, key):
                   html, re.S)
     assert m, f"no top-bar count {key}"
     return int(m.group(1))
-
-
-def html_of(client, url):
-    resp = client.get(url)
-    assert resp.status_code == 200, (url, resp.status_code)
-    return resp.get_data(as_text=True)
 
 
 def audit_actions(app, doc_id):
@@ -88,18 +38,6 @@ def audit_actions(app, doc_id):
             .order_by(AuditEvent.id)).scalars().all()
         db.session.remove()
     return rows
-
-
-def rows(app, model, **where):
-    """Detached snapshots (dicts) of ``model`` rows matching ``where``."""
-    from app.extensions import db
-
-    with app.app_context():
-        query = select(model).filter_by(**where).order_by(model.id)
-        out = [{c.name: getattr(r, c.name) for c in r.__table__.columns}
-               for r in db.session.execute(query).unique().scalars()]
-        db.session.remove()
-    return out
 
 
 def expected_text(text):
@@ -119,7 +57,7 @@ def test_paper_intake_to_completion_through_the_screens(app, world, incoming):
 
     # The clerk registers a scanned paper document: number 1.
     clerk = client_for(app, "vanthu.vphu")
-    doc_id = created_id(post_intake(clerk, incoming, pdf=pdf, filename=name))
+    doc_id = created_id(incoming.post_intake(clerk, pdf=pdf, filename=name, symbol="123-CV/TU"))
     doc = incoming.get(doc_id)
     assert (doc["arrival_number"], doc["arrival_year"]) == (1, today.year)
     assert doc["state"] == "registered"
@@ -138,8 +76,8 @@ def test_paper_intake_to_completion_through_the_screens(app, world, incoming):
         assert fh.read() == pdf
 
     # A second one (another symbol, another file) gets number 2.
-    second_id = created_id(post_intake(clerk, incoming, pdf=pdfs.clean_pdf("Báo cáo quý"),
-                                       symbol="124-CV/TU"))
+    second_id = created_id(incoming.post_intake(clerk, pdf=pdfs.clean_pdf("Báo cáo quý"),
+                                                symbol="124-CV/TU"))
     assert incoming.get(second_id)["arrival_number"] == 2
 
     # The head sees both waiting for assignment, in the list and in the top bar.
@@ -431,8 +369,8 @@ def test_cancellation_keeps_the_number(app, world, incoming):
     assert "incoming_cancelled" in audit_actions(app, first)
     assert clerk.get(f"/incomingview/show/{first}").status_code == 200
 
-    third = created_id(post_intake(clerk, incoming, symbol="3-CV/TU",
-                                   pdf=pdfs.clean_pdf("Văn bản thứ ba")))
+    third = created_id(incoming.post_intake(clerk, symbol="3-CV/TU",
+                                            pdf=pdfs.clean_pdf("Văn bản thứ ba")))
     assert incoming.get(third)["arrival_number"] == 3
 
 
@@ -444,11 +382,11 @@ def test_express_document_sorts_first_and_notifies_urgently(app, world, incoming
     from app.notifications.models import Notification
 
     clerk = client_for(app, "vanthu.vphu")
-    normal = created_id(post_intake(clerk, incoming, symbol="10-CV/TU",
-                                    pdf=pdfs.clean_pdf("Văn bản thường")))
-    express = created_id(post_intake(clerk, incoming, symbol="11-CV/TU", urgency="3",
-                                     arrival_time="07:15",
-                                     pdf=pdfs.clean_pdf("Văn bản hỏa tốc")))
+    normal = created_id(incoming.post_intake(clerk, symbol="10-CV/TU",
+                                             pdf=pdfs.clean_pdf("Văn bản thường")))
+    express = created_id(incoming.post_intake(clerk, symbol="11-CV/TU", urgency="3",
+                                              arrival_time="07:15",
+                                              pdf=pdfs.clean_pdf("Văn bản hỏa tốc")))
     assert incoming.get(express)["urgency"] == 3
     assert incoming.get(express)["arrival_time"] == time(7, 15)
 

@@ -13,7 +13,6 @@ and is followed by the same request from a user who may make it, which must succ
 Expected code of a refusal: 404 when the user holds the permission the route needs (the
 row is outside their scope), 403 when they do not (FAB refuses before looking at rows)."""
 
-import functools
 import io
 import re
 from datetime import timedelta
@@ -21,8 +20,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.security import permissions as P
 from tests import pdfs
-from tests.conftest import api_token, client_for, create_user
+from tests.checks import Failures, call
+from tests.conftest import create_user, d, replay
 
 OTHER_UNIT = ["vanthu.btchu", "lanhdao.btchu", "chuyenvien.btchu"]
 NO_ROLE = "qtdv.vphu"
@@ -99,52 +100,7 @@ def leaks(html, docs, unit):
             + sorted(set(SHOW_LINK.findall(html)) & ids))
 
 
-def d(value):
-    return value.strftime("%d/%m/%Y")
-
-
-class Failures(list):
-    """Collects every wrong answer of a test, so that one run names all of them."""
-
-    def expect(self, resp, codes, label):
-        codes = (codes,) if isinstance(codes, int) else codes
-        if resp.status_code not in codes and not isinstance(resp, Crashed):
-            self.append(f"{label}: got {resp.status_code}, expected {codes}")
-
-    def check(self, ok, label):
-        if not ok:
-            self.append(label)
-
-    def assert_none(self):
-        assert not self, "\n".join(self)
-
-
-class Crashed:
-    """The answer of a route that raised (a 500 for the user)."""
-
-    status_code = 500
-    headers = {}
-
-    def get_data(self, as_text=False):
-        return ""
-
-
-def call(client, method, path, failures, **kwargs):
-    """``client.<method>(path)``; an exception inside the app is a failure, not a crash."""
-    try:
-        return getattr(client, method)(path, **kwargs)
-    except Exception as error:  # noqa: BLE001 - the route crashed: record which and how
-        rowid = kwargs.get("data", {}).get("rowid")
-        failures.append(f"{getattr(client, 'username', '?')} {method.upper()} {path}"
-                        f"{f' rowid={rowid}' if rowid is not None else ''}: raised "
-                        f"{type(error).__name__}: {str(error)[:120]}")
-        return Crashed()
-
-
 # -- fixtures ---------------------------------------------------------------------------
-
-_clean_pdf = functools.cache(pdfs.clean_pdf)
-
 
 def _make(app, world, incoming, unit, kind):
     """One document of ``unit`` in the state ``kind``, made through the real services, with
@@ -200,62 +156,48 @@ def _add_documents(app, world, incoming, docs, unit, kinds):
         db.session.remove()
 
 
+HOST_STAFF = (("lanhdao.hu", P.ROLE_HEAD), ("chuyenvien.hu", P.ROLE_OFFICIAL))
+
+
 @pytest.fixture
-def docs(app, world, incoming, monkeypatch):
+def docs(app, world, incoming, database):
     """A pending (delivered by the other unit), a registered and an in-progress document
     in each of VPHU and BTCHU; a head and an official of the host unit HU, which
-    cooperates on the work in progress. ``docs[unit][kind]`` is the document's id."""
-    from app.extensions import db
-    from app.security import permissions as P
-    from app.units.models import Unit
+    cooperates on the work in progress. ``docs[unit][kind]`` is the document's id. Made
+    once per run, copied back for the other tests (``replay``)."""
 
-    monkeypatch.setattr(pdfs, "clean_pdf", _clean_pdf)  # same bytes, made once per run
-    with app.app_context():
-        host = db.session.get(Unit, world.ids["host"])
-        for name, role in (("lanhdao.hu", P.ROLE_HEAD), ("chuyenvien.hu", P.ROLE_OFFICIAL)):
-            world.ids[name] = create_user(db.session, app.appbuilder.sm, name, [role], host).id
-        db.session.commit()
-        db.session.remove()
-    out = {"type_id": incoming.type_id}
-    for unit in ("vphu", "btchu"):
-        _add_documents(app, world, incoming, out, unit, BASIC)
+    def build():
+        from app.extensions import db
+        from app.units.models import Unit
+
+        with app.app_context():
+            host = db.session.get(Unit, world.ids["host"])
+            for name, role in HOST_STAFF:
+                world.ids[name] = create_user(db.session, app.appbuilder.sm, name, [role],
+                                              host).id
+            db.session.commit()
+            db.session.remove()
+        out = {"type_id": incoming.type_id}
+        for unit in ("vphu", "btchu"):
+            _add_documents(app, world, incoming, out, unit, BASIC)
+        return out, {name: world.ids[name] for name, _role in HOST_STAFF}
+
+    out, staff = replay(database, app, "incoming scope: docs", build)
+    world.ids.update(staff)
     return out
 
 
 @pytest.fixture
-def all_docs(app, world, incoming, docs):
+def all_docs(app, world, incoming, docs, database):
     """``docs``, and VPHU's documents in the other tracking lists: overdue, completed on
     time, completed late."""
-    _add_documents(app, world, incoming, docs, "vphu", ("overdue", "done", "late"))
+
+    def build():
+        _add_documents(app, world, incoming, docs, "vphu", ("overdue", "done", "late"))
+        return docs
+
+    docs.update(replay(database, app, "incoming scope: all_docs", build))
     return docs
-
-
-@pytest.fixture
-def clients(app, world):
-    """One signed-in screen client per user name, made on first use (None: anonymous)."""
-    made = {}
-
-    def get(username):
-        if username not in made:
-            made[username] = client_for(app, username) if username else app.test_client()
-            made[username].username = username or "anonymous"
-        return made[username]
-
-    return get
-
-
-@pytest.fixture
-def api(app, world):
-    """``api(username)`` → (client, headers) with a JWT, made on first use."""
-    client = app.test_client()
-    tokens = {}
-
-    def get(username):
-        if username not in tokens:
-            tokens[username] = api_token(client, username) if username else {}
-        return client, tokens[username]
-
-    return get
 
 
 def fingerprint(app):
@@ -319,7 +261,7 @@ def form_data(name, world, docs, incoming):
                 "symbol": "77-CV/TU", "document_date": d(today), "summary": "Nhận lạ",
                 "document_type_id": str(docs["type_id"]), "urgency": "0",
                 "secrecy_confirmed": "y",
-                "main_file": (io.BytesIO(_clean_pdf("intake lạ")), "lạ.pdf")}
+                "main_file": (io.BytesIO(pdfs.clean_pdf("intake lạ")), "lạ.pdf")}
     return {}
 
 
@@ -469,21 +411,31 @@ FORGED = {"summary": "Sửa lạ", "reason": "Sửa lạ", "action": "muldelete"
 GENERIC_USERS = ("admin", "vanthu.vphu", "vanthu.btchu", NO_ROLE, None)
 
 
+def assert_fab_routes_refused(app, clients, routes, other_views_routes, rowids, what):
+    """Every user of GENERIC_USERS sends ``routes`` of the main list, and the admin
+    ``other_views_routes(view)`` of every other list, with each of ``rowids`` and forged
+    fields: all refused (403, 404 or 405), none crashes, nothing changes."""
+    before = fingerprint(app)
+    failures = Failures()
+    attempts = [(user, method, path) for user in GENERIC_USERS for method, path in routes]
+    attempts += [("admin", method, path) for view in VIEWS if view != "incomingview"
+                 for method, path in other_views_routes(view)]
+    for user, method, path in attempts:
+        for rowid in rowids:
+            resp = call(clients(user), method, path, failures,
+                        data={**FORGED, "rowid": rowid})
+            failures.expect(resp, (403, 404, 405), f"{user} {method.upper()} {path} {rowid}")
+    failures.check(fingerprint(app) == before, f"{what} changed something")
+    failures.assert_none()
+
+
 def test_fab_generic_routes_do_not_exist(app, docs, clients):
     """Documents change only through the forms: FAB's add/edit/delete/download/api are
     not routed on any incoming list, for any user (admin included)."""
     pk = docs["vphu"]["reg"]
-    before = fingerprint(app)
-    failures = Failures()
-    attempts = [(user, method, path) for user in GENERIC_USERS
-                for method, path in generic_routes("incomingview", pk)]
-    attempts += [("admin", method, path) for view in VIEWS if view != "incomingview"
-                 for method, path in generic_routes(view, pk)[:7]]
-    for user, method, path in attempts:
-        resp = call(clients(user), method, path, failures, data={**FORGED, "rowid": [str(pk)]})
-        failures.expect(resp, (403, 404, 405), f"{user} {method.upper()} {path}")
-    failures.check(fingerprint(app) == before, "a generic route changed something")
-    failures.assert_none()
+    assert_fab_routes_refused(app, clients, generic_routes("incomingview", pk),
+                              lambda view: generic_routes(view, pk)[:7], [[str(pk)]],
+                              "a generic route")
 
 
 def test_fab_action_routes_are_refused(app, docs, clients):
@@ -491,19 +443,9 @@ def test_fab_action_routes_are_refused(app, docs, clients):
     defines an action: any post must be refused, never crash. (FAB answers a GET with a
     redirect, refusing mutations by GET.)"""
     pk = docs["vphu"]["reg"]
-    before = fingerprint(app)
-    failures = Failures()
-    attempts = [(user, method, path) for user in GENERIC_USERS
-                for method, path in action_routes("incomingview", pk)]
-    attempts += [("admin", method, path) for view in VIEWS if view != "incomingview"
-                 for method, path in action_routes(view, pk)]
-    for user, method, path in attempts:
-        for rowid in ([str(pk)], []):
-            resp = call(clients(user), method, path, failures,
-                        data={**FORGED, "rowid": rowid})
-            failures.expect(resp, (403, 404, 405), f"{user} {method.upper()} {path} {rowid}")
-    failures.check(fingerprint(app) == before, "an action route changed something")
-    failures.assert_none()
+    assert_fab_routes_refused(app, clients, action_routes("incomingview", pk),
+                              lambda view: action_routes(view, pk), [[str(pk)], []],
+                              "an action route")
 
 
 # -- search, order and page parameters --------------------------------------------------
@@ -571,7 +513,7 @@ def test_document_type_dropdown_of_the_search_form_loads(app, docs, clients):
 
 def api_intake(docs, incoming):
     today = incoming.today().isoformat()
-    return {"file": (io.BytesIO(_clean_pdf("api intake")), "api.pdf"), "channel": "paper",
+    return {"file": (io.BytesIO(pdfs.clean_pdf("api intake")), "api.pdf"), "channel": "paper",
             "arrival_date": today, "document_date": today, "author_name": "Tỉnh ủy",
             "document_type_id": str(docs["type_id"]), "summary": "Nhận qua API",
             "symbol": "88-CV/TU", "secrecy": "Không mật"}

@@ -18,25 +18,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests import pdfs
-from tests.conftest import client_for, create_user
+from tests import conftest, pdfs
+from tests.conftest import create_user, d, html_of, rows
 
-SHOW_RE = re.compile(r"/outgoingview/show/(\d+)$")
 OUTSIDE = "Tỉnh ủy Hưng Yên"
 
 
 # -- helpers ----------------------------------------------------------------------------
 
-def d(value):
-    """A date as the screens write it."""
-    return value.strftime("%d/%m/%Y")
-
-
 def created_id(resp):
-    assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
-    m = SHOW_RE.search(resp.headers["Location"])
-    assert m, resp.headers["Location"]
-    return int(m.group(1))
+    return conftest.created_id(resp, "outgoingview")
 
 
 def redirects_to_show(resp, pk):
@@ -60,27 +51,9 @@ def listed(html, pk, link=LINK_RE):
     return str(pk) in link.findall(list_table(html))
 
 
-def html_of(client, url):
-    resp = client.get(url)
-    assert resp.status_code == 200, (url, resp.status_code)
-    return resp.get_data(as_text=True)
-
-
 def refused_on_page(resp):
     """A step refused by a rule: the form again (200) with the danger alert, no 500."""
     return resp.status_code == 200 and "alert-danger" in resp.get_data(as_text=True)
-
-
-def rows(app, model, **where):
-    """Detached snapshots (dicts) of ``model`` rows matching ``where``, by id."""
-    from app.extensions import db
-
-    with app.app_context():
-        query = select(model).filter_by(**where).order_by(model.id)
-        out = [{c.name: getattr(r, c.name) for c in r.__table__.columns}
-               for r in db.session.execute(query).unique().scalars()]
-        db.session.remove()
-    return out
 
 
 def count(app, model, *where):
@@ -281,21 +254,6 @@ class OutgoingKit:
 @pytest.fixture
 def kit(app, world):
     return OutgoingKit(app, world)
-
-
-@pytest.fixture
-def clients(app, world):
-    """``clients(username)``: one signed-in screen client per user, made on first use
-    (logins are rate-limited)."""
-    made = {}
-
-    def get(username):
-        if username not in made:
-            made[username] = client_for(app, username) if username else app.test_client()
-            made[username].username = username or "anonymous"
-        return made[username]
-
-    return get
 
 
 def draft_form(kit, data=None, filename="Dự thảo công văn.docx", **fields):

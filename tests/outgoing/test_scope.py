@@ -21,10 +21,11 @@ import pytest
 from sqlalchemy import select
 
 from tests import pdfs
+from tests.checks import Failures, call
+from tests.conftest import d
 from tests.outgoing.test_lifecycle import (
     LINK_RE,
     OutgoingKit,
-    d,
     draft_form,
     list_table,
     snapshot,
@@ -112,46 +113,6 @@ def leaks(html, docs, unit):
             + sorted(set(LINK_RE.findall(table)) & ids))
 
 
-class Failures(list):
-    """Collects every wrong answer of a test, so that one run names all of them."""
-
-    def expect(self, resp, codes, label):
-        codes = (codes,) if isinstance(codes, int) else codes
-        if resp.status_code not in codes and not isinstance(resp, Crashed):
-            self.append(f"{label}: got {resp.status_code}, expected {codes}")
-
-    def check(self, ok, label):
-        if not ok:
-            self.append(label)
-
-    def assert_none(self):
-        assert not self, "\n".join(self)
-
-
-class Crashed:
-    """The answer of a route that raised (a 500 for the user)."""
-
-    status_code = 500
-    headers = {}
-
-    def get_data(self, as_text=False):
-        return ""
-
-
-def call(client, method, path, failures, **kwargs):
-    """``client.<method>(path)``; an exception inside the app is a failure, not a crash."""
-    try:
-        resp = getattr(client, method)(path, **kwargs)
-    except Exception as error:  # noqa: BLE001 - the route crashed: record which and how
-        failures.append(f"{getattr(client, 'username', '?')} {method.upper()} {path}: raised "
-                        f"{type(error).__name__}: {str(error)[:160]}")
-        return Crashed()
-    if resp.status_code >= 500:
-        failures.append(f"{getattr(client, 'username', '?')} {method.upper()} {path}: "
-                        f"{resp.status_code}")
-    return resp
-
-
 # -- fixtures ---------------------------------------------------------------------------
 
 _clean_pdf = functools.cache(pdfs.clean_pdf)
@@ -210,22 +171,6 @@ def docs(app, world, kit):
 def all_docs(kit, docs):
     _add_documents(kit, docs, "vphu", EXTRA)
     return docs
-
-
-@pytest.fixture
-def clients(app, world):
-    """One signed-in screen client per user name, made on first use (None: anonymous)."""
-    from tests.conftest import client_for
-
-    made = {}
-
-    def get(username):
-        if username not in made:
-            made[username] = client_for(app, username) if username else app.test_client()
-            made[username].username = username or "anonymous"
-        return made[username]
-
-    return get
 
 
 def fingerprint(app):

@@ -36,7 +36,7 @@ from app.outgoing.models import (
 )
 from app.reference.models import DocumentType
 from app.security import permissions as P
-from tests.conftest import _clean, create_user, make_app
+from tests.conftest import create_user, fresh_app
 
 THREADS = 20
 
@@ -45,16 +45,9 @@ THREADS = 20
 def app(database, tmp_path):
     """The usual test app with an engine pool large enough for 20 concurrent sessions (see
     tests/core/test_numbering.py); harmless for the other tests of this module."""
-    app = make_app(database, tmp_path, SQLALCHEMY_ENGINE_OPTIONS={
-        "pool_size": THREADS + 5, "max_overflow": 5, "pool_timeout": 60})
-    with app.app_context():
-        _clean(db, database["roles"])
-        app.appbuilder.sm.limiter.reset()
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with fresh_app(database, tmp_path, SQLALCHEMY_ENGINE_OPTIONS={
+            "pool_size": THREADS + 5, "max_overflow": 5, "pool_timeout": 60}) as app:
+        yield app
 
 
 @pytest.fixture
