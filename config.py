@@ -38,6 +38,11 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 50 * 1024 * 1024))
     # "Sắp đến hạn": open incoming documents due within this many working days.
     INCOMING_NEAR_DUE_DAYS = int(os.environ.get("INCOMING_NEAR_DUE_DAYS", 3))
+    # Trust (DOMAIN §8): extra trust-root PEM files (separated by the path separator, beside
+    # those the admin loads in the UI), and the agency's PKCS#12 for signing what it issues.
+    QLVB_TRUST_ROOTS = os.environ.get("QLVB_TRUST_ROOTS", "")
+    QLVB_AGENCY_P12 = os.environ.get("QLVB_AGENCY_P12", "")
+    QLVB_AGENCY_P12_PASSPHRASE = os.environ.get("QLVB_AGENCY_P12_PASSPHRASE", "")
 
     # Flask-AppBuilder
     APP_NAME = "QLVB&ĐH"

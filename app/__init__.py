@@ -44,6 +44,9 @@ def create_app(config=None, **overrides):
 
         configure_fab(app)
     _install_request_hooks(app)
+    from app.trust.views import init_app as init_trust
+
+    init_trust(app)
     _install_error_handlers(app)
 
     from app.cli import qlvb

@@ -1,5 +1,6 @@
 """``flask qlvb …``: the commands run at deploy and by the office."""
 
+import os
 import sys
 
 import click
@@ -58,6 +59,49 @@ def storage_cleanup(min_age):
 
     removed = remove_orphans(db.session, min_age_seconds=min_age)
     click.echo(f"removed {len(removed)} orphan file(s)")
+
+
+@storage_group.command("verify")
+@with_appcontext
+def storage_verify():
+    """Re-hash every stored file against its SHA-256; exit 1 naming missing or altered ones."""
+    from app.core.storage import verify_all
+
+    count, problems = verify_all(db.session)
+    for sha, verdict in sorted(problems.items()):
+        click.echo(f"{verdict.upper()} {sha}", err=True)
+    if problems:
+        click.echo(f"{len(problems)} of {count} stored file(s) missing or altered", err=True)
+        sys.exit(1)
+    click.echo(f"OK: {count} stored file(s) intact")
+
+
+@qlvb.command("check-pdf")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--trust-root", "trust_roots", multiple=True, type=click.Path(dir_okay=False),
+              help="a PEM (or DER) root certificate, CA certificate or CRL to trust; repeatable")
+@with_appcontext
+def check_pdf_command(files, trust_roots):
+    """Run the intake checks on FILES (nothing is stored): one JSON object per file; exit 0
+    when every file is acceptable, 1 otherwise."""
+    import json
+
+    from app.trust.services import inspect, load_anchors
+
+    try:
+        anchors = load_anchors(db.session, extra_files=trust_roots)
+    except (OSError, ValueError) as exc:
+        click.echo(f"cannot load the trust roots: {exc}", err=True)
+        sys.exit(2)
+    ok = True
+    for path in files:
+        if not os.path.isfile(path):
+            result = {"file": path, "accepted": False, "problems": ["file not found"]}
+        else:
+            result = inspect(path, anchors).as_dict()
+        ok = ok and result["accepted"]
+        click.echo(json.dumps(result, ensure_ascii=False, default=str))
+    sys.exit(0 if ok else 1)
 
 
 @qlvb.command("seed-demo")

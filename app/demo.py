@@ -95,6 +95,9 @@ PEOPLE = {
     "qtdv": ("Định", "Phạm Văn"),
 }
 
+# Demo files carry no signature; registering them as e-documents needs a reason (Điều 8).
+DEMO_UNSIGNED = "Dữ liệu trình diễn: văn bản chưa được ký số"
+
 
 def _get_or_add(session, model, where, **values):
     row = session.execute(select(model).filter_by(**where)).unique().scalars().first()
@@ -684,7 +687,8 @@ def seed_incoming(session, echo=None):
             document_date=spec["document_date"], document_type_id=types[spec["type"]].id,
             summary=spec["summary"], urgency=spec.get("urgency", 0),
             signer_name=spec["signer"], reply_deadline=ahead(reply) if reply else None,
-            secrecy_confirmed=True, allow_duplicate=spec.get("duplicate", False))
+            secrecy_confirmed=True, allow_duplicate=spec.get("duplicate", False),
+            trust_reason=DEMO_UNSIGNED)
 
     def files_for(spec):
         stamp = ({"unit": spec["recipient"], "day": spec["arrival_date"]}
@@ -1182,6 +1186,7 @@ def seed_outgoing(session, echo=None):
         if kind == "register":
             entry = S.Entry.from_document(copy)
             entry.secrecy_confirmed = True
+            entry.trust_reason = DEMO_UNSIGNED
             S.register(session, copy, clerk, entry)
         elif kind == "refuse":
             S.refuse(session, copy, clerk, args[0])

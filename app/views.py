@@ -74,6 +74,10 @@ def register_views(appbuilder):
         add(view, f"Outgoing_{name}", label=label, icon=icon, category=CATEGORY_OUTGOING)
     add(outgoing.NumberSeriesView, "NumberSeries", label=_l("Numbering series"),
         icon="fa-hashtag", category=CATEGORY_ADMIN)
+    from app.trust.views import TrustAnchorView
+
+    add(TrustAnchorView, "TrustAnchors", label=_l("Trust roots and CRLs"),
+        icon="fa-certificate", category=CATEGORY_ADMIN)
     appbuilder.add_view_no_menu(AccountView)
     appbuilder.add_api(UnitApi)
     appbuilder.add_api(IncidentApi)

@@ -12,14 +12,16 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.core.api import DocumentStepsApiMixin
 from app.core.errors import DomainError
-from app.core.filecheck import check_attachment, check_main_pdf
+from app.core.filecheck import check_attachment
 from app.core.scope import UnitScopedMixin
 from app.core.views import AppModelRestApi
 from app.incoming import services
 from app.incoming.filters import IncomingScopeFilter
-from app.incoming.models import SECRECY_NONE, IncomingDocument
+from app.incoming.models import SECRECY_NONE, IncomingDocument, IncomingFile
 from app.incoming.views import IncomingInterface
 from app.security import permissions as P
+from app.trust.api import TrustApiMixin
+from app.trust.services import intake_check
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ class EntrySchema(Schema):
     signer_name = fields.String(load_default="", validate=validate.Length(max=255))
     reply_deadline = fields.Date(allow_none=True, load_default=None)
     notes = fields.String(load_default="", validate=validate.Length(max=5000))
+    trust_reason = fields.String(load_default="", validate=validate.Length(max=2000))
     secrecy = fields.String(required=True, validate=validate.Equal(SECRECY_NONE))
     allow_duplicate = fields.Boolean(load_default=False)
 
@@ -76,17 +79,18 @@ class AssignSchema(Schema):
                           validate=validate.Length(min=1, max=200))
 
 
-class IncomingApi(DocumentStepsApiMixin, UnitScopedMixin, AppModelRestApi):
+class IncomingApi(TrustApiMixin, DocumentStepsApiMixin, UnitScopedMixin, AppModelRestApi):
+    file_model = IncomingFile
     resource_name = "incoming"
     datamodel = IncomingInterface(IncomingDocument)
     class_permission_name = P.INCOMING
     method_permission_name = {**AppModelRestApi.method_permission_name,
                               "intake": "intake", "register": "intake", "refuse": "intake",
-                              "assign": "assign"}
+                              "assign": "assign", "files": "read", "recheck": "intake"}
     base_permissions = [P.READ, P.INTAKE, P.ASSIGN, P.PROCESS, P.DOWNLOAD]
     base_filters = [["id", IncomingScopeFilter, None]]
     include_route_methods = {"get", "get_list", "info", "intake", "register", "refuse",
-                             "assign"}
+                             "assign", "files", "recheck"}
     openapi_spec_tag = "Incoming documents"
     list_columns = ["id", "unit_id", "state", "channel", "arrival_year", "arrival_number",
                     "arrival_date", "author_name", "sender_unit_id", "symbol",
@@ -94,7 +98,7 @@ class IncomingApi(DocumentStepsApiMixin, UnitScopedMixin, AppModelRestApi):
     show_columns = list_columns + ["arrival_time", "symbol_number", "symbol_type",
                                    "symbol_agency", "document_type_id", "page_count",
                                    "signer_name", "reply_deadline", "secrecy", "notes",
-                                   "duplicate_note", "direction", "completed_at",
+                                   "duplicate_note", "trust_reason", "direction", "completed_at",
                                    "completed_late", "result_summary", "cancel_reason"]
     search_columns = ["state", "arrival_date", "arrival_number", "symbol", "summary",
                       "author_name", "urgency", "deadline"]
@@ -103,7 +107,10 @@ class IncomingApi(DocumentStepsApiMixin, UnitScopedMixin, AppModelRestApi):
     def _summary(self, doc, status=200):
         return self.response(status, id=doc.id, state=doc.state,
                              arrival_year=doc.arrival_year, arrival_number=doc.arrival_number,
-                             number=doc.number_label(), duplicate_note=doc.duplicate_note)
+                             number=doc.number_label(), duplicate_note=doc.duplicate_note,
+                             trust_reason=doc.trust_reason,
+                             signature_status=getattr(doc.main_file(), "signature_status",
+                                                      None))
 
     @expose("/intake", methods=["POST"])
     @protect()
@@ -139,6 +146,9 @@ class IncomingApi(DocumentStepsApiMixin, UnitScopedMixin, AppModelRestApi):
                     reply_deadline: {type: string, format: date}
                     secrecy: {type: string, enum: ["Không mật"]}
                     allow_duplicate: {type: boolean}
+                    trust_reason:
+                      type: string
+                      description: reason to register an e-document without a valid signature
           responses:
             201:
               description: Registered; the arrival number is returned
@@ -162,7 +172,7 @@ class IncomingApi(DocumentStepsApiMixin, UnitScopedMixin, AppModelRestApi):
             upload = request.files.get("file")
             if upload is None or not upload.filename:
                 raise DomainError(_("Attach the document as a PDF file."))
-            main = uploads.add(upload, check_main_pdf)
+            main = uploads.add(upload, intake_check(session))
             extras = [uploads.add(f, check_attachment)
                       for f in request.files.getlist("attachments") if f and f.filename]
             doc = services.intake(session, g.user, channel, schema.entry(data), main, extras)
@@ -208,6 +218,9 @@ class IncomingApi(DocumentStepsApiMixin, UnitScopedMixin, AppModelRestApi):
                     signer_name: {type: string}
                     reply_deadline: {type: string, format: date}
                     allow_duplicate: {type: boolean}
+                    trust_reason:
+                      type: string
+                      description: reason to register an e-document without a valid signature
           responses:
             200:
               description: Registered

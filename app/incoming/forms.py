@@ -68,6 +68,10 @@ class EntryForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), render_kw={"rows": 2})
     secrecy_confirmed = BooleanField(_l("I confirm the document is not secret (\"Không mật\")"))
     allow_duplicate = BooleanField(_l("Register anyway (I checked the possible duplicate)"))
+    trust_reason = TextAreaField(
+        _l("Reason for registering without a valid digital signature"), render_kw={"rows": 2},
+        description=_l("Required for an e-document whose signature is missing, not trusted or "
+                       "not intact: such a document has no legal value (Điều 8)."))
 
     def fill_choices(self, session):
         self.sender_unit_id.choices = unit_choices(session, blank=_l("— outside the system —"))
@@ -90,7 +94,8 @@ class EntryForm(FlaskForm):
             page_count=self.page_count.data, signer_name=self.signer_name.data or "",
             reply_deadline=self.reply_deadline.data, notes=self.notes.data or "",
             secrecy_confirmed=bool(self.secrecy_confirmed.data),
-            allow_duplicate=bool(self.allow_duplicate.data))
+            allow_duplicate=bool(self.allow_duplicate.data),
+            trust_reason=self.trust_reason.data or "")
 
     def load(self, entry):
         self.arrival_date.data = entry.arrival_date

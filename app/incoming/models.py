@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import relationship
 
 from app.core.timeutil import utcnow
+from app.trust.models import VerifiedFileMixin, status_label
 
 # Độ khẩn (DOMAIN §4); levels 2–4 need the hour of arrival.
 URGENCY = {
@@ -116,6 +117,8 @@ class IncomingDocument(Model):
     secrecy = Column(String(20), nullable=False, default=SECRECY_NONE)
     notes = Column(Text)
     duplicate_note = Column(String(500))
+    # Why an e-document without a valid signature was registered anyway (Điều 8).
+    trust_reason = Column(Text)
     received_at = Column(DateTime, nullable=False, default=utcnow)
     registered_at = Column(DateTime)
     registered_by_id = Column(Integer, ForeignKey("ab_user.id"))
@@ -206,6 +209,16 @@ class IncomingDocument(Model):
                 text, _l("completed late"))
         return text
 
+    @renders("trust_reason")
+    def trust_mark(self):
+        """For lists and registers: the e-document was registered without a valid
+        signature (it has no legal value as such), with the clerk's reason; else ""."""
+        if not self.trust_reason:
+            return ""
+        main = self.main_file()
+        status = status_label(main.signature_status) if main is not None else ""
+        return f"{status}: {self.trust_reason}" if status else self.trust_reason
+
     def is_urgent(self):
         return (self.urgency or 0) >= 1
 
@@ -214,7 +227,7 @@ class IncomingDocument(Model):
         return f"{label} {self.symbol}".strip() or (self.summary or "")[:60]
 
 
-class IncomingFile(Model):
+class IncomingFile(VerifiedFileMixin, Model):
     """A file of an incoming document (the document itself, an attachment or a result),
     stored in the file store by its SHA-256; the bytes are never modified."""
 

@@ -36,6 +36,7 @@ from app.notifications.services import notify
 from app.reference.models import DocumentType
 from app.security import permissions as P
 from app.security.services import unit_users_who_can, user_can
+from app.trust import services as trust
 from app.units.models import Unit
 
 log = logging.getLogger(__name__)
@@ -143,6 +144,7 @@ class Entry:
     notes: str = ""
     secrecy_confirmed: bool = False
     allow_duplicate: bool = False
+    trust_reason: str = ""
 
     @classmethod
     def from_document(cls, doc):
@@ -163,6 +165,7 @@ def check_entry(session, entry, today=None):
     entry.summary = nfc(entry.summary)
     entry.signer_name = nfc(entry.signer_name)
     entry.notes = nfc(entry.notes)
+    entry.trust_reason = nfc(entry.trust_reason)
     if not entry.secrecy_confirmed:
         raise DomainError(_("Confirm that the document is not secret (\"Không mật\"): secret "
                             "documents must never enter the system (Quy chế Điều 1)."),
@@ -290,8 +293,28 @@ def _add_file(session, doc, stored, role, user, note=None):
         uploaded_by_id=getattr(user, "id", None))
     if note is not None:
         row.note_id = note.id
+    trust.apply_check(row, check)
     session.add(row)
     return row
+
+
+def _check_trust(doc, entry):
+    """An e-document without a valid signature has no legal value as such (Quy chế Điều 8):
+    the clerk registers it only with a reason, kept and shown in lists and registers."""
+    status = trust.needs_reason(doc)
+    if status is None:
+        doc.trust_reason = None
+        return
+    if not entry.trust_reason:
+        from app.trust.models import status_label
+
+        raise DomainError(_("The signature check of this e-document says: %(status)s. An "
+                            "e-document without a valid digital signature has no legal value; "
+                            "to register it anyway, write the reason.",
+                            status=status_label(status)), field="trust_reason")
+    if len(entry.trust_reason) > 2000:
+        raise DomainError(_("At most %(max)d characters.", max=2000), field="trust_reason")
+    doc.trust_reason = entry.trust_reason
 
 
 def _allocate_number(session, doc):
@@ -312,6 +335,9 @@ def _finish_registration(session, doc, user):
     audit.record(session, "incoming_registered", doc, user=user,
                  details={"number": doc.number_label(), "symbol": doc.symbol,
                           "author": doc.author_name, "duplicate": bool(doc.duplicate_note)})
+    if doc.trust_reason:
+        audit.record(session, "unsigned_registered", doc, user=user,
+                     details={"status": trust.needs_reason(doc), "reason": doc.trust_reason})
     send_status(session, doc, "03", user)
     notify(session, [h for h in _heads(session, doc.unit_id) if h.id != user.id],
            _("To assign: %(number)s %(title)s", number=doc.number_label(), title=_title(doc)),
@@ -351,7 +377,7 @@ def store_upload(session, upload, check):
         return storage.store(upload.stream, upload.filename, check=check)
     except DomainError as error:
         session.rollback()
-        audit.record(session, "file_refused", details={
+        audit.record(session, trust.refusal_action(error), details={
             "file": storage.clean_name(upload.filename), "reason": str(error)})
         session.commit()
         log.warning("incoming: file %r refused: %s", upload.filename, error)
@@ -382,9 +408,11 @@ def deliver(session, recipient_unit_id, sender_unit_id, entry, files, sender_use
         delivery_id=delivery_id, created_by_id=getattr(sender_user, "id", None))
     doc.symbol_number, doc.symbol_type, doc.symbol_agency = parse_symbol(doc.symbol)
     session.add(doc)
-    for index, stored in enumerate(files):
-        _add_file(session, doc, stored, "main" if index == 0 else "attachment", sender_user)
+    rows = [_add_file(session, doc, stored, "main" if index == 0 else "attachment",
+                      sender_user) for index, stored in enumerate(files)]
     session.flush()
+    # Verified on arrival, against the roots the system trusts (Điều 6.2, Điều 8).
+    trust.verify_row(session, rows[0], user=sender_user)
     audit.record(session, "incoming_delivered", doc, user=sender_user,
                  details={"from": sender.abbreviation, "to": recipient.abbreviation,
                           "symbol": doc.symbol, "files": [f.sha256 for f in files]})
@@ -404,21 +432,24 @@ def intake(session, user, channel, entry, main_file, attachments=()):
         raise DomainError(_("Your account has no unit; ask the administrator to set it."))
     if main_file is None:
         raise DomainError(_("Attach the document as a PDF file."), field="main_file")
+    trust.refuse_secret_symbol(session, user, entry.symbol)
     check_entry(session, entry)
     doc = IncomingDocument(unit_id=user.unit_id, state="pending", channel=channel,
                            created_by_id=user.id)
     doc.unit = session.get(Unit, user.unit_id)
     _apply_entry(doc, entry)
-    _add_file(session, doc, main_file, "main", user)
+    main_row = _add_file(session, doc, main_file, "main", user)
     for stored in attachments:
         _add_file(session, doc, stored, "attachment", user)
     session.add(doc)
+    _check_trust(doc, entry)
     _check_duplicates(session, doc, entry)
     _allocate_number(session, doc)
     session.flush()
     audit.record(session, "incoming_received", doc, user=user,
                  details={"channel": channel, "files": [main_file.sha256] +
                           [a.sha256 for a in attachments]})
+    trust.record_verdict(session, main_row, user)
     _finish_registration(session, doc, user)
     return doc
 
@@ -432,8 +463,10 @@ def register(session, doc, user, entry):
     if doc.channel == "electronic" and doc.sender_unit_id is not None:
         # The sender of an electronic delivery is known; it hears back (statuses 03–06).
         entry.sender_unit_id = doc.sender_unit_id
+    trust.refuse_secret_symbol(session, user, entry.symbol)
     check_entry(session, entry)
     _apply_entry(doc, entry)
+    _check_trust(doc, entry)
     _check_duplicates(session, doc, entry)
     _allocate_number(session, doc)
     _finish_registration(session, doc, user)

@@ -16,7 +16,7 @@ from app.core import audit
 from app.core.audit import AuditEvent
 from app.core.docviews import DocumentStepsMixin
 from app.core.errors import DomainError
-from app.core.filecheck import check_attachment, check_main_pdf
+from app.core.filecheck import check_attachment
 from app.core.scope import UnitScopedMixin, current_unit_id, current_user, sees_all_units
 from app.core.timeutil import local_now, local_today
 from app.core.views import AppModelView, AppSQLAInterface
@@ -35,6 +35,7 @@ from app.incoming.models import (
     Rejection,
 )
 from app.security import permissions as P
+from app.trust.services import intake_check
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ class IncomingListBase(DocumentStepsMixin, UnitScopedMixin, AppModelView):
         "intake": "intake", "register": "intake", "refuse": "intake", "cancel": "intake",
         "assign": "assign", "subassign": "assign", "note": "process", "mark_read": "process",
         "complete": "process", "file": "download", "preview": "download", "slip": "read",
-        "recall_answer": "intake",
+        "recall_answer": "intake", "recheck": "intake",
     }
     base_permissions = [P.READ, P.INTAKE, P.ASSIGN, P.PROCESS, P.DOWNLOAD]
     base_filters = [["id", IncomingScopeFilter, None]]
@@ -92,11 +93,12 @@ class IncomingListBase(DocumentStepsMixin, UnitScopedMixin, AppModelView):
     list_title = _l("Incoming documents")
     show_title = _l("Incoming document")
     list_columns = ["urgency", "number_label", "arrival_date", "author_name", "symbol",
-                    "summary", "state_label", "deadline_cell"]
+                    "summary", "state_label", "deadline_cell", "trust_mark"]
     show_columns = ["number_label", "state_label", "channel_label", "arrival_date",
                     "arrival_time", "author_name", "symbol", "document_date", "document_type",
                     "summary", "urgency", "page_count", "signer_name", "reply_deadline",
-                    "secrecy", "notes", "duplicate_note", "unit", "direction", "deadline",
+                    "secrecy", "notes", "duplicate_note", "trust_mark", "unit", "direction",
+                    "deadline",
                     "completed_at", "result_summary", "cancel_reason"]
     search_columns = ["summary", "symbol", "author_name", "arrival_date", "arrival_number",
                       "document_date", "urgency", "state", "document_type", "deadline"]
@@ -122,6 +124,8 @@ class IncomingListBase(DocumentStepsMixin, UnitScopedMixin, AppModelView):
         "secrecy": _l("Secrecy"),
         "notes": _l("Notes"),
         "duplicate_note": _l("Possible duplicate"),
+        "trust_mark": _l("Without a valid signature"),
+        "trust_reason": _l("Without a valid signature"),
         "unit": _l("Receiving unit"),
         "direction": _l("Direction (ý kiến chỉ đạo)"),
         "deadline": _l("Deadline"),
@@ -194,7 +198,8 @@ class IncomingView(IncomingListBase):
     INTAKE_FIELDS = ["channel", "main_file", "attachments", "arrival_date", "arrival_time",
                      "sender_unit_id", "author_name", "symbol", "document_date",
                      "document_type_id", "summary", "urgency", "page_count", "signer_name",
-                     "reply_deadline", "notes", "secrecy_confirmed", "allow_duplicate"]
+                     "reply_deadline", "notes", "secrecy_confirmed", "allow_duplicate",
+                     "trust_reason"]
 
     @expose("/intake", methods=["GET", "POST"])
     @has_access
@@ -210,7 +215,7 @@ class IncomingView(IncomingListBase):
             uploads = services.Uploads(session)
             try:
                 mains = self._uploads("main_file")
-                main = uploads.add(mains[0], check_main_pdf) if mains else None
+                main = uploads.add(mains[0], intake_check(session)) if mains else None
                 extras = [uploads.add(f, check_attachment)
                           for f in self._uploads("attachments")]
                 doc = services.intake(session, g.user, form.channel.data, form.entry(), main,

@@ -9,15 +9,17 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from app.core.api import DocumentStepsApiMixin
 from app.core.errors import DomainError
-from app.core.filecheck import check_attachment, check_main_pdf
+from app.core.filecheck import check_attachment
 from app.core.scope import UnitScopedMixin
 from app.core.views import AppModelRestApi
 from app.incoming.services import Uploads
 from app.outgoing import services
 from app.outgoing.filters import OutgoingScopeFilter
-from app.outgoing.models import CHANNELS, SIGNING_FORMS, OutgoingDocument
+from app.outgoing.models import CHANNELS, SIGNING_FORMS, OutgoingDocument, OutgoingFile
 from app.outgoing.views import OutgoingInterface
 from app.security import permissions as P
+from app.trust.api import TrustApiMixin
+from app.trust.services import intake_check
 
 
 class RecipientSchema(Schema):
@@ -58,6 +60,7 @@ class NumberSchema(Schema):
 
 class IssueSchema(Schema):
     late_reason = fields.String(load_default="", validate=validate.Length(max=5000))
+    agency_sign = fields.Boolean(load_default=False)
 
 
 class ReasonSchema(Schema):
@@ -80,7 +83,8 @@ def _step_doc(summary, request_schema=None):
             "            422:\n              $ref: '#/components/responses/422'\n")
 
 
-class OutgoingApi(DocumentStepsApiMixin, UnitScopedMixin, AppModelRestApi):
+class OutgoingApi(TrustApiMixin, DocumentStepsApiMixin, UnitScopedMixin, AppModelRestApi):
+    file_model = OutgoingFile
     resource_name = "outgoing"
     datamodel = OutgoingInterface(OutgoingDocument)
     class_permission_name = P.OUTGOING
@@ -88,13 +92,13 @@ class OutgoingApi(DocumentStepsApiMixin, UnitScopedMixin, AppModelRestApi):
         **AppModelRestApi.method_permission_name,
         "route": "read", "recipients": "read", "draft": "draft", "submit": "draft",
         "return_draft": "draft", "sign": "sign", "number": "issue", "final": "issue",
-        "issue": "issue", "recall": "issue",
+        "issue": "issue", "recall": "issue", "files": "read", "recheck": "issue",
     }
     base_permissions = [P.READ, P.DRAFT, P.SIGN, P.ISSUE, P.DOWNLOAD]
     base_filters = [["id", OutgoingScopeFilter, None]]
     include_route_methods = {"get", "get_list", "info", "route", "recipients", "draft",
                              "submit", "return_draft", "sign", "number", "final", "issue",
-                             "recall"}
+                             "recall", "files", "recheck"}
     openapi_spec_tag = "Outgoing documents"
     openapi_spec_component_schemas = (SubmitSchema, CommentSchema, SignSchema, NumberSchema,
                                       IssueSchema, ReasonSchema)
@@ -298,7 +302,7 @@ class OutgoingApi(DocumentStepsApiMixin, UnitScopedMixin, AppModelRestApi):
             upload = request.files.get("file")
             if upload is None or not upload.filename:
                 raise DomainError(_("Attach the document as a PDF file."))
-            services.attach_final(session, doc, g.user, uploads.add(upload, check_main_pdf))
+            services.attach_final(session, doc, g.user, uploads.add(upload, intake_check(session)))
             session.commit()
         except DomainError as error:
             return self._refusal(error, uploads)
@@ -309,7 +313,7 @@ class OutgoingApi(DocumentStepsApiMixin, UnitScopedMixin, AppModelRestApi):
     @safe
     def issue(self, pk):
         return self._step(pk, lambda session, doc: services.issue(
-            session, doc, g.user, self._json(IssueSchema())["late_reason"]))
+            session, doc, g.user, **self._json(IssueSchema())))
 
     issue.__doc__ = _step_doc("Issue: deliver to every recipient (all or none)", "Issue")
 

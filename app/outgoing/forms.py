@@ -122,6 +122,8 @@ class FinalFileForm(FlaskForm):
 
 
 class IssueForm(FlaskForm):
+    agency_sign = BooleanField(_l("Apply the agency's digital signature (with a visible "
+                                  "stamp) to the PDF the recipients receive"))
     late_reason = TextAreaField(_l("Reason for issuing late"), render_kw={"rows": 2},
                                 description=_l("Required when the document goes out later "
                                                "than the rule allows (Điều 6.4–6.5)."))

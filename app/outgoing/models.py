@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import relationship
 
 from app.core.timeutil import utcnow
+from app.trust.models import VerifiedFileMixin
 
 STATES = {
     "draft": _l("Draft"),
@@ -199,7 +200,7 @@ class OutgoingDocument(Model):
         return self.symbol or (self.summary or "")[:60]
 
 
-class OutgoingFile(Model):
+class OutgoingFile(VerifiedFileMixin, Model):
     """A file of an outgoing document: each draft version, the final signed PDF, and the
     attachments; a new version never overwrites an old one."""
 

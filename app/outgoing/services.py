@@ -32,6 +32,7 @@ from app.outgoing.models import (
 from app.reference.models import DocumentType, Term
 from app.security import permissions as P
 from app.security.services import unit_users_who_can, user_can
+from app.trust import services as trust
 from app.units.models import Unit
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ def _add_file(session, doc, stored, kind, user, version=1):
                        text_content=getattr(check, "text", None) or None,
                        check_report=json.dumps(check.as_dict(), ensure_ascii=False)
                        if check else None, uploaded_by_id=user.id)
+    trust.apply_check(row, check)
     session.add(row)
     return row
 
@@ -409,6 +411,7 @@ def attach_final(session, doc, user, stored):
     doc.page_count = row.pages or doc.page_count
     _step(session, doc, user, "final_file")
     session.flush()
+    trust.record_verdict(session, row, user)
     audit.record(session, "outgoing_final_file", doc, user=user,
                  details={"file": stored.sha256})
     return row
@@ -450,7 +453,37 @@ def _delivery_entry(doc):
                           signer_name=doc.signed_by.get_full_name() if doc.signed_by else "")
 
 
-def issue(session, doc, user, late_reason=""):
+def apply_agency_signature(session, doc, user):
+    """The clerk applies the agency's digital signature to the final PDF when issuing
+    (DOMAIN §8: it replaces the seal): the signed copy becomes the final file, the one every
+    recipient receives, verified here like any PDF that enters."""
+    from io import BytesIO
+
+    from app.core import storage
+    from app.trust import agency
+
+    if not agency.configured():
+        raise DomainError(_("No agency signing certificate is configured; issue without the "
+                            "agency signature or ask the administrator."), field="agency_sign")
+    final = doc.final_file()
+    with open(storage.path_for(final.sha256), "rb") as fh:
+        signed = agency.sign(fh.read(), doc.unit.name if doc.unit else "")
+    stored = storage.store(BytesIO(signed), final.name, check=trust.intake_check(session))
+    try:
+        row = _add_file(session, doc, stored, "final", user, version=final.version + 1)
+        session.flush()
+        trust.record_verdict(session, row, user)
+        audit.record(session, "outgoing_agency_signed", doc, user=user,
+                     details={"from": final.sha256, "file": stored.sha256,
+                              "status": row.signature_status})
+    except BaseException:
+        session.rollback()
+        storage.discard(session, [stored])
+        raise
+    return row
+
+
+def issue(session, doc, user, late_reason="", agency_sign=False):
     """Issue (phát hành): each unit of the system receives the final PDF, byte-identical,
     in its "Chờ tiếp nhận" inbox; outside bodies are recorded with their channel. All the
     deliveries happen in this transaction: all of them or none."""
@@ -490,6 +523,8 @@ def issue(session, doc, user, late_reason=""):
     if late and not late_reason:
         raise DomainError(_("The document is issued late (after %(d)s): write the reason.",
                             d=deadline.strftime("%d/%m/%Y %H:%M")), field="late_reason")
+    if agency_sign:
+        final = apply_agency_signature(session, doc, user)
     files = [StoredFile(sha256=f.sha256, size=f.size, mime=f.mime, name=f.name,
                         check=_KnownCheck(f))
              for f in [final] + [f for f in doc.files if f.kind == "attachment"]]

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.core.audit import AuditEvent
 from app.core.docviews import DocumentStepsMixin
 from app.core.errors import DomainError
-from app.core.filecheck import check_attachment, check_main_pdf
+from app.core.filecheck import check_attachment
 from app.core.scope import UnitScopedMixin
 from app.core.timeutil import local_today
 from app.core.views import AppModelView, AppSQLAInterface
@@ -23,6 +23,8 @@ from app.outgoing import forms, services
 from app.outgoing.filters import OutgoingListFilter, OutgoingScopeFilter
 from app.outgoing.models import NumberSeries, OutgoingDocument, OutgoingFile
 from app.security import permissions as P
+from app.trust import agency
+from app.trust.services import intake_check
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,7 @@ class OutgoingListBase(DocumentStepsMixin, UnitScopedMixin, AppModelView):
         "draft": "draft", "version": "draft", "submit": "draft", "return_draft": "draft",
         "recipients": "draft", "sign": "sign", "number": "issue", "cancel_number": "issue",
         "final": "issue", "issue": "issue", "recall": "issue",
-        "file": "download", "preview": "download",
+        "file": "download", "preview": "download", "recheck": "issue",
     }
     base_permissions = [P.READ, P.DRAFT, P.SIGN, P.ISSUE, P.DOWNLOAD]
     base_filters = [["id", OutgoingScopeFilter, None]]
@@ -323,7 +325,7 @@ class OutgoingView(OutgoingListBase):
                     raise DomainError(_("Attach the document as a PDF file."),
                                       field="final_file")
                 services.attach_final(session, item, g.user,
-                                      uploads.add(files[0], check_main_pdf))
+                                      uploads.add(files[0], intake_check(session)))
                 session.commit()
             except DomainError as error:
                 self._refused(error, form, uploads)
@@ -341,11 +343,12 @@ class OutgoingView(OutgoingListBase):
         form = forms.IssueForm()
         if request.method == "POST" and form.validate_on_submit():
             done = self._run(item, form, lambda s: services.issue(
-                s, item, g.user, form.late_reason.data), _("Issued."))
+                s, item, g.user, form.late_reason.data, bool(form.agency_sign.data)),
+                _("Issued."))
             if done:
                 return done
-        return self._form_page(form, _("Issue the document"), ["late_reason"], _("Issue"),
-                               item=item)
+        fields = ["agency_sign", "late_reason"] if agency.configured() else ["late_reason"]
+        return self._form_page(form, _("Issue the document"), fields, _("Issue"), item=item)
 
     @expose("/recall/<int:pk>", methods=["GET", "POST"])
     @has_access

@@ -37,6 +37,7 @@ REJECTION = "IncomingRejection"
 READER_GRANT = "IncomingReaderGrant"
 OUTGOING = "OutgoingDocument"
 NUMBER_SERIES = "NumberSeries"
+TRUST_ANCHOR = "TrustAnchor"
 
 # Actions.
 READ = "can_read"

@@ -9,6 +9,9 @@ import pytest
 from tests import conftest, pdfs
 from tests.conftest import d
 
+# The test files carry no signature: registering them as e-documents needs a reason.
+UNSIGNED_REASON = "Bản thử nghiệm chưa ký số"
+
 
 @pytest.fixture
 def incoming(app, world):
@@ -70,6 +73,7 @@ class IncomingKit:
             "reply_deadline": "",
             "notes": "",
             "secrecy_confirmed": "y",
+            "trust_reason": UNSIGNED_REASON,
         }
         if attachments:
             data["attachments"] = [(io.BytesIO(content), name) for content, name in attachments]
@@ -89,7 +93,7 @@ class IncomingKit:
                       symbol="123-CV/TU", document_date=today - timedelta(days=2),
                       document_type_id=self.type_id,
                       summary="Về việc tổ chức hội nghị sơ kết", urgency=0,
-                      secrecy_confirmed=True)
+                      secrecy_confirmed=True, trust_reason=UNSIGNED_REASON)
         values.update(overrides)
         return Entry(**values)
 

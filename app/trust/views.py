@@ -1,0 +1,205 @@
+"""The trust screens: the admin's list of trust roots and CRLs (upload, disable), the
+signature panel of a document page, and the hook that cleans every text input."""
+
+import logging
+from datetime import datetime
+
+from flask import flash, g, redirect, request, url_for
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.security.decorators import permission_name
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+
+from app.core import storage
+from app.core.errors import DomainError
+from app.core.timeutil import fmt_datetime
+from app.core.views import AppModelView, AppSQLAInterface
+from app.security import permissions as P
+from app.trust import services, vnencoding
+from app.trust.models import PROBLEMS, REVOCATION, TrustAnchor
+
+log = logging.getLogger(__name__)
+
+
+class AnchorUploadForm(FlaskForm):
+    file = FileField(_l("Certificate or CRL (PEM or DER)"),
+                     description=_l("The root certificate of Ban Cơ yếu Chính phủ (or another "
+                                    "authority), an intermediate CA certificate, or a "
+                                    "revocation list (CRL) downloaded from the authority."))
+
+
+class TrustAnchorView(AppModelView):
+    """Trust roots and CRLs (DOMAIN §8): verification trusts only what is listed here (and
+    the PEM files of the configuration); nothing is fetched from the network."""
+
+    datamodel = AppSQLAInterface(TrustAnchor)
+    class_permission_name = P.TRUST_ANCHOR
+    method_permission_name = {**AppModelView.method_permission_name, "upload": "write",
+                              "disable": "write"}
+    base_permissions = [P.READ, P.WRITE]
+    include_route_methods = {"list", "show", "upload", "disable"}
+    list_title = _l("Trust roots and revocation lists")
+    show_title = _l("Trust root or revocation list")
+    list_columns = ["kind_label", "name", "not_after", "active", "added_at", "added_by"]
+    show_columns = ["kind_label", "name", "fingerprint", "not_after", "active", "added_at",
+                    "added_by"]
+    label_columns = {"kind_label": _l("Kind"), "name": _l("Name"),
+                     "fingerprint": _l("SHA-256 fingerprint"), "not_after": _l("Valid until"),
+                     "active": _l("In use"), "added_at": _l("Added at"),
+                     "added_by": _l("Added by")}
+    base_order = ("id", "desc")
+    list_template = "trust/anchors.html"
+
+    @expose("/upload", methods=["GET", "POST"])
+    @has_access
+    @permission_name("upload")
+    def upload(self):
+        form = AnchorUploadForm()
+        if request.method == "POST" and form.validate_on_submit():
+            session = self.datamodel.session
+            upload = request.files.get("file")
+            data = upload.read(2 * 1024 * 1024) if upload else b""
+            try:
+                added = services.add_anchor(session, g.user, data)
+                session.commit()
+            except DomainError as error:
+                session.rollback()
+                log.info("trust: anchor refused: %s", error)
+                form.file.errors = [str(error)]
+                flash(str(error), "danger")
+            else:
+                flash(_("Loaded: %(names)s. Use “Check again” on documents received before.",
+                        names="; ".join(a.name for a in added)), "success")
+                return redirect(url_for(".list"))
+        return self.render_template("qlvb/step_form.html", form=form,
+                                    title=_("Load a trust root or a CRL"), fields=["file"],
+                                    submit=_("Load"), item=None, multipart=True, danger=False,
+                                    back=url_for(".list"))
+
+    @expose("/disable/<int:pk>", methods=["POST"])
+    @has_access
+    @permission_name("disable")
+    def disable(self, pk):
+        session = self.datamodel.session
+        row = session.get(TrustAnchor, pk)
+        if row is None:
+            return redirect(url_for(".list"))
+        FlaskForm().validate_on_submit()
+        services.disable_anchor(session, g.user, row)
+        session.commit()
+        flash(_("No longer used: %(name)s.", name=row.name), "warning")
+        return redirect(url_for(".list"))
+
+
+# -- the signature panel of a document page -------------------------------------------------
+
+def _when(value):
+    if not value:
+        return ""
+    try:
+        return fmt_datetime(datetime.fromisoformat(value))
+    except ValueError:
+        return value
+
+
+def _yes_no(value):
+    if value is None:
+        return _("unknown")
+    return _("yes") if value else _("no")
+
+
+def signature_rows(sig):
+    """The details of one signature, as (label, value) pairs for the document page."""
+    rows = [(_("Signed by"), sig.get("signer") or ""),
+            (_("Organisation"), sig.get("organisation") or ""),
+            (_("Issued by"), sig.get("issuer") or ""),
+            (_("Signing time (as the signer's computer says)"), _when(sig.get("signing_time"))),
+            (_("Timestamp"), _when(sig.get("timestamp")) or _("none")),
+            (_("Intact (not changed after signing)"), _yes_no(sig.get("intact"))),
+            (_("Trusted chain"), _yes_no(sig.get("trusted"))),
+            (_("Certificate valid when signed"), _yes_no(sig.get("certificate_valid_at_signing"))),
+            (_("Revocation"), str(REVOCATION.get(sig.get("revocation"),
+                                                  sig.get("revocation") or "")))]
+    if sig.get("weak_algorithms"):
+        rows.append((_("Weak algorithms"), ", ".join(sig["weak_algorithms"])))
+    if sig.get("modification_level"):
+        rows.append((_("Changes after signing"), sig["modification_level"]))
+    if sig.get("problem") in PROBLEMS:
+        rows.append((_("Problem"), str(PROBLEMS[sig["problem"]])))
+    return rows
+
+
+def stored_state(sha256):
+    return storage.verify_file(sha256)
+
+
+# -- every text input: legacy encodings converted, NFC -------------------------------------
+
+_SKIP = {"csrf_token", "password", "conf_password", "old_password", "new_password"}
+
+
+def _clean_multidict(multidict, converted):
+    from werkzeug.datastructures import ImmutableMultiDict
+
+    items = []
+    changed = False
+    for key, value in multidict.items(multi=True):
+        if key not in _SKIP and isinstance(value, str):
+            new, encoding = vnencoding.clean(value)
+            if new != value:
+                changed = True
+                if encoding:
+                    converted.append((key, encoding, new))
+            value = new
+        items.append((key, value))
+    return ImmutableMultiDict(items) if changed else None
+
+
+def _clean_json(value, converted, key=""):
+    if isinstance(value, str):
+        new, encoding = vnencoding.clean(value)
+        if encoding:
+            converted.append((key, encoding, new))
+        return new
+    if isinstance(value, list):
+        return [_clean_json(v, converted, key) for v in value]
+    if isinstance(value, dict):
+        return {k: v if k in _SKIP else _clean_json(v, converted, k) for k, v in value.items()}
+    return value
+
+
+ENCODING_NAMES = {"tcvn3": "TCVN3 (ABC)", "vni": "VNI"}
+
+
+def clean_text_input():
+    """Before every request that sends a form or JSON: text typed or pasted in a legacy
+    encoding (TCVN3, VNI) is converted to Unicode and all text is normalised to NFC
+    (TCVN 6909:2001); the clerk is told what was converted."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    converted = []
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        cleaned = _clean_multidict(request.form, converted)
+        if cleaned is not None:
+            request.form = cleaned
+    elif request.is_json:
+        body = request.get_json(silent=True)
+        if body is not None:
+            cleaned = _clean_json(body, converted)
+            request._cached_json = (cleaned, cleaned)
+    if converted:
+        log.info("text input converted from legacy encodings: %s",
+                 [(k, e) for k, e, _v in converted])
+        if not request.path.startswith("/api/"):
+            for _key, encoding, value in converted[:5]:
+                flash(_("Text typed in the old %(encoding)s encoding was converted to Unicode: "
+                        "“%(text)s”. Check it before going on.",
+                        encoding=ENCODING_NAMES[encoding], text=value[:80]), "info")
+
+
+def init_app(app):
+    app.before_request(clean_text_input)
+    app.jinja_env.globals.update(signature_rows=signature_rows,
+                                 stored_file_state=stored_state, trust_when=fmt_datetime)
