@@ -54,6 +54,6 @@ def test_issued_with_the_agency_signature_arrives_trusted(app, world, clients, o
     assert widget["/AP"]["/N"] is not None
     assert b"DejaVuSans" in data and b"FontFile2" in data
     # Registering the trusted copy needs no reason.
-    assert "Không có chữ ký số" not in page
+    assert "qlvb-signature-valid" in page and "qlvb-signature-unsigned" not in page
 
 
