@@ -411,11 +411,13 @@ def deliver(session, recipient_unit_id, sender_unit_id, entry, files, sender_use
     rows = [_add_file(session, doc, stored, "main" if index == 0 else "attachment",
                       sender_user) for index, stored in enumerate(files)]
     session.flush()
-    # Verified on arrival, against the roots the system trusts (Điều 6.2, Điều 8).
-    trust.verify_row(session, rows[0], user=sender_user)
+    # Verified on arrival, against the roots the system trusts (Điều 6.2, Điều 8); the
+    # verdict is part of the arrival's audit event.
+    report = trust.verify_row(session, rows[0], action=None)
     audit.record(session, "incoming_delivered", doc, user=sender_user,
                  details={"from": sender.abbreviation, "to": recipient.abbreviation,
-                          "symbol": doc.symbol, "files": [f.sha256 for f in files]})
+                          "symbol": doc.symbol, "files": [f.sha256 for f in files],
+                          "signature_status": report["status"] if report else None})
     send_status(session, doc, "01", sender_user)
     notify(session, _clerks(session, recipient.id),
            _("New document to receive from %(unit)s: %(title)s", unit=sender.name,

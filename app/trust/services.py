@@ -267,6 +267,8 @@ def verify_row(session, row, user=None, action="signature_verified", anchors=Non
     row.signature_status = report["status"]
     row.trust_report = dict(report)
     row.verified_at = utcnow()
+    if action is None:
+        return report
     audit.record(session, action, row.document, user=user, details={
         "file": row.name, "sha256": row.sha256, "status": report["status"],
         "previous": previous, "signers": [s.get("signer") for s in report["signatures"]]})
