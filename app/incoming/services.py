@@ -332,12 +332,11 @@ def _finish_registration(session, doc, user):
         main = doc.main_file()
         doc.page_count = main.pages if main else None
     session.flush()
-    audit.record(session, "incoming_registered", doc, user=user,
-                 details={"number": doc.number_label(), "symbol": doc.symbol,
-                          "author": doc.author_name, "duplicate": bool(doc.duplicate_note)})
-    if doc.trust_reason:
-        audit.record(session, "unsigned_registered", doc, user=user,
-                     details={"status": trust.needs_reason(doc), "reason": doc.trust_reason})
+    details = {"number": doc.number_label(), "symbol": doc.symbol,
+               "author": doc.author_name, "duplicate": bool(doc.duplicate_note)}
+    if doc.trust_reason:  # registered without a valid signature, and why (Điều 8)
+        details.update(signature_status=trust.needs_reason(doc), trust_reason=doc.trust_reason)
+    audit.record(session, "incoming_registered", doc, user=user, details=details)
     send_status(session, doc, "03", user)
     notify(session, [h for h in _heads(session, doc.unit_id) if h.id != user.id],
            _("To assign: %(number)s %(title)s", number=doc.number_label(), title=_title(doc)),

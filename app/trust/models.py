@@ -118,7 +118,6 @@ AUDIT_ACTIONS = {
     "trust_anchor_added": _l("Trust root or CRL added"),
     "trust_anchor_disabled": _l("Trust root or CRL disabled"),
     "outgoing_agency_signed": _l("Agency signature applied"),
-    "unsigned_registered": _l("Registered without a valid signature"),
 }
 
 

@@ -29,7 +29,7 @@ def _form(incoming, pdf=None, **overrides):
             "document_date": (today - timedelta(days=2)).isoformat(),
             "document_type_id": str(incoming.type_id),
             "summary": "Về việc tổ chức hội nghị sơ kết", "urgency": "0",
-            "secrecy": "Không mật"}
+            "secrecy": "Không mật", "trust_reason": "Bản thử nghiệm chưa ký số"}
     data.update(overrides)
     data = {k: v for k, v in data.items() if v is not None}
     data["file"] = (io.BytesIO(pdf if pdf is not None else pdfs.clean_pdf()), "công văn.pdf")
@@ -42,7 +42,8 @@ def _entry_json(incoming, **overrides):
             "symbol": "45-BC/BTCHU", "author_name": "Ban Tổ chức Huyện ủy",
             "document_date": (today - timedelta(days=2)).isoformat(),
             "document_type_id": incoming.type_id, "summary": "Báo cáo công tác tổ chức",
-            "urgency": 0, "secrecy": "Không mật"}
+            "urgency": 0, "secrecy": "Không mật",
+            "trust_reason": "Bản thử nghiệm chưa ký số"}
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 

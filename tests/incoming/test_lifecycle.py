@@ -320,7 +320,8 @@ def test_inbox_registration_sends_each_status_to_the_sender(app, world, incoming
         "symbol": "46-BC/BTCHU", "document_date": d(today - timedelta(days=1)),
         "document_type_id": str(incoming.type_id),
         "summary": "Báo cáo công tác tổ chức xây dựng Đảng", "urgency": "0",
-        "secrecy_confirmed": "y"})
+        "secrecy_confirmed": "y",
+        "trust_reason": "Bản thử nghiệm chưa ký số"})
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/show/{doc_id}")
     doc = incoming.get(doc_id)
     assert doc["state"] == "registered" and doc["arrival_number"] == 1
@@ -460,7 +461,8 @@ def test_office_sees_all_units_but_cannot_act(app, world, incoming):
             "arrival_date": d(today), "sender_unit_id": str(ids["vphu"]),
             "symbol": "31-CV/VPHU", "document_date": d(today),
             "document_type_id": str(incoming.type_id), "summary": "x", "urgency": "0",
-            "secrecy_confirmed": "y"}),
+            "secrecy_confirmed": "y",
+            "trust_reason": "Bản thử nghiệm chưa ký số"}),
         (f"/incomingview/refuse/{pending}", {"reason": "Không đúng thẩm quyền"}),
         (f"/incomingview/cancel/{registered}", {"reason": "Nhầm"}),
         (f"/incomingview/assign/{registered}", {

@@ -244,7 +244,8 @@ def form_data(name, world, docs, incoming):
         return {"arrival_date": d(today), "sender_unit_id": str(world.ids["btchu"]),
                 "symbol": "1-CV/XVPHU", "document_date": d(today - timedelta(days=2)),
                 "document_type_id": str(docs["type_id"]), "summary": "Vào sổ lạ",
-                "urgency": "0", "secrecy_confirmed": "y"}
+                "urgency": "0", "secrecy_confirmed": "y",
+                "trust_reason": "Bản thử nghiệm chưa ký số"}
     if name in ("refuse", "cancel"):
         return {"reason": "Không thuộc thẩm quyền"}
     if name == "assign":
@@ -261,6 +262,7 @@ def form_data(name, world, docs, incoming):
                 "symbol": "77-CV/TU", "document_date": d(today), "summary": "Nhận lạ",
                 "document_type_id": str(docs["type_id"]), "urgency": "0",
                 "secrecy_confirmed": "y",
+                "trust_reason": "Bản thử nghiệm chưa ký số",
                 "main_file": (io.BytesIO(pdfs.clean_pdf("intake lạ")), "lạ.pdf")}
     return {}
 
@@ -525,7 +527,8 @@ def api_body(name, world, docs, incoming):
         return {"arrival_date": today.isoformat(), "sender_unit_id": world.ids["btchu"],
                 "document_date": (today - timedelta(days=2)).isoformat(),
                 "document_type_id": docs["type_id"], "summary": "Vào sổ qua API",
-                "symbol": "1-CV/XVPHU", "secrecy": "Không mật"}
+                "symbol": "1-CV/XVPHU", "secrecy": "Không mật",
+                "trust_reason": "Bản thử nghiệm chưa ký số"}
     if name == "refuse":
         return {"reason": "Không thuộc thẩm quyền"}
     return {"direction": "Giao", "parties": [

@@ -468,7 +468,8 @@ def test_draft_route_sign_number_issue_deliver_refuse_complete_recall(app, world
         "arrival_date": d(today), "arrival_time": "09:00", "sender_unit_id": str(ids["vphu"]),
         "author_name": "", "symbol": "1-CV/VPHU", "document_date": d(today),
         "document_type_id": str(kit.type_id), "summary": "Về việc chuẩn bị hội nghị sơ kết",
-        "urgency": "0", "secrecy_confirmed": "y"})
+        "urgency": "0", "secrecy_confirmed": "y",
+        "trust_reason": "Bản thử nghiệm chưa ký số"})
     assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
     assert host_status() == "03"
     resp = clients("lanhdao.hu").post(f"/incomingview/assign/{host_in}", data={
@@ -785,7 +786,8 @@ def test_sensitive_document_is_issued_on_paper_only(app, world, kit, clients):
     assert clerk.post(f"/outgoingview/number/{pk}",
                       data={"document_date": d(kit.today())}).status_code == 302
     resp = clerk.post(f"/outgoingview/final/{pk}",
-                      data={"final_file": (io.BytesIO(pdfs.clean_pdf("Mật")), "mật.pdf")},
+                      data={"final_file": (io.BytesIO(pdfs.clean_pdf("Không gửi qua mạng")),
+                                           "mật.pdf")},
                       content_type="multipart/form-data")
     assert redirects_to_show(resp, pk)
 
@@ -995,7 +997,8 @@ def _register_form(kit, ids):
     return {"arrival_date": d(today), "arrival_time": "09:00",
             "sender_unit_id": str(ids["vphu"]), "symbol": "1-CV/VPHU",
             "document_date": d(today), "document_type_id": str(kit.type_id),
-            "summary": "Về việc thu hồi", "urgency": "0", "secrecy_confirmed": "y"}
+            "summary": "Về việc thu hồi", "urgency": "0", "secrecy_confirmed": "y",
+            "trust_reason": "Bản thử nghiệm chưa ký số"}
 
 
 def test_a_pending_recall_survives_the_recipients_own_work(app, world, kit, clients):
