@@ -10,6 +10,7 @@ from app.incoming.models import IncomingDocument, IncomingFile
 from tests import pki
 from tests.conftest import flashes_text, html_of, rows, stored_files
 from tests.incoming.conftest import created_id
+from tests.trust.conftest import load_roots
 
 
 def _external(incoming, pdf, **fields):
@@ -121,10 +122,15 @@ def test_legacy_text_is_converted_and_the_clerk_told(app, clients, incoming, api
     doc = rows(app, IncomingDocument)[0]
     assert doc["summary"] == "Báo cáo tổng kết công tác năm 2026"
     assert doc["author_name"] == "Ban Tổ chức Tỉnh ủy"
+    # API JSON: the same conversion and NFC, without a flash.
+    from app.incoming.models import Rejection
+
+    pending = incoming.deliver()
     client, headers = api("vanthu.vphu")
-    resp = client.post(f"/api/v1/incoming/{doc['id']}/refuse", headers=headers,
-                       json={"reason": "Ke\u0302\u0301t qua\u0309"})
-    assert resp.status_code in (200, 422)
+    resp = client.post(f"/api/v1/incoming/{pending}/refuse", headers=headers,
+                       json={"reason": "Sai thÓ thøc v¨n b¶n"})
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    assert rows(app, Rejection)[0]["reason"] == "Sai thể thức văn bản"
 
 
 def test_legacy_font_flagged_on_the_page(app, clients, incoming):
@@ -212,3 +218,32 @@ def test_storage_mismatch_shown_on_the_page(app, clients, incoming):
     open(path, "wb").write(bytes(data))
     page = html_of(clients("vanthu.vphu"), f"/incomingview/show/{doc_id}")
     assert "qlvb-integrity-altered" in page
+
+
+def test_outgoing_final_pdf_verified_and_rechecked_in_scope(app, clients, outgoing):
+    from app.outgoing.models import OutgoingFile
+
+    doc_id = outgoing.signed()
+    outgoing.number(doc_id)
+    clerk = clients("vanthu.vphu")
+    resp = clerk.post(f"/outgoingview/final/{doc_id}", data={
+        "final_file": (io.BytesIO(pki.signed("unknown_ca")), "ban-ky.pdf")},
+        content_type="multipart/form-data")
+    assert resp.status_code == 302
+    final = [f for f in rows(app, OutgoingFile, document_id=doc_id) if f["kind"] == "final"][0]
+    assert final["signature_status"] == "untrusted"
+    assert "Không tin cậy" in html_of(clerk, f"/outgoingview/show/{doc_id}")
+    assert clients("vanthu.btchu").post(f"/outgoingview/recheck/{final['id']}").status_code \
+        == 404
+    assert clients("chuyenvien.vphu").post(f"/outgoingview/recheck/{final['id']}"
+                                           ).status_code == 403
+    load_roots(app, pki.pki().root_pem(), pki.pki().crl_pem())
+    assert clerk.post(f"/outgoingview/recheck/{final['id']}").status_code == 302
+    assert rows(app, OutgoingFile, id=final["id"])[0]["signature_status"] == "untrusted"
+    # A secrecy-marked final PDF is refused like at intake.
+    before = stored_files(app)
+    resp = clerk.post(f"/outgoingview/final/{doc_id}", data={
+        "final_file": (io.BytesIO(pki.marked_pdf("TUYỆT MẬT")), "mat.pdf")},
+        content_type="multipart/form-data")
+    assert resp.status_code == 200 and "Điều 1" in resp.get_data(as_text=True)
+    assert stored_files(app) == before
