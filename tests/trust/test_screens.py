@@ -7,6 +7,7 @@ import io
 
 from app.core.audit import AuditEvent
 from app.incoming.models import IncomingDocument, IncomingFile
+from app.trust.models import TrustAnchor
 from tests import pki
 from tests.conftest import flashes_text, html_of, rows, stored_files
 from tests.incoming.conftest import created_id
@@ -163,6 +164,8 @@ def test_recheck_after_the_root_is_loaded_scoped_and_audited(app, clients, incom
     assert resp.status_code == 200
     resp = clerk.post(f"/incomingview/recheck/{file_id}")
     assert resp.status_code == 302
+    assert clients("qtdv.vphu").post("/trustanchorview/disable/1").status_code in (302, 403)
+    assert rows(app, TrustAnchor, id=1)[0]["active"] is True
     assert rows(app, IncomingFile, id=file_id)[0]["signature_status"] == "valid"
     assert "Hợp lệ" in html_of(clerk, f"/incomingview/show/{doc_id}")
     assert rows(app, AuditEvent, action="signature_rechecked")
@@ -179,6 +182,9 @@ def test_recheck_after_the_root_is_loaded_scoped_and_audited(app, clients, incom
         == 404
     assert other.post(f"/api/v1/incoming/{doc_id}/files/{file_id}/recheck",
                       headers=other_headers).status_code == 404
+    unit_admin, unit_admin_headers = api("qtdv.vphu")
+    assert unit_admin.get(f"/api/v1/incoming/{doc_id}/files",
+                          headers=unit_admin_headers).status_code == 403
     official, official_headers = api("chuyenvien.vphu")
     assert official.post(f"/api/v1/incoming/{doc_id}/files/{file_id}/recheck",
                          headers=official_headers).status_code == 403
@@ -247,3 +253,18 @@ def test_outgoing_final_pdf_verified_and_rechecked_in_scope(app, clients, outgoi
         content_type="multipart/form-data")
     assert resp.status_code == 200 and "Điều 1" in resp.get_data(as_text=True)
     assert stored_files(app) == before
+
+
+def test_admin_disables_a_root_and_the_verdict_follows(app, clients, incoming):
+    load_roots(app, pki.pki().root_pem())
+    clerk = clients("vanthu.vphu")
+    doc_id = created_id(clerk.post("/incomingview/intake", data=_external(
+        incoming, pki.signed("valid")), content_type="multipart/form-data"))
+    file_id = rows(app, IncomingFile, document_id=doc_id)[0]["id"]
+    assert rows(app, IncomingFile, id=file_id)[0]["signature_status"] == "valid"
+    anchor = rows(app, TrustAnchor)[0]
+    assert clients("admin").post(f"/trustanchorview/disable/{anchor['id']}").status_code == 302
+    assert rows(app, TrustAnchor)[0]["active"] is False
+    assert rows(app, AuditEvent, action="trust_anchor_disabled")
+    clerk.post(f"/incomingview/recheck/{file_id}")
+    assert rows(app, IncomingFile, id=file_id)[0]["signature_status"] == "untrusted"
