@@ -74,6 +74,11 @@ def register_views(appbuilder):
         add(view, f"Outgoing_{name}", label=label, icon=icon, category=CATEGORY_OUTGOING)
     add(outgoing.NumberSeriesView, "NumberSeries", label=_l("Numbering series"),
         icon="fa-hashtag", category=CATEGORY_ADMIN)
+    from app.search.api import SearchApi
+    from app.search.views import SearchView
+
+    add(SearchView, "Search", label=_l("Search (Tra cứu)"), icon="fa-search")
+    appbuilder.add_api(SearchApi)
     appbuilder.add_view_no_menu(AccountView)
     appbuilder.add_api(UnitApi)
     appbuilder.add_api(IncidentApi)
