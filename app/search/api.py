@@ -18,6 +18,8 @@ class SearchApi(BaseApi):
     resource_name = "search"
     class_permission_name = P.SEARCH
     method_permission_name = {"query": "read"}
+    # The screen's permissions too: FAB would otherwise drop can_write on the shared resource.
+    base_permissions = [P.READ, P.WRITE]
     openapi_spec_tag = "Search"
 
     @expose("/", methods=["GET"])

@@ -101,6 +101,7 @@ class Results:
     page: int = 1
     total: int = 0
     capped: bool = False
+    ranked: bool = False
 
     def pages(self):
         return max(1, -(-self.total // PAGE_SIZE))
@@ -231,45 +232,40 @@ def _filter_clauses(filters):
 
 
 def _match(session, query):
-    """(condition, rank expression: lower ranks first, (table, on) to join or None) of the
-    full-text part."""
+    """(condition, rank expression: lower ranks first, newest-first order, (table, on) to
+    join or None) of the full-text part."""
     if session.get_bind().dialect.name == "postgresql":
         tsq = func.to_tsquery(literal_column("'simple'::regconfig"), folding.pg_tsquery(query))
         return (SearchDocument.tsv.op("@@")(tsq),
-                -func.ts_rank(SearchDocument.tsv, tsq, 1), None)
+                -func.ts_rank(SearchDocument.tsv, tsq, 1), SearchDocument.id.desc(), None)
     fts = table("search_fts", column("rowid"))
     name = literal_column("search_fts")
-    return (name.op("MATCH")(folding.fts5_match(query)), func.bm25(name),
+    # FTS5 walks its rowids (= search_document.id) backwards and stops at the page's end.
+    return (name.op("MATCH")(folding.fts5_match(query)), func.bm25(name), fts.c.rowid.desc(),
             (fts, fts.c.rowid == SearchDocument.id))
 
 
-def _statement(session, user, query, filters, with_text=True):
+def _matching(session, user, query, filters):
+    """(statement of the ids the user may see that match, rank, newest-first order)."""
     conds = [scope_clause(session, user), *_filter_clauses(filters)]
-    rank = literal_column("0")
-    extra = None
+    rank, newest, extra = literal_column("0"), None, None
     if not query.is_empty():
-        match, rank, extra = _match(session, query)
+        match, rank, newest, extra = _match(session, query)
         conds.append(match)
-    columns = [SearchDocument.id, SearchDocument.kind, SearchDocument.document_id,
-               SearchDocument.symbol, SearchDocument.summary, SearchDocument.doc_date,
-               SearchDocument.state, SearchDocument.urgency, SearchDocument.unit_id,
-               rank.label("rank")]
-    if with_text:
-        columns.append(SearchDocument.text)
-    stmt = select(*columns).select_from(SearchDocument)
+    stmt = select(SearchDocument.id).select_from(SearchDocument)
     if extra is not None:
         stmt = stmt.join(*extra)
-    stmt = stmt.where(*conds)
-    order = [rank] if not query.is_empty() else []
-    order += [SearchDocument.doc_date.desc(), SearchDocument.id.desc()]
-    return stmt.order_by(*order)
+    return stmt.where(*conds), rank, newest
 
 
 def search(session, user, query, filters=None, page=1, page_size=PAGE_SIZE, snippets=True):
     """Tra cứu (Điều 5.2): the page ``page`` of the documents ``user`` may see matching the
     words of ``query`` (a string) and ``filters``, best first, each with its passage.
 
-    Refuses (DomainError) a query too long; finds nothing for an empty query and no filter."""
+    Up to COUNT_CAP matches are ranked (bm25 / ts_rank); past that, ranking every match of
+    a common word would cost seconds at a million documents: the newest come first and the
+    screen asks for more words. Without words, the newest by date come first. Refuses
+    (DomainError) a query too long; finds nothing for an empty query and no filter."""
     filters = filters or Filters()
     parsed = parse_query(query)
     try:
@@ -279,22 +275,37 @@ def search(session, user, query, filters=None, page=1, page_size=PAGE_SIZE, snip
     results = Results(query=query or "", page=page)
     if parsed.is_empty() and filters.is_empty():
         return results
-    stmt = _statement(session, user, parsed, filters, with_text=snippets)
+    stmt, rank, newest = _matching(session, user, parsed, filters)
     counted = session.execute(select(func.count()).select_from(
-        stmt.with_only_columns(SearchDocument.id).order_by(None).limit(COUNT_CAP + 1)
-        .subquery())).scalar_one()
+        stmt.limit(COUNT_CAP + 1).subquery())).scalar_one()
     results.total, results.capped = min(counted, COUNT_CAP), counted > COUNT_CAP
-    rows = session.execute(stmt.limit(page_size).offset((page - 1) * page_size)).all()
-    results.hits = [_hit(row, parsed if snippets else None) for row in rows]
+    if parsed.is_empty():
+        order = [SearchDocument.doc_date.desc(), SearchDocument.id.desc()]
+    elif results.capped:
+        order = [newest]
+    else:
+        order = [rank, SearchDocument.doc_date.desc(), SearchDocument.id.desc()]
+    results.ranked = not parsed.is_empty() and not results.capped
+    ranked = session.execute(stmt.add_columns(rank.label("rank")).order_by(*order)
+                             .limit(page_size).offset((page - 1) * page_size)).all()
+    columns = [SearchDocument.id, SearchDocument.kind, SearchDocument.document_id,
+               SearchDocument.symbol, SearchDocument.summary, SearchDocument.doc_date,
+               SearchDocument.state, SearchDocument.urgency, SearchDocument.unit_id]
+    if snippets:
+        columns.append(SearchDocument.text)
+    rows = {row.id: row for row in session.execute(
+        select(*columns).where(SearchDocument.id.in_([r.id for r in ranked])))}
+    results.hits = [_hit(rows[r.id], r.rank if results.ranked else 0,
+                         parsed if snippets else None) for r in ranked]
     return results
 
 
-def _hit(row, parsed):
+def _hit(row, rank, parsed):
     return Hit(kind=row.kind, document_id=row.document_id, symbol=row.symbol,
                summary=row.summary, doc_date=row.doc_date, state=row.state,
                urgency=row.urgency, unit_id=row.unit_id,
                snippet=folding.snippet(row.text, parsed) if parsed is not None else "",
-               rank=float(row.rank or 0))
+               rank=float(rank or 0))
 
 
 def query_string(query, filters):

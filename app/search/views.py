@@ -49,6 +49,7 @@ class SearchView(BaseView):
     class_permission_name = P.SEARCH
     method_permission_name = {"index": "read", "list": "read", "export": "read",
                               "save": "write", "delete_saved": "write"}
+    base_permissions = [P.READ, P.WRITE]
 
     def _request(self):
         """(query, filters, error) of the request's arguments."""

@@ -98,6 +98,20 @@ def test_ranked_best_first_with_passage(app, world, corpus):
     assert "<mark>Kế</mark> <mark>hoạch</mark>" in hit.snippet
 
 
+def test_past_the_count_cap_the_newest_come_first(app, world, corpus, monkeypatch):
+    monkeypatch.setattr(services, "COUNT_CAP", 3)
+
+    def run(session, user):
+        return services.search(session, user, "ke hoach", page_size=2)
+    results = as_user(app, world, "vanphong", run)
+    assert (results.total, results.capped, results.ranked) == (3, True, False)
+    # newest in the index first: the outgoing drafts were made last
+    assert keys(corpus, [(h.kind, h.document_id) for h in results.hits]) == [
+        "out_btchu", "out_vphu"]
+    results = as_user(app, world, "vanthu.vphu", run)
+    assert (results.total, results.capped, results.ranked) == (3, False, True)
+
+
 def test_passage_is_escaped(app, world, corpus):
     def run(session, user):
         return services.search(session, user, "mau bieu").hits
