@@ -276,18 +276,22 @@ def search(session, user, query, filters=None, page=1, page_size=PAGE_SIZE, snip
     if parsed.is_empty() and filters.is_empty():
         return results
     stmt, rank, newest = _matching(session, user, parsed, filters)
-    counted = session.execute(select(func.count()).select_from(
-        stmt.limit(COUNT_CAP + 1).subquery())).scalar_one()
-    results.total, results.capped = min(counted, COUNT_CAP), counted > COUNT_CAP
-    if parsed.is_empty():
-        order = [SearchDocument.doc_date.desc(), SearchDocument.id.desc()]
-    elif results.capped:
-        order = [newest]
-    else:
-        order = [rank, SearchDocument.doc_date.desc(), SearchDocument.id.desc()]
+    offset = (page - 1) * page_size
+    # One pass reads up to COUNT_CAP + 1 matches with their rank: when that is all of
+    # them, they are ordered here; otherwise the newest are read in a second, short pass.
+    found = session.execute(stmt.add_columns(rank.label("rank"), SearchDocument.doc_date)
+                            .limit(COUNT_CAP + 1)).all()
+    results.total, results.capped = min(len(found), COUNT_CAP), len(found) > COUNT_CAP
     results.ranked = not parsed.is_empty() and not results.capped
-    ranked = session.execute(stmt.add_columns(rank.label("rank")).order_by(*order)
-                             .limit(page_size).offset((page - 1) * page_size)).all()
+    if not results.capped:
+        found.sort(key=lambda r: (r.rank if results.ranked else 0,
+                                  -(r.doc_date.toordinal() if r.doc_date else 0), -r.id))
+        ranked = found[offset:offset + page_size]
+    else:
+        order = ([SearchDocument.doc_date.desc(), SearchDocument.id.desc()]
+                 if parsed.is_empty() else [newest])
+        ranked = session.execute(stmt.add_columns(rank.label("rank")).order_by(*order)
+                                 .limit(page_size).offset(offset)).all()
     columns = [SearchDocument.id, SearchDocument.kind, SearchDocument.document_id,
                SearchDocument.symbol, SearchDocument.summary, SearchDocument.doc_date,
                SearchDocument.state, SearchDocument.urgency, SearchDocument.unit_id]
