@@ -102,9 +102,10 @@ class Results:
     total: int = 0
     capped: bool = False
     ranked: bool = False
+    page_size: int = PAGE_SIZE
 
     def pages(self):
-        return max(1, -(-self.total // PAGE_SIZE))
+        return max(1, -(-self.total // self.page_size))
 
 
 def _int(value, name):
@@ -272,7 +273,7 @@ def search(session, user, query, filters=None, page=1, page_size=PAGE_SIZE, snip
         page = max(1, min(int(page or 1), COUNT_CAP // page_size + 1))
     except (TypeError, ValueError):
         page = 1
-    results = Results(query=query or "", page=page)
+    results = Results(query=query or "", page=page, page_size=page_size)
     if parsed.is_empty() and filters.is_empty():
         return results
     stmt, rank, newest = _matching(session, user, parsed, filters)

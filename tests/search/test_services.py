@@ -98,6 +98,18 @@ def test_ranked_best_first_with_passage(app, world, corpus):
     assert "<mark>Kế</mark> <mark>hoạch</mark>" in hit.snippet
 
 
+def test_pages_follow_the_ranking(app, world, corpus):
+    def run(session, user):
+        pages = [services.search(session, user, "ke hoach", page=p, page_size=2)
+                 for p in (1, 2, 3, 4, "x", -1)]
+        return [([(h.kind, h.document_id) for h in r.hits], r.page, r.pages()) for r in pages]
+    pages = as_user(app, world, "vanphong", run)
+    everything = [i for ids, _page, _count in pages[:3] for i in ids]
+    assert len(everything) == len(set(everything)) == 5
+    assert [(len(ids), page, count) for ids, page, count in pages] == [
+        (2, 1, 3), (2, 2, 3), (1, 3, 3), (0, 4, 3), (2, 1, 3), (2, 1, 3)]
+
+
 def test_past_the_count_cap_the_newest_come_first(app, world, corpus, monkeypatch):
     monkeypatch.setattr(services, "COUNT_CAP", 3)
 
