@@ -41,6 +41,9 @@ def create_app(config=None, **overrides):
 
     with app.app_context():
         from app import models  # noqa: F401  (before AppBuilder: the metadata must be whole)
+        from app.search.index import install as install_search_index
+
+        install_search_index()
 
         configure_fab(app)
     _install_request_hooks(app)

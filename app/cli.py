@@ -115,3 +115,18 @@ def seed_demo_command(password):
     click.echo("Demo accounts (user name / password / role / unit):")
     for username, pw, role, unit in accounts:
         click.echo(f"  {username:22} {pw:18} {role:20} {unit}")
+
+
+@qlvb.group("search")
+def search_group():
+    """The search index."""
+
+
+@search_group.command("reindex")
+@with_appcontext
+def search_reindex():
+    """Rebuild the search index of every document (after upgrading, or to repair it)."""
+    from app.search.index import reindex_all
+
+    count = reindex_all(db.session)
+    click.echo(f"indexed {count} document(s)")

@@ -78,6 +78,11 @@ def register_views(appbuilder):
 
     add(TrustAnchorView, "TrustAnchors", label=_l("Trust roots and CRLs"),
         icon="fa-certificate", category=CATEGORY_ADMIN)
+    from app.search.api import SearchApi
+    from app.search.views import SearchView
+
+    add(SearchView, "Search", label=_l("Search (Tra cứu)"), icon="fa-search")
+    appbuilder.add_api(SearchApi)
     appbuilder.add_view_no_menu(AccountView)
     appbuilder.add_api(UnitApi)
     appbuilder.add_api(IncidentApi)

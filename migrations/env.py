@@ -93,6 +93,10 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # The full-text objects of search are made by their migration, not by the models.
+    from app.search.models import alembic_include_name
+
+    conf_args.setdefault("include_name", alembic_include_name)
 
     connectable = get_engine()
 

@@ -11,9 +11,13 @@ from tests.conftest import client_for
 
 
 def test_migrated_schema_matches_models(app):
+    from app.search.models import alembic_include_name
+
     with app.app_context():
         with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+            context = MigrationContext.configure(
+                conn, opts={"include_name": alembic_include_name})
+            diff = compare_metadata(context, db.metadata)
     assert diff == []
 
 

@@ -1,0 +1,394 @@
+"""Tra cứu (Quy chế Điều 5.2): one search over incoming and outgoing documents, accent- and
+case-insensitive, ranked, with the matching passage, limited in SQL to what the user may
+see; saved searches; the results as an XLSX file.
+
+Two backends answer the same parsed query: SQLite's FTS5 table ``search_fts`` (ranked by
+bm25) and PostgreSQL's ``tsv`` column with its GIN index (ranked by ts_rank). Both index
+the same folded words (app/search/folding.py), so they find the same documents."""
+
+import io
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urlencode
+
+from flask_babel import gettext as _
+from sqlalchemy import (
+    and_,
+    column,
+    exists,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    true,
+)
+
+from app.core import audit
+from app.core.errors import DomainError
+from app.core.timeutil import fmt_date, parse_date
+from app.search import folding
+from app.search.models import SavedSearch, SearchDocument
+from app.security import permissions as P
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 20
+# Counting every match of a common word over a million documents costs more than the
+# page itself: count up to this many and say "more than" beyond.
+COUNT_CAP = 1000
+EXPORT_LIMIT = 5000
+FILTER_NAMES = ("kind", "date_from", "date_to", "type", "sender", "urgency", "status",
+                "unit", "assignee")
+
+
+@dataclass
+class Filters:
+    kind: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    type: int | None = None
+    sender: int | None = None
+    urgency: int | None = None
+    status: str = ""
+    unit: int | None = None
+    assignee: int | None = None
+
+    def is_empty(self):
+        return not any(getattr(self, n) not in (None, "") for n in FILTER_NAMES)
+
+
+@dataclass
+class Hit:
+    kind: str
+    document_id: int
+    symbol: str
+    summary: str
+    doc_date: date | None
+    state: str
+    urgency: int
+    unit_id: int
+    snippet: str
+    rank: float
+
+    def kind_label(self):
+        from app.search.models import KINDS
+
+        return str(KINDS[self.kind])
+
+    def state_label(self):
+        from app.incoming.models import STATES as IN_STATES
+        from app.outgoing.models import STATES as OUT_STATES
+
+        return str((IN_STATES if self.kind == "in" else OUT_STATES).get(self.state, self.state))
+
+    def urgency_label(self):
+        from app.incoming.models import URGENCY
+
+        return str(URGENCY.get(self.urgency, self.urgency))
+
+    def url(self):
+        view = "incomingview" if self.kind == "in" else "outgoingview"
+        return f"/{view}/show/{self.document_id}"
+
+
+@dataclass
+class Results:
+    query: str
+    hits: list = field(default_factory=list)
+    page: int = 1
+    total: int = 0
+    capped: bool = False
+    ranked: bool = False
+    page_size: int = PAGE_SIZE
+
+    def pages(self):
+        return max(1, -(-self.total // self.page_size))
+
+
+def _int(value, name):
+    if value in (None, ""):
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise DomainError(_("Choose a valid value."), name) from None
+    if not -2**31 < number < 2**31:
+        raise DomainError(_("Choose a valid value."), name)
+    return number
+
+
+def _date(value, name):
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return parse_date(str(value)[:20])
+    except ValueError:
+        raise DomainError(_("Write the date as dd/mm/yyyy."), name) from None
+
+
+def read_filters(args):
+    """The filters of a request's arguments (a mapping of strings); a malformed value is a
+    DomainError naming its field."""
+    kind = (args.get("kind") or "").strip()
+    if kind not in ("", "in", "out"):
+        raise DomainError(_("Choose a valid value."), "kind")
+    status = (args.get("status") or "").strip()[:24]
+    if status and status.split(":", 1)[0] not in ("in", "out"):
+        raise DomainError(_("Choose a valid value."), "status")
+    filters = Filters(kind=kind, date_from=_date(args.get("date_from"), "date_from"),
+                      date_to=_date(args.get("date_to"), "date_to"),
+                      type=_int(args.get("type"), "type"),
+                      sender=_int(args.get("sender"), "sender"),
+                      urgency=_int(args.get("urgency"), "urgency"), status=status,
+                      unit=_int(args.get("unit"), "unit"),
+                      assignee=_int(args.get("assignee"), "assignee"))
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise DomainError(_("The start date is after the end date."), "date_to")
+    return filters
+
+
+def parse_query(text):
+    """The query of what the user typed; too long a query is refused with a message."""
+    text = text or ""
+    if len(text) > folding.MAX_QUERY_CHARS:
+        raise DomainError(_("The search text is too long (at most %(n)d characters).",
+                            n=folding.MAX_QUERY_CHARS), "q")
+    query = folding.parse(text)
+    if query.word_count() > folding.MAX_QUERY_WORDS:
+        raise DomainError(_("Search for at most %(n)d words at a time.",
+                            n=folding.MAX_QUERY_WORDS), "q")
+    return query
+
+
+def readable_kinds(user):
+    """The kinds of document ``user``'s roles may read."""
+    from app.security.services import user_can
+
+    return [kind for kind, resource in (("in", P.INCOMING), ("out", P.OUTGOING))
+            if user_can(user, P.READ, resource)]
+
+
+def scope_clause(session, user):
+    """The index rows ``user`` may see, with the rules of the incoming and outgoing
+    features (app/incoming/filters.py, app/outgoing/filters.py): the office roles see
+    every unit; otherwise an incoming document as services.visible_clause says, an
+    outgoing one when it belongs to the user's unit."""
+    from app.core.scope import sees_all_units
+    from app.incoming.models import IncomingDocument
+    from app.incoming.services import visible_clause
+
+    kinds = readable_kinds(user)
+    if not kinds:
+        return false()
+    all_units = sees_all_units(user)
+    conds = []
+    if "in" in kinds:
+        seen = true() if all_units else exists().where(
+            IncomingDocument.id == SearchDocument.document_id, visible_clause(session, user))
+        conds.append(and_(SearchDocument.kind == "in", seen))
+    if "out" in kinds:
+        seen = true() if all_units else (
+            SearchDocument.unit_id == user.unit_id if user.unit_id is not None else false())
+        conds.append(and_(SearchDocument.kind == "out", seen))
+    return or_(*conds)
+
+
+def _filter_clauses(filters):
+    from app.incoming.models import Assignment
+    from app.outgoing.models import OutgoingDocument
+
+    out = []
+    if filters.kind:
+        out.append(SearchDocument.kind == filters.kind)
+    if filters.date_from:
+        out.append(SearchDocument.doc_date >= filters.date_from)
+    if filters.date_to:
+        out.append(SearchDocument.doc_date <= filters.date_to)
+    if filters.type is not None:
+        out.append(SearchDocument.document_type_id == filters.type)
+    if filters.sender is not None:
+        out.append(SearchDocument.sender_unit_id == filters.sender)
+    if filters.urgency is not None:
+        out.append(SearchDocument.urgency == filters.urgency)
+    if filters.unit is not None:
+        out.append(SearchDocument.unit_id == filters.unit)
+    if filters.status:
+        kind, _sep, state = filters.status.partition(":")
+        out.append(and_(SearchDocument.kind == kind, SearchDocument.state == state))
+    if filters.assignee is not None:
+        out.append(or_(
+            and_(SearchDocument.kind == "in", exists().where(
+                Assignment.document_id == SearchDocument.document_id,
+                Assignment.active.is_(True), Assignment.user_id == filters.assignee)),
+            and_(SearchDocument.kind == "out", exists().where(
+                OutgoingDocument.id == SearchDocument.document_id,
+                or_(OutgoingDocument.holder_id == filters.assignee,
+                    OutgoingDocument.signer_id == filters.assignee)))))
+    return out
+
+
+def _match(session, query):
+    """(condition, rank expression: lower ranks first, newest-first order, (table, on) to
+    join or None) of the full-text part."""
+    if session.get_bind().dialect.name == "postgresql":
+        tsq = func.to_tsquery(literal_column("'simple'::regconfig"), folding.pg_tsquery(query))
+        return (SearchDocument.tsv.op("@@")(tsq),
+                -func.ts_rank(SearchDocument.tsv, tsq, 1), SearchDocument.id.desc(), None)
+    fts = table("search_fts", column("rowid"))
+    name = literal_column("search_fts")
+    # FTS5 walks its rowids (= search_document.id) backwards and stops at the page's end.
+    return (name.op("MATCH")(folding.fts5_match(query)), func.bm25(name), fts.c.rowid.desc(),
+            (fts, fts.c.rowid == SearchDocument.id))
+
+
+def _matching(session, user, query, filters):
+    """(statement of the ids the user may see that match, rank, newest-first order)."""
+    conds = [scope_clause(session, user), *_filter_clauses(filters)]
+    rank, newest, extra = literal_column("0"), None, None
+    if not query.is_empty():
+        match, rank, newest, extra = _match(session, query)
+        conds.append(match)
+    stmt = select(SearchDocument.id).select_from(SearchDocument)
+    if extra is not None:
+        stmt = stmt.join(*extra)
+    return stmt.where(*conds), rank, newest
+
+
+def search(session, user, query, filters=None, page=1, page_size=PAGE_SIZE, snippets=True):
+    """Tra cứu (Điều 5.2): the page ``page`` of the documents ``user`` may see matching the
+    words of ``query`` (a string) and ``filters``, best first, each with its passage.
+
+    Up to COUNT_CAP matches are ranked (bm25 / ts_rank); past that, ranking every match of
+    a common word would cost seconds at a million documents: the newest come first and the
+    screen asks for more words. Without words, the newest by date come first. Refuses
+    (DomainError) a query too long; finds nothing for an empty query and no filter."""
+    filters = filters or Filters()
+    parsed = parse_query(query)
+    try:
+        page = max(1, min(int(page or 1), COUNT_CAP // page_size + 1))
+    except (TypeError, ValueError):
+        page = 1
+    results = Results(query=query or "", page=page, page_size=page_size)
+    if parsed.is_empty() and filters.is_empty():
+        return results
+    stmt, rank, newest = _matching(session, user, parsed, filters)
+    offset = (page - 1) * page_size
+    # One pass reads up to COUNT_CAP + 1 matches with their rank: when that is all of
+    # them, they are ordered here; otherwise the newest are read in a second, short pass.
+    found = session.execute(stmt.add_columns(rank.label("rank"), SearchDocument.doc_date)
+                            .limit(COUNT_CAP + 1)).all()
+    results.total, results.capped = min(len(found), COUNT_CAP), len(found) > COUNT_CAP
+    results.ranked = not parsed.is_empty() and not results.capped
+    if not results.capped:
+        found.sort(key=lambda r: (r.rank if results.ranked else 0,
+                                  -(r.doc_date.toordinal() if r.doc_date else 0), -r.id))
+        ranked = found[offset:offset + page_size]
+    else:
+        order = ([SearchDocument.doc_date.desc(), SearchDocument.id.desc()]
+                 if parsed.is_empty() else [newest])
+        ranked = session.execute(stmt.add_columns(rank.label("rank")).order_by(*order)
+                                 .limit(page_size).offset(offset)).all()
+    columns = [SearchDocument.id, SearchDocument.kind, SearchDocument.document_id,
+               SearchDocument.symbol, SearchDocument.summary, SearchDocument.doc_date,
+               SearchDocument.state, SearchDocument.urgency, SearchDocument.unit_id]
+    if snippets:
+        columns.append(SearchDocument.text)
+    rows = {row.id: row for row in session.execute(
+        select(*columns).where(SearchDocument.id.in_([r.id for r in ranked])))}
+    results.hits = [_hit(rows[r.id], r.rank if results.ranked else 0,
+                         parsed if snippets else None) for r in ranked]
+    return results
+
+
+def _hit(row, rank, parsed):
+    return Hit(kind=row.kind, document_id=row.document_id, symbol=row.symbol,
+               summary=row.summary, doc_date=row.doc_date, state=row.state,
+               urgency=row.urgency, unit_id=row.unit_id,
+               snippet=folding.snippet(row.text, parsed) if parsed is not None else "",
+               rank=float(rank or 0))
+
+
+def query_string(query, filters):
+    """The URL arguments of a search (what a saved search keeps)."""
+    args = [("q", query or "")]
+    for name in FILTER_NAMES:
+        value = getattr(filters, name)
+        if value not in (None, ""):
+            args.append((name, fmt_date(value) if isinstance(value, date) else str(value)))
+    return urlencode(args)
+
+
+# -- saved searches --------------------------------------------------------------------
+
+def saved_searches(session, user):
+    """The searches ``user`` saved (only theirs)."""
+    return session.execute(select(SavedSearch).where(SavedSearch.user_id == user.id)
+                           .order_by(SavedSearch.name)).scalars().all()
+
+
+def save_search(session, user, name, query, filters):
+    """Keep a search under a name, private to ``user`` (Điều 5.2); the same name replaces
+    the user's earlier search of that name."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise DomainError(_("Give the search a name."), "name")
+    if len(name) > 100:
+        raise DomainError(_("At most %(n)s characters.", n=100), "name")
+    parse_query(query)
+    saved = session.execute(select(SavedSearch).where(
+        SavedSearch.user_id == user.id, SavedSearch.name == name)).scalar_one_or_none()
+    if saved is None:
+        saved = SavedSearch(user_id=user.id, name=name)
+        session.add(saved)
+    saved.query_string = query_string(query, filters)
+    session.flush()
+    audit.record(session, "search_saved", saved, user=user, details={"name": name})
+    return saved
+
+
+def delete_saved_search(session, user, saved_id):
+    """Delete one of ``user``'s saved searches; another user's is not found."""
+    saved = session.get(SavedSearch, saved_id)
+    if saved is None or saved.user_id != user.id:
+        raise DomainError(_("The saved search was not found."), "id")
+    audit.record(session, "search_deleted", saved, user=user, details={"name": saved.name})
+    session.delete(saved)
+
+
+# -- export ----------------------------------------------------------------------------
+
+def export_xlsx(session, user, query, filters):
+    """The results (at most EXPORT_LIMIT, best first) as an XLSX workbook's bytes; the
+    export is recorded in the audit trail (TT 01/2019: who took what out)."""
+    import xlsxwriter
+
+    from app.units.models import Unit
+
+    results = search(session, user, query, filters, page=1, page_size=EXPORT_LIMIT,
+                     snippets=False)
+    units = {u.id: u.name for u in session.execute(select(Unit)).scalars()}
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False})
+    sheet = book.add_worksheet(_("Results"))
+    bold = book.add_format({"bold": True})
+    headers = [_("No."), _("Kind"), _("Symbol"), _("Summary"), _("Date"), _("Unit"),
+               _("Status"), _("Urgency")]
+    sheet.write_row(0, 0, headers, bold)
+    for i, hit in enumerate(results.hits, start=1):
+        sheet.write_row(i, 0, [i, hit.kind_label(), hit.symbol, hit.summary,
+                               fmt_date(hit.doc_date), units.get(hit.unit_id, ""),
+                               hit.state_label(), hit.urgency_label()])
+    sheet.set_column(2, 2, 18)
+    sheet.set_column(3, 3, 70)
+    sheet.set_column(4, 7, 16)
+    book.close()
+    audit.record(session, "search_exported", user=user, object_type="Search",
+                 details={"query": (query or "")[:200], "rows": len(results.hits),
+                          "filters": query_string("", filters)})
+    return buffer.getvalue()
