@@ -23,5 +23,6 @@ from app.outgoing.models import (  # noqa: F401
                                  RouteStep,
 )
 from app.reference.models import DocumentType, Term  # noqa: F401
+from app.registers.models import RegisterColumn  # noqa: F401
 from app.security.models import AppUser  # noqa: F401
 from app.units.models import Unit  # noqa: F401
