@@ -6,8 +6,11 @@ import tempfile
 
 from flask import abort, flash, g, request, send_file
 from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, StringField
+from wtforms.validators import Length, Optional
 
 from app.core.errors import DomainError
 from app.core.scope import sees_all_units
@@ -251,6 +254,13 @@ class RegisterColumnView(AppModelView):
     label_columns = {"kind": _l("Register"), "kind_label": _l("Register"),
                      "key": _l("Column"), "label": _l("Heading"),
                      "position": _l("Position"), "visible": _l("Printed")}
+    # The heading may stay empty (the default is printed) and the box may stay unticked.
+    add_form_extra_fields = edit_form_extra_fields = {
+        "label": StringField(_l("Heading"), validators=[Optional(), Length(max=120)],
+                             widget=BS3TextFieldWidget(),
+                             description=_l("Leave empty to keep the default heading.")),
+        "visible": BooleanField(_l("Printed"), default=True),
+    }
     description_columns = {
         "label": _l("Leave empty to keep the default heading."),
         "position": _l("Columns are printed in increasing position; the defaults are 10, "

@@ -45,10 +45,12 @@ def build_xlsx(out, document, sheet_name=None):
     count = 0
     for values in document.rows:
         for col, value in enumerate(values):
-            if isinstance(value, int | float) and not isinstance(value, bool):
+            if value is None or value == "":
+                sheet.write_blank(row, col, None, cell)
+            elif isinstance(value, int | float) and not isinstance(value, bool):
                 sheet.write_number(row, col, value, cell)
             else:
-                sheet.write_string(row, col, "" if value is None else str(value), cell)
+                sheet.write_string(row, col, str(value), cell)
         row += 1
         count += 1
     if count == 0:
