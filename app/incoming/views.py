@@ -82,6 +82,7 @@ class IncomingListBase(DocumentStepsMixin, UnitScopedMixin, AppModelView):
         "intake": "intake", "register": "intake", "refuse": "intake", "cancel": "intake",
         "assign": "assign", "subassign": "assign", "note": "process", "mark_read": "process",
         "complete": "process", "file": "download", "preview": "download", "slip": "read",
+        "slip_pdf": "read",
         "recall_answer": "intake",
     }
     base_permissions = [P.READ, P.INTAKE, P.ASSIGN, P.PROCESS, P.DOWNLOAD]
