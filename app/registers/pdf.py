@@ -22,6 +22,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (
     BaseDocTemplate,
+    Flowable,
     Frame,
     NextPageTemplate,
     PageBreak,
@@ -127,8 +128,8 @@ def _canvas_class(mark, has_cover):
 
 
 class _Cells:
-    """Turns row texts into table cells: plain strings broken into lines at word
-    boundaries to fit their column (word widths are measured once and remembered: a
+    """Turns row texts into the lines of each cell, broken at word boundaries to fit their
+    column (word widths are measured once and remembered: a
     register repeats the same words thousands of times). Reportlab's paragraphs would do
     the same about ten times slower."""
 
@@ -173,27 +174,22 @@ class _Cells:
                     size = self._measure(word, FONT_SIZE)
                 line, used = word, size
             lines.append(line)
-        return "\n".join(lines)
+        return lines
 
     def __call__(self, row):
+        """The lines of each cell of ``row``."""
         out = []
         for text, limit in zip(row, self.limits, strict=False):
             text = "" if text is None else str(text)
-            if text and ("\n" in text or self.width(text) > limit):
-                text = self.wrap(text, limit)
-            out.append(text)
+            if not text:
+                out.append(())
+            elif "\n" in text or self.width(text) > limit:
+                out.append(self.wrap(text, limit))
+            else:
+                out.append((text,))
         return out
 
 
-_BODY_STYLE = TableStyle([
-    ("FONT", (0, 0), (-1, -1), FONT, FONT_SIZE, FONT_SIZE + 2),
-    ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ("LEFTPADDING", (0, 0), (-1, -1), PADDING),
-    ("RIGHTPADDING", (0, 0), (-1, -1), PADDING),
-    ("TOPPADDING", (0, 0), (-1, -1), 2),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-])
 _HEAD_STYLE = TableStyle([
     ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
     ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#e8e8e8")),
@@ -203,15 +199,69 @@ _HEAD_STYLE = TableStyle([
 ])
 
 
+LEADING = FONT_SIZE + 2
+V_PAD = 2
+
+
+class _RowBlock(Flowable):
+    """Rows of text lines in ruled cells, what a register body is made of. Reportlab's
+    Table draws every line of every cell as a text object of its own, which is most of
+    the time a long register takes; a block draws its rows with one text object and its
+    rules with one grid."""
+
+    def __init__(self, cells, widths, heights=None):
+        super().__init__()
+        self.cells = cells
+        self.widths = widths
+        self.heights = heights or [max([len(c) for c in row] + [1]) * LEADING + 2 * V_PAD
+                                   for row in cells]
+
+    def wrap(self, avail_w, avail_h):
+        self.width, self.height = sum(self.widths), sum(self.heights)
+        return self.width, self.height
+
+    def split(self, avail_w, avail_h):
+        used, fits = 0, 0
+        for h in self.heights:
+            if used + h > avail_h:
+                break
+            used += h
+            fits += 1
+        if fits == 0 or fits == len(self.cells):
+            return []
+        return [_RowBlock(self.cells[:fits], self.widths, self.heights[:fits]),
+                _RowBlock(self.cells[fits:], self.widths, self.heights[fits:])]
+
+    def draw(self):
+        canvas = self.canv
+        xs = [0]
+        for w in self.widths:
+            xs.append(xs[-1] + w)
+        ys = [self.height]
+        for h in self.heights:
+            ys.append(ys[-1] - h)
+        canvas.setLineWidth(0.5)
+        canvas.grid(xs, ys)
+        text = canvas.beginText()
+        text.setFont(FONT, FONT_SIZE, LEADING)
+        for top, row in zip(ys, self.cells, strict=False):
+            for x, lines in zip(xs, row, strict=False):
+                if lines:
+                    text.setTextOrigin(x + PADDING, top - V_PAD - FONT_SIZE)
+                    for line in lines:
+                        text.textLine(line)
+        canvas.drawText(text)
+
+
 def _chunks(rows, cells, widths):
     batch = []
     for row in rows:
         batch.append(cells(row))
         if len(batch) == CHUNK:
-            yield Table(batch, colWidths=widths, style=_BODY_STYLE, splitByRow=1)
+            yield _RowBlock(batch, widths)
             batch = []
     if batch:
-        yield Table(batch, colWidths=widths, style=_BODY_STYLE, splitByRow=1)
+        yield _RowBlock(batch, widths)
 
 
 class _StreamingDoc(BaseDocTemplate):

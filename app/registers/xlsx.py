@@ -28,14 +28,18 @@ def build_xlsx(out, document, sheet_name=None):
                                 "text_wrap": True, "valign": "top"})
     plain = workbook.add_format({"font_name": "Times New Roman"})
     total = float(sum(document.widths)) or 1.0
+    # The columns carry the bordered cell format, so that empty cells of the body need
+    # not be written (a third of a register's cells); the rows above the table do not.
     for index, weight in enumerate(document.widths):
-        sheet.set_column(index, index, max(6, 160 * weight / total))
+        sheet.set_column(index, index, max(6, 160 * weight / total), cell)
     row = 0
     for line in document.cover or [document.title]:
+        sheet.set_row(row, None, plain)
         sheet.write_string(row, 0, line, title if line in (document.cover_title,
                                                            document.title) else bold)
         row += 1
     for line in document.intro:
+        sheet.set_row(row, None, plain)
         sheet.write_string(row, 0, line, plain)
         row += 1
     header_row = row
@@ -46,14 +50,15 @@ def build_xlsx(out, document, sheet_name=None):
     for values in document.rows:
         for col, value in enumerate(values):
             if value is None or value == "":
-                sheet.write_blank(row, col, None, cell)
-            elif isinstance(value, int | float) and not isinstance(value, bool):
+                continue
+            if isinstance(value, int | float) and not isinstance(value, bool):
                 sheet.write_number(row, col, value, cell)
             else:
                 sheet.write_string(row, col, str(value), cell)
         row += 1
         count += 1
     if count == 0:
+        sheet.set_row(row, None, plain)
         sheet.write_string(row, 0, document.empty_text, plain)
     sheet.set_landscape()
     sheet.set_paper(9)  # A4

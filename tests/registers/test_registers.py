@@ -234,7 +234,7 @@ def test_command_line_writes_the_register(app, seeded, runner, tmp_path):
     assert "SỔ ĐĂNG KÝ VĂN BẢN ĐI" in pdf_text(pdf.read_bytes())[0]
     with app.app_context():
         events = db.session.execute(select(AuditEvent).where(
-            AuditEvent.action == "register_printed")).scalars().all()
+            AuditEvent.action == "register_printed").order_by(AuditEvent.id)).scalars().all()
         assert [e.details_dict()["format"] for e in events] == ["xlsx", "pdf"]
         db.session.remove()
     bad = runner.invoke(args=["qlvb", "register", "--unit", "VPHU", "--from", "02/01/2025",
