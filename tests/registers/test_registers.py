@@ -189,6 +189,31 @@ def test_admin_columns_change_order_headings_and_visibility(app, seeded, clients
     assert clients("vanthu.vphu").get("/registercolumnview/list/").status_code == 403
 
 
+def test_signature_column_hook(app, seeded):
+    """The hidden "Chữ ký số" column, once shown, prints the signature check of the file
+    when the file carries one, and nothing for a document without a checked file."""
+    from types import SimpleNamespace
+
+    from app.extensions import db
+    from app.registers.models import RegisterColumn
+    from app.registers.services import signature_mark
+
+    assert signature_mark(None) == ""
+    assert signature_mark(SimpleNamespace(signature_status="valid")) == "valid"
+    assert signature_mark(SimpleNamespace(signature_label=lambda: "Hợp lệ, tin cậy")) == \
+        "Hợp lệ, tin cậy"
+    assert signature_mark(SimpleNamespace()) == ""
+    with app.app_context():
+        db.session.add(RegisterColumn(kind="incoming", key="e_signature", label="",
+                                      position=200, visible=True))
+        db.session.commit()
+        db.session.remove()
+    _sheet, rows = xlsx_rows(_build(app, seeded, "incoming", "xlsx")[0])
+    header_at = next(i for i, r in enumerate(rows) if r[0] == "Ngày đến")
+    assert rows[header_at][10] == "Chữ ký số"
+    assert all(r[10] is None for r in rows[header_at + 1:])
+
+
 def test_period_rules(app):
     from app.core.errors import DomainError
     from app.registers import services
