@@ -2,10 +2,10 @@
 is drawn on every page, "Trang X/Y", an optional cover page, and on every page the name
 of who printed it and when (TT 01/2019/TT-BNV).
 
-The body is cut into tables of a few dozen rows: one huge table is split again and again
-by reportlab (time grows with the square of the rows), small ones keep it linear. Cells
-that fit on one line are drawn as plain strings, only longer ones are wrapped as
-paragraphs, which is what a register of ten thousand rows spends its time on."""
+The body is cut into blocks of a few dozen rows, made as the layout needs them: one huge
+table is split again and again by reportlab (time grows with the square of the rows),
+small blocks keep time and memory linear. Cell text is broken into lines by measured word
+widths and drawn as plain text lines, not paragraphs (see ``_Cells`` and ``_RowBlock``)."""
 
 import functools
 import os
@@ -286,23 +286,16 @@ class _StreamingDoc(BaseDocTemplate):
         super().handle_flowable(flowables)
 
 
-def build_pdf(out, document):
-    """Write ``document`` to ``out`` (a path or a binary file); return the number of rows."""
-    register_fonts()
+def _page_header(document, widths, frame_w, page_h):
+    """What is drawn at the top of every body page (the title and the column headings),
+    and the height it takes."""
     styles = _styles()
-    pagesize = landscape(A4)
-    page_w, page_h = pagesize
-    frame_w = page_w - 2 * MARGIN
-    total = float(sum(document.widths))
-    widths = [frame_w * w / total for w in document.widths]
-
     title = Paragraph(escape(document.title), styles["title"])
     _tw, title_h = title.wrap(frame_w, page_h)
     head = Table([[Paragraph(escape(str(h)), styles["head"]) for h in document.headings]],
                  colWidths=widths, style=_HEAD_STYLE)
     _hw, head_h = head.wrap(frame_w, page_h)
     top = MARGIN + title_h + 4 + head_h
-    bottom = MARGIN + 6
 
     def on_body(canvas, doc):
         # Drawn once as a form (XObject), then placed on every page.
@@ -314,9 +307,40 @@ def build_pdf(out, document):
             canvas._qlvb_head = True
         canvas.doForm("qlvbhead")
 
-    body_frame = Frame(MARGIN, bottom, frame_w, page_h - top - bottom, id="body",
-                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    cover_frame = Frame(MARGIN, bottom, frame_w, page_h - MARGIN - bottom, id="cover")
+    return on_body, top
+
+
+def _cover(document):
+    styles = _styles()
+    story = [Spacer(1, 30)]
+    for line in document.cover:
+        style = styles["cover_title"] if line == document.cover_title else styles["cover"]
+        story.append(Paragraph(escape(line), style))
+    return story + [NextPageTemplate("body"), PageBreak()]
+
+
+def build_pdf(out, document):
+    """Write ``document`` to ``out`` (a path or a binary file); return the number of rows."""
+    register_fonts()
+    styles = _styles()
+    pagesize = landscape(A4)
+    page_w, page_h = pagesize
+    frame_w = page_w - 2 * MARGIN
+    total = float(sum(document.widths))
+    widths = [frame_w * w / total for w in document.widths]
+    on_body, top = _page_header(document, widths, frame_w, page_h)
+    bottom = MARGIN + 6
+    templates, story = [], []
+    if document.cover:
+        templates.append(PageTemplate(id="cover", frames=[
+            Frame(MARGIN, bottom, frame_w, page_h - MARGIN - bottom, id="cover")]))
+        story += _cover(document)
+    templates.append(PageTemplate(id="body", onPage=on_body, frames=[
+        Frame(MARGIN, bottom, frame_w, page_h - top - bottom, id="body", leftPadding=0,
+              rightPadding=0, topPadding=0, bottomPadding=0)]))
+    story += [Paragraph(escape(line), styles["text"]) for line in document.intro]
+    if document.intro:
+        story.append(Spacer(1, 6))
     counter = {"rows": 0}
 
     def counted(rows):
@@ -324,32 +348,15 @@ def build_pdf(out, document):
             counter["rows"] += 1
             yield row
 
-    story = []
-    templates = []
-    if document.cover:
-        templates.append(PageTemplate(id="cover", frames=[cover_frame]))
-        story.append(Spacer(1, 30))
-        for line in document.cover:
-            if line == document.cover_title:
-                story.append(Paragraph(escape(line), styles["cover_title"]))
-            else:
-                story.append(Paragraph(escape(line), styles["cover"]))
-        story += [NextPageTemplate("body"), PageBreak()]
-    templates.append(PageTemplate(id="body", frames=[body_frame], onPage=on_body))
-    for line in document.intro:
-        story.append(Paragraph(escape(line), styles["text"]))
-    if document.intro:
-        story.append(Spacer(1, 6))
-    tables = _chunks(counted(document.rows), _Cells(widths), widths)
-    first = next(tables, None)
+    blocks = _chunks(counted(document.rows), _Cells(widths), widths)
+    first = next(blocks, None)
     if first is None:
-        story.append(Spacer(1, 10))
-        story.append(Paragraph(escape(document.empty_text), styles["text"]))
+        story += [Spacer(1, 10), Paragraph(escape(document.empty_text), styles["text"])]
     else:
         story.append(first)
     doc = _StreamingDoc(out, pagesize=pagesize, pageTemplates=templates,
                         title=document.title, author=document.mark, leftMargin=MARGIN,
                         rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=bottom,
-                        more=tables if first is not None else None)
+                        more=blocks if first is not None else None)
     doc.build(story, canvasmaker=_canvas_class(document.mark, bool(document.cover)))
     return counter["rows"]

@@ -107,8 +107,9 @@ def visible_units(session, user, sees_all):
 
 
 def unit_of(session, user, sees_all, ref):
-    """The unit named by ``ref`` (id or abbreviation) if the user may see its registers;
-    ``None`` for a unit that does not exist or that the user may not see (a 404)."""
+    """The unit named by ``ref`` (id or abbreviation) if the user may see its registers
+    (Quy chế Điều 4.1: the office sees every unit, a unit its own); ``None`` for a unit
+    that does not exist or that the user may not see (a 404)."""
     ref = str(ref or "").strip()
     if not ref:
         return None
