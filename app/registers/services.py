@@ -537,6 +537,25 @@ def register(session, kind, unit, period, volume="1"):
                     last_number=last, volume=volume)
 
 
+def write_year_bundle(session, unit, year, mark, out):
+    """The year's registers of ``unit`` — incoming, outgoing, tracking — each a PDF volume
+    with its cover, in one ZIP to print and bind (Quy chế Điều 4.2.d: the registers are
+    bound by year); returns the number of rows of each."""
+    import zipfile
+
+    from app.registers.pdf import build_pdf
+
+    period = make_period("year", year=year)
+    counts = {}
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for kind in REGISTER_KINDS:
+            reg = register(session, kind, unit, period, volume=str(period.start.year))
+            with bundle.open(reg.filename("pdf"), "w") as fh:
+                build_pdf(fh, reg.document(mark))
+            counts[kind] = reg.count
+    return counts
+
+
 def print_mark(user, when):
     """Who printed and when, on every page we print (TT 01/2019/TT-BNV)."""
     name = user.get_full_name() if user is not None else _("the system")

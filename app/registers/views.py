@@ -66,7 +66,7 @@ class _PrintView(BaseView):
 
     default_view = "index"
     method_permission_name = {"list": "read", "index": "read", "show": "read",
-                              "download": "read"}
+                              "download": "read", "bundle": "read"}
     base_permissions = [P.READ]
 
     def _units(self):
@@ -155,6 +155,30 @@ class RegisterView(_PrintView):
             "to": str(period.end), "format": fmt, "rows": reg.count})
         db.session.commit()
         return response
+
+    @expose("/bundle")
+    @has_access
+    def bundle(self):
+        """The year's three registers of a unit in one ZIP, to bind."""
+        args = request.args
+        unit = self._unit(args.get("unit"))
+        out = tempfile.TemporaryFile()
+        try:
+            year = services.make_period("year", year=args.get("year")).start.year
+            counts = services.write_year_bundle(db.session, unit, year, self._mark(), out)
+        except DomainError as error:
+            out.close()
+            self._refused(error)
+            return self.render_template("registers/index.html", units=self._units(),
+                                        kinds=REGISTER_KINDS, values=form_values(args),
+                                        title=_("Registers")), 400
+        services.record_print(db.session, "register_printed", g.user, {
+            "unit": unit.abbreviation, "kind": "year", "from": f"{year}-01-01",
+            "to": f"{year}-12-31", "format": "zip", "rows": counts})
+        db.session.commit()
+        out.seek(0)
+        return send_file(out, mimetype="application/zip", as_attachment=True,
+                         download_name=f"so-dang-ky-{unit.abbreviation}-{year}.zip")
 
 
 REPORTS = {

@@ -167,3 +167,33 @@ def test_processing_slip_pdf(app, seeded, clients):
                     "no role")
     failures.expect(clients("vanphong").get(f"/incomingview/slip/{doc}/pdf"), 200, "office")
     failures.assert_none()
+
+
+def test_year_bundle_for_binding(app, seeded, clients):
+    import io
+    import zipfile
+
+    y = seeded.year
+    resp = clients("vanthu.vphu").get(f"/registers/bundle?unit={seeded['vphu']}&year={y}")
+    assert resp.status_code == 200 and resp.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(resp.data)) as bundle:
+        names = sorted(bundle.namelist())
+        covers = {name: pdf_text(bundle.read(name))[0] for name in names}
+    assert names == [f"so-{k}-VPHU-{y}0101-{y}1231.pdf"
+                     for k in ("incoming", "outgoing", "tracking")]
+    assert "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN" in covers[names[0]] and "Từ số 1 đến số 7" in covers[names[0]]
+    assert "SỔ ĐĂNG KÝ VĂN BẢN ĐI" in covers[names[1]]
+    assert "SỔ THEO DÕI GIẢI QUYẾT VĂN BẢN ĐẾN" in covers[names[2]]
+    assert all(f"Năm {y}" in c and f"Quyển số: {y}" in c for c in covers.values())
+    assert _events(app, "register_printed") == [("vanthu.vphu", {
+        "unit": "VPHU", "kind": "year", "from": f"{y}-01-01", "to": f"{y}-12-31",
+        "format": "zip", "rows": {"incoming": 7, "outgoing": 4, "tracking": 5}})]
+    failures = Failures()
+    failures.expect(clients("vanthu.btchu").get(
+        f"/registers/bundle?unit={seeded['vphu']}&year={y}"), 404, "other unit")
+    failures.expect(clients("chuyenvien.vphu").get(
+        f"/registers/bundle?unit={seeded['vphu']}&year={y}"), 403, "no role")
+    bad = clients("vanthu.vphu").get(f"/registers/bundle?unit={seeded['vphu']}&year=abc")
+    failures.expect(bad, 400, "bad year")
+    failures.check("Hãy nhập một số" in bad.get_data(as_text=True), "message of a bad year")
+    failures.assert_none()
