@@ -3,6 +3,8 @@ file as it is written, whatever the number of rows): the cover lines on top, the
 row repeated on every printed page, A4 landscape fitted to the width, "Trang &P/&N" and
 the print mark in the page footer."""
 
+import re
+
 import xlsxwriter
 from flask_babel import gettext as _
 
@@ -17,7 +19,9 @@ def build_xlsx(out, document, sheet_name=None):
     workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False,
                                          "strings_to_formulas": False,
                                          "strings_to_urls": False})
-    sheet = workbook.add_worksheet((sheet_name or _("Register"))[:31])
+    # Excel refuses these characters and more than 31 of them in a sheet name.
+    name = re.sub(r"[\[\]:*?/\\']", " ", sheet_name or _("Register")).strip()[:31]
+    sheet = workbook.add_worksheet(name or "1")
     bold = workbook.add_format({"bold": True, "font_name": "Times New Roman", "font_size": 12})
     title = workbook.add_format({"bold": True, "font_name": "Times New Roman",
                                  "font_size": 14})
