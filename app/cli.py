@@ -130,3 +130,38 @@ def search_reindex():
 
     count = reindex_all(db.session)
     click.echo(f"indexed {count} document(s)")
+@qlvb.command("register")
+@click.option("--unit", "unit_ref", required=True, help="unit abbreviation, e.g. VPHU")
+@click.option("--kind", type=click.Choice(["incoming", "outgoing", "tracking"]),
+              default="incoming", show_default=True)
+@click.option("--from", "start", required=True, help="first day, dd/mm/yyyy or yyyy-mm-dd")
+@click.option("--to", "end", required=True, help="last day, dd/mm/yyyy or yyyy-mm-dd")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "xlsx"]), default="pdf",
+              show_default=True)
+@click.option("--volume", default="1", show_default=True, help="Quyển số on the cover")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def register_command(unit_ref, kind, start, end, fmt, volume, out):
+    """Write a register (the same as the screen offers), e.g. for a monthly scheduled run."""
+    from app.core.errors import DomainError
+    from app.core.timeutil import utcnow
+    from app.registers import services
+    from app.registers.pdf import build_pdf
+    from app.registers.xlsx import build_xlsx
+
+    unit = services.unit_of(db.session, None, True, unit_ref)
+    if unit is None:
+        raise click.ClickException(f"unknown unit: {unit_ref}")
+    try:
+        period = services.make_period("range", start=start, end=end)
+        reg = services.register(db.session, kind, unit, period, volume=volume)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+    document = reg.document(services.print_mark(None, utcnow()))
+    with open(out, "wb") as fh:
+        (build_pdf if fmt == "pdf" else build_xlsx)(fh, document)
+    services.record_print(db.session, "register_printed", None, {
+        "unit": unit.abbreviation, "kind": kind, "from": str(period.start),
+        "to": str(period.end), "format": fmt, "rows": reg.count, "by": "command line"})
+    db.session.commit()
+    click.echo(f"{out}: {reg.count} row(s)")

@@ -23,6 +23,7 @@ from app.outgoing.models import (  # noqa: F401
                                  RouteStep,
 )
 from app.reference.models import DocumentType, Term  # noqa: F401
+from app.registers.models import RegisterColumn  # noqa: F401
 from app.search.models import SavedSearch, SearchDocument  # noqa: F401
 from app.security.models import AppUser  # noqa: F401
 from app.trust.models import TrustAnchor  # noqa: F401

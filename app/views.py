@@ -8,6 +8,7 @@ CATEGORY_INCOMING = "Incoming"
 CATEGORY_OUTGOING = "Outgoing"
 CATEGORY_ADMIN = "Administration"
 CATEGORY_HELP = "Support"
+CATEGORY_REGISTERS = "Registers"
 
 
 def register_views(appbuilder):
@@ -83,6 +84,17 @@ def register_views(appbuilder):
 
     add(SearchView, "Search", label=_l("Search (Tra cứu)"), icon="fa-search")
     appbuilder.add_api(SearchApi)
+    from app.registers import views as registers
+
+    add(registers.RegisterView, "Registers", label=_l("Registers (sổ đăng ký)"),
+        icon="fa-book", category=CATEGORY_REGISTERS, category_label=_l("Registers and reports"),
+        category_icon="fa-bar-chart")
+    add(registers.ReportView, "Reports", label=_l("Reports"), icon="fa-table",
+        category=CATEGORY_REGISTERS)
+    add(registers.UsageView, "UsageEvaluation", label=_l("Use of the system by unit"),
+        icon="fa-line-chart", category=CATEGORY_REGISTERS)
+    add(registers.RegisterColumnView, "RegisterColumns", label=_l("Register columns"),
+        icon="fa-columns", category=CATEGORY_ADMIN)
     appbuilder.add_view_no_menu(AccountView)
     appbuilder.add_api(UnitApi)
     appbuilder.add_api(IncidentApi)

@@ -83,6 +83,7 @@ class IncomingListBase(DocumentStepsMixin, UnitScopedMixin, AppModelView):
         "intake": "intake", "register": "intake", "refuse": "intake", "cancel": "intake",
         "assign": "assign", "subassign": "assign", "note": "process", "mark_read": "process",
         "complete": "process", "file": "download", "preview": "download", "slip": "read",
+        "slip_pdf": "read",
         "recall_answer": "intake", "recheck": "intake",
     }
     base_permissions = [P.READ, P.INTAKE, P.ASSIGN, P.PROCESS, P.DOWNLOAD]
@@ -182,6 +183,28 @@ class IncomingListBase(DocumentStepsMixin, UnitScopedMixin, AppModelView):
         item = self.scoped_get_or_404(pk)
         return self.render_template("incoming/slip.html", item=item,
                                     printed_at=local_now(), printed_by=g.user)
+
+    @expose("/slip/<int:pk>/pdf")
+    @has_access
+    @permission_name("slip")
+    def slip_pdf(self, pk):
+        """The same slip as PDF, marked with who printed it and when."""
+        import io
+
+        from flask import send_file
+
+        from app.registers.services import print_mark, record_print
+        from app.registers.slip import build_slip_pdf
+
+        item = self.scoped_get_or_404(pk)
+        out = io.BytesIO()
+        build_slip_pdf(out, item, print_mark(g.user, local_now()))
+        out.seek(0)
+        record_print(self.datamodel.session, "slip_printed", g.user,
+                     {"number": item.number_label()}, obj=item)
+        self.datamodel.session.commit()
+        return send_file(out, mimetype="application/pdf", as_attachment=True,
+                         download_name=f"phieu-giai-quyet-{item.id}.pdf")
 
 
 def _tracking(name):

@@ -39,6 +39,10 @@ OUTGOING = "OutgoingDocument"
 NUMBER_SERIES = "NumberSeries"
 TRUST_ANCHOR = "TrustAnchor"
 SEARCH = "Search"
+REGISTER = "Register"              # sổ đăng ký đến / đi / theo dõi giải quyết
+REPORT = "Report"                  # statistics and reports of a unit
+USAGE = "UsageEvaluation"          # the office's evaluation of every unit (Điều 4.1, 9)
+REGISTER_COLUMN = "RegisterColumn"  # the admin's register columns
 
 # Actions.
 READ = "can_read"
@@ -87,22 +91,23 @@ _INCOMING_READ = [(READ, INCOMING), (DOWNLOAD, INCOMING)]
 _OUTGOING_READ = [(READ, OUTGOING), (DOWNLOAD, OUTGOING)]
 # Tra cứu, and the user's own saved searches; what it finds follows the read rights above.
 _SEARCH = [(READ, SEARCH), (WRITE, SEARCH)]
+_REGISTERS = [(READ, REGISTER), (READ, REPORT)]
 
 ROLE_CONFIGS = {
     # The system admin holds every permission (written by sync from all registered views).
     ROLE_ADMIN: None,
     ROLE_OFFICE: SELF_SERVICE + _REFERENCE_READ + _INCOMING_READ + _OUTGOING_READ + _SEARCH + [
-        (READ, AUDIT), (HANDLE, INCIDENT), (READ, REJECTION),
-    ],
+        (READ, AUDIT), (HANDLE, INCIDENT), (READ, REJECTION), (READ, USAGE),
+    ] + _REGISTERS,
     ROLE_HEAD: SELF_SERVICE + _REFERENCE_READ + _INCOMING_READ + _OUTGOING_READ + _SEARCH + [
         (ASSIGN, INCOMING), (PROCESS, INCOMING), (READ, REJECTION),
         (DRAFT, OUTGOING), (SIGN, OUTGOING),
         (READ, READER_GRANT), (WRITE, READER_GRANT),
-    ],
+    ] + _REGISTERS,
     ROLE_CLERK: SELF_SERVICE + _REFERENCE_READ + _INCOMING_READ + _OUTGOING_READ + _SEARCH + [
         (INTAKE, INCOMING), (PROCESS, INCOMING), (READ, REJECTION),
         (DRAFT, OUTGOING), (ISSUE, OUTGOING), (READ, NUMBER_SERIES), (WRITE, NUMBER_SERIES),
-    ],
+    ] + _REGISTERS,
     ROLE_OFFICIAL: SELF_SERVICE + _REFERENCE_READ + _INCOMING_READ + _OUTGOING_READ + _SEARCH + [
         (PROCESS, INCOMING), (DRAFT, OUTGOING),
     ],
