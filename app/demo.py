@@ -612,10 +612,13 @@ def seed_incoming(session, echo=None):
     from sqlalchemy import func
 
     from app.core.calendar import add_working_days
-    from app.core.filecheck import check_attachment, check_main_pdf
+    from app.core.filecheck import check_attachment
     from app.core.timeutil import local_today
     from app.incoming import services as S
     from app.incoming.models import IncomingDocument
+    from app.trust.services import intake_check
+
+    check_main_pdf = intake_check(session)  # as intake checks it: safety, secrecy, signatures
 
     echo = echo or (lambda message: None)
     units = {u.abbreviation: u for u in session.execute(select(Unit)).unique().scalars()}
@@ -1034,6 +1037,7 @@ def seed_outgoing(session, echo=None):
     from app.incoming import services as S
     from app.incoming.models import IncomingDocument
     from app.outgoing import services as O
+    from app.trust.services import intake_check
     from app.outgoing.models import OutgoingDocument
     from app.security.services import user_can
 
@@ -1238,7 +1242,7 @@ def seed_outgoing(session, echo=None):
                 final = store(demo_pdf(paper(spec, doc.summary,
                                              [r.name for r in doc.recipients], doc.symbol,
                                              doc.document_date), pages=spec.get("pages", 1)),
-                              _file_name(doc.symbol), check_main_pdf)
+                              _file_name(doc.symbol), intake_check(session))
                 O.attach_final(session, doc, clerk, final)
             elif kind == "issue":
                 O.issue(session, doc, clerk, step[1])

@@ -115,6 +115,11 @@ def test_demo_register_has_every_state(app, runner):
             assert json.loads(main.check_report)["ok"] is True
             check_main_pdf(storage.path_for(main.sha256), main.name)
             assert main.text_content and d.symbol in main.text_content
+            # ... and the signature check, as at intake: an e-document registered without
+            # a valid signature carries the reason.
+            assert main.signature_status == "unsigned" and main.verified_at, d.symbol
+            if d.channel != "paper" and d.arrival_number is not None:
+                assert d.trust_reason, d.symbol
             for f in d.files:
                 assert storage.exists(f.sha256) and json.loads(f.check_report)["ok"]
         roles = {f.role for d in docs for f in d.files}
