@@ -1032,14 +1032,14 @@ def seed_outgoing(session, echo=None):
 
     from app.core import storage
     from app.core.calendar import add_working_days
-    from app.core.filecheck import check_attachment, check_main_pdf
+    from app.core.filecheck import check_attachment
     from app.core.timeutil import LOCAL_TZ, local_today, to_local
     from app.incoming import services as S
     from app.incoming.models import IncomingDocument
     from app.outgoing import services as O
-    from app.trust.services import intake_check
     from app.outgoing.models import OutgoingDocument
     from app.security.services import user_can
+    from app.trust.services import intake_check
 
     echo = echo or (lambda message: None)
     units = {u.abbreviation: u for u in session.execute(select(Unit)).unique().scalars()}
