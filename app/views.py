@@ -24,6 +24,25 @@ def register_views(appbuilder):
     from app.units.views import UnitView
 
     add = appbuilder.add_view
+    # The menu in the order of the day's work: the documents, search, the registers, then
+    # the settings and support (FAB keeps the order in which categories are first made).
+    menu = appbuilder.menu
+    menu.add_category(CATEGORY_INCOMING, icon="fa-inbox", label=_l("Incoming documents"))
+    menu.add_category(CATEGORY_OUTGOING, icon="fa-paper-plane", label=_l("Outgoing documents"))
+    from app.search.api import SearchApi
+    from app.search.views import SearchView
+
+    add(SearchView, "Search", label=_l("Search (Tra cứu)"), icon="fa-search")
+    appbuilder.add_api(SearchApi)
+    menu.add_category(CATEGORY_REGISTERS, icon="fa-bar-chart",
+                      label=_l("Registers and reports"))
+    menu.add_category(CATEGORY_ADMIN, icon="fa-cogs", label=_l("Administration"))
+    menu.add_category(CATEGORY_HELP, icon="fa-life-ring", label=_l("Support"))
+    # FAB's own security screens (made before ours) go with the other settings.
+    security = next((item for item in menu.menu if item.name == "Security"), None)
+    if security is not None:
+        menu.menu.remove(security)
+        menu.menu.insert(menu.menu.index(menu.find(CATEGORY_ADMIN)), security)
     add(incoming.IncomingTodoView, "IncomingTodo", label=_l("My work (Việc cần xử lý)"),
         icon="fa-tasks", category=CATEGORY_INCOMING, category_label=_l("Incoming documents"),
         category_icon="fa-inbox")
@@ -79,11 +98,6 @@ def register_views(appbuilder):
 
     add(TrustAnchorView, "TrustAnchors", label=_l("Trust roots and CRLs"),
         icon="fa-certificate", category=CATEGORY_ADMIN)
-    from app.search.api import SearchApi
-    from app.search.views import SearchView
-
-    add(SearchView, "Search", label=_l("Search (Tra cứu)"), icon="fa-search")
-    appbuilder.add_api(SearchApi)
     from app.registers import views as registers
 
     add(registers.RegisterView, "Registers", label=_l("Registers (sổ đăng ký)"),

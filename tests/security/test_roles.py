@@ -63,3 +63,16 @@ def test_menu_fits_the_role(app, world, user):
         assert label in html, label
     for label in hidden:
         assert label not in html, label
+
+
+def test_menu_follows_the_days_work(app, world):
+    """Documents first, then search, the registers, and the settings and support last
+    (FAB's own security screens with the other settings)."""
+    html = client_for(app, "admin").get("/").get_data(as_text=True)
+    markers = [f"{label}<b class=\"caret\">" for label in ("Văn bản đến", "Văn bản đi")]
+    markers.append('href="/search/"')
+    markers += [f"{label}<b class=\"caret\">" for label in
+                ("Sổ và báo cáo", "Bảo mật", "Quản trị", "Hỗ trợ")]
+    places = [html.find(marker) for marker in markers]
+    assert -1 not in places, list(zip(markers, places, strict=True))
+    assert places == sorted(places), list(zip(markers, places, strict=True))
