@@ -12,7 +12,8 @@ over the states of the workflow, the document types and the urgency levels.
 import argparse
 import random
 import time
-from datetime import date, datetime, time as dtime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 
 CHUNK = 5000
 
@@ -43,18 +44,23 @@ SENDERS = ["Tỉnh ủy Hưng Yên", "Văn phòng Tỉnh ủy", "Ban Tổ chức
 SIGNERS = ["Nguyễn Văn Hùng", "Trần Thị Lan", "Lê Minh Tuấn", "Phạm Đức Thắng",
            "Hoàng Thị Mai", "Đỗ Quang Vinh", "Vũ Thị Hạnh", "Đặng Văn Long"]
 BODY = [
-    "Thực hiện chỉ đạo của cấp trên, đề nghị các đồng chí quán triệt và tổ chức thực hiện nghiêm túc.",
+    "Thực hiện chỉ đạo của cấp trên, đề nghị các đồng chí quán triệt và tổ chức thực hiện "
+    "nghiêm túc.",
     "Các cấp ủy, tổ chức đảng xây dựng kế hoạch cụ thể, phân công cán bộ theo dõi, đôn đốc.",
     "Định kỳ báo cáo kết quả về Văn phòng Huyện ủy để tổng hợp, báo cáo Ban Thường vụ.",
     "Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, kịp thời phản ánh để được hướng dẫn.",
     "Đảng ủy các xã, thị trấn chủ động phối hợp với Mặt trận Tổ quốc và các đoàn thể.",
     "Nơi nhận: như trên; lưu Văn phòng.",
 ]
-# (weight, state) of incoming and outgoing documents; open ones are the recent ones.
-IN_STATES = [(80, "done"), (5, "in_progress"), (4, "assigned"), (3, "registered"),
-             (2, "pending"), (1, "refused"), (1, "cancelled")]
-OUT_STATES = [(82, "issued"), (5, "draft"), (3, "review"), (3, "signed"), (3, "numbered"),
-              (2, "returned"), (2, "recalled")]
+# (weight, state) of incoming and outgoing documents: the last RECENT share of them (a few
+# weeks) are still in the workflow; older ones are finished.
+RECENT = 0.02
+IN_STATES = [(30, "done"), (20, "in_progress"), (15, "assigned"), (12, "registered"),
+             (10, "pending"), (2, "refused"), (1, "cancelled")]
+IN_OLD_STATES = [(97, "done"), (1.5, "refused"), (1.5, "cancelled")]
+OUT_STATES = [(30, "issued"), (25, "draft"), (12, "review"), (10, "signed"), (10, "numbered"),
+              (8, "returned"), (5, "recalled")]
+OUT_OLD_STATES = [(98, "issued"), (2, "recalled")]
 URGENCY = [(85, 0), (10, 1), (3, 2), (1.5, 3), (0.5, 4)]
 # Share of the documents by unit abbreviation (the rest spread over the other units).
 UNIT_SHARE = {"VPHU": 0.30, "BTCHU": 0.12, "UBKTHU": 0.08, "BTGDVHU": 0.08}
@@ -120,8 +126,8 @@ def seed(url, n, storage, seed_value=7, echo=print):
         share_rest = (1 - sum(UNIT_SHARE.values())) / max(len(rest), 1)
         unit_weights = [(UNIT_SHARE.get(u.abbreviation, share_rest), u) for u in units]
         pick_unit = _picker(rng, unit_weights)
-        pick_in = _picker(rng, IN_STATES)
-        pick_out = _picker(rng, OUT_STATES)
+        pick_in, pick_in_old = _picker(rng, IN_STATES), _picker(rng, IN_OLD_STATES)
+        pick_out, pick_out_old = _picker(rng, OUT_STATES), _picker(rng, OUT_OLD_STATES)
         pick_urgency = _picker(rng, URGENCY)
         first_in = (session.execute(select(func.max(IncomingDocument.id))).scalar() or 0) + 1
         first_out = (session.execute(select(func.max(OutgoingDocument.id))).scalar() or 0) + 1
@@ -148,7 +154,7 @@ def seed(url, n, storage, seed_value=7, echo=print):
             day = start_day + timedelta(days=span * i // max(n_in, 1))
             unit = pick_unit()
             dtype = rng.choice(types)
-            state = pick_in()
+            state = pick_in() if i >= n_in * (1 - RECENT) else pick_in_old()
             urgency = pick_urgency()
             received = datetime.combine(day, dtime(7 + rng.randint(0, 9), rng.randint(0, 59)))
             summary = summary_of(rng, dtype.name, day.year)
@@ -212,7 +218,7 @@ def seed(url, n, storage, seed_value=7, echo=print):
             day = start_day + timedelta(days=span * i // max(n_out, 1))
             unit = pick_unit()
             dtype = rng.choice(types)
-            state = pick_out()
+            state = pick_out() if i >= n_out * (1 - RECENT) else pick_out_old()
             created = datetime.combine(day, dtime(8 + rng.randint(0, 8), rng.randint(0, 59)))
             numbered = state in ("numbered", "issued", "recalled")
             number = None

@@ -15,9 +15,11 @@ from flask_appbuilder.urltools import (
     get_page_args,
     get_page_size_args,
 )
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
+from markupsafe import Markup, escape
+from sqlalchemy import func
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import DateField
 from wtforms.widgets import html_params
@@ -27,6 +29,24 @@ from app.core.timeutil import fmt_date, fmt_datetime
 from app.security.permissions import CRUD_METHODS
 
 log = logging.getLogger(__name__)
+
+
+# Lists count their rows up to this many; beyond it they read "more than 10.000" and offer
+# the pages up to it (an exact count of a million rows costs more than the page itself).
+COUNT_CAP = 10000
+
+
+class CappedCount(int):
+    """A row count that stopped at COUNT_CAP: a number for the pagination, "more than
+    10.000" where it is shown."""
+
+    capped = True
+
+    def __str__(self):
+        return _("more than %(n)s", n=format_number(int(self)))
+
+    def __html__(self):
+        return str(escape(str(self)))
 
 
 class VNDatePickerWidget(DatePickerWidget):
@@ -247,6 +267,11 @@ class AppModelView(RuleFormsMixin, ModelView):
             page = 0
         if page_size is not None and not 1 <= page_size <= self.MAX_PAGE_SIZE:
             page_size = self.page_size
+        size = page_size or self.page_size
+        if page and page * size >= COUNT_CAP:
+            page = (COUNT_CAP - 1) // size
+            flash(_("Only the first %(n)s records can be browsed page by page; narrow the list "
+                    "with the search filters.", n=format_number(COUNT_CAP)), "info")
         return super()._get_list_widget(
             filters, actions=actions, order_column=order_column,
             order_direction=order_direction, page=page, page_size=page_size,
@@ -329,6 +354,16 @@ class AppSQLAInterface(SQLAInterface):
             log.warning("write refused by the database: %s", error)
             raise DomainError(_("The data conflicts with an existing record or is "
                                 "referenced elsewhere; nothing was saved.")) from error
+
+    def query_count(self, query, filters=None, select_columns=None):
+        """The number of rows of a list, counted up to COUNT_CAP (then a CappedCount):
+        the primary keys of the filtered query, limited, without its eager loads."""
+        inner = self._apply_inner_all(query, filters, select_columns=select_columns,
+                                      aliases_mapping={})
+        pk = getattr(self.obj, self.get_pk_name())
+        limited = inner.with_entities(pk).order_by(None).limit(COUNT_CAP + 1).subquery()
+        count = self.session.query(func.count()).select_from(limited).scalar()
+        return CappedCount(COUNT_CAP) if count > COUNT_CAP else count
 
     def add(self, item, commit=True):
         return self._guard(super().add, item, commit=commit)
