@@ -3,7 +3,7 @@ in a service becomes a message (and nothing is half-saved), permissions by resou
 
 import logging
 
-from flask import abort, flash, request
+from flask import abort, current_app, flash, request
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.fieldwidgets import DatePickerWidget
@@ -31,13 +31,13 @@ from app.security.permissions import CRUD_METHODS
 log = logging.getLogger(__name__)
 
 
-# Lists count their rows up to this many; beyond it they read "more than 10.000" and offer
-# the pages up to it (an exact count of a million rows costs more than the page itself).
-COUNT_CAP = 10000
+def count_cap():
+    """How far lists count their rows (LIST_COUNT_CAP, 10,000 by default)."""
+    return current_app.config.get("LIST_COUNT_CAP", 10000)
 
 
 class CappedCount(int):
-    """A row count that stopped at COUNT_CAP: a number for the pagination, "more than
+    """A row count that stopped at the cap: a number for the pagination, "more than
     10.000" where it is shown."""
 
     capped = True
@@ -267,11 +267,11 @@ class AppModelView(RuleFormsMixin, ModelView):
             page = 0
         if page_size is not None and not 1 <= page_size <= self.MAX_PAGE_SIZE:
             page_size = self.page_size
-        size = page_size or self.page_size
-        if page and page * size >= COUNT_CAP:
-            page = (COUNT_CAP - 1) // size
+        size, cap = page_size or self.page_size, count_cap()
+        if page and page * size >= cap:
+            page = (cap - 1) // size
             flash(_("Only the first %(n)s records can be browsed page by page; narrow the list "
-                    "with the search filters.", n=format_number(COUNT_CAP)), "info")
+                    "with the search filters.", n=format_number(cap)), "info")
         return super()._get_list_widget(
             filters, actions=actions, order_column=order_column,
             order_direction=order_direction, page=page, page_size=page_size,
@@ -356,14 +356,15 @@ class AppSQLAInterface(SQLAInterface):
                                 "referenced elsewhere; nothing was saved.")) from error
 
     def query_count(self, query, filters=None, select_columns=None):
-        """The number of rows of a list, counted up to COUNT_CAP (then a CappedCount):
-        the primary keys of the filtered query, limited, without its eager loads."""
+        """The number of rows of a list, counted up to the cap (then a CappedCount): the
+        primary keys of the filtered query, limited, without its eager loads."""
+        cap = count_cap()
         inner = self._apply_inner_all(query, filters, select_columns=select_columns,
                                       aliases_mapping={})
         pk = getattr(self.obj, self.get_pk_name())
-        limited = inner.with_entities(pk).order_by(None).limit(COUNT_CAP + 1).subquery()
+        limited = inner.with_entities(pk).order_by(None).limit(cap + 1).subquery()
         count = self.session.query(func.count()).select_from(limited).scalar()
-        return CappedCount(COUNT_CAP) if count > COUNT_CAP else count
+        return CappedCount(cap) if count > cap else count
 
     def add(self, item, commit=True):
         return self._guard(super().add, item, commit=commit)
