@@ -236,6 +236,10 @@ def seed(url, n, storage, seed_value=7, echo=print):
                 "created_by_id": author, "created_at": created,
                 "updated_at": created + timedelta(hours=rng.randint(1, 72)),
                 "signing_form": "TM" if state not in ("draft", "review", "returned") else "",
+                "signed_by_id": heads.get(unit.id)
+                if state not in ("draft", "review", "returned") else None,
+                "signed_at": created + timedelta(hours=2)
+                if state not in ("draft", "review", "returned") else None,
                 "series_key": "default" if numbered else None,
                 "number_period": str(day.year) if numbered else None, "number": number,
                 "symbol": f"{number}-{dtype.abbreviation}/{unit.abbreviation}"

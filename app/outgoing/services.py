@@ -647,6 +647,7 @@ def counts_for(session, user):
     approval, drafts returned to them, and for the clerk what waits to be numbered or
     issued and how much of it is past the moment it had to go out."""
     from sqlalchemy import func
+    from sqlalchemy.orm import lazyload
 
     if user is None or user.unit_id is None:
         return {}
@@ -662,7 +663,8 @@ def counts_for(session, user):
         out["returned"] = count(OutgoingDocument.holder_id == user.id,
                                 OutgoingDocument.state == "returned")
     if _can(user, P.ISSUE):
-        waiting = session.execute(select(OutgoingDocument).where(
+        # The documents alone: their related rows (unit, type, people) are not needed here.
+        waiting = session.execute(select(OutgoingDocument).options(lazyload("*")).where(
             OutgoingDocument.unit_id == user.unit_id,
             OutgoingDocument.state.in_(("signed", "numbered")))).scalars().all()
         out["to_number"] = sum(1 for d in waiting if d.state == "signed")

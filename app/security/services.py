@@ -125,15 +125,16 @@ def user_can(user, permission, resource, as_member=False):
 def _role_permissions(user, as_member):
     """The (permission, resource) pairs of ``user``'s roles; within a request, computed once
     per user and role set (a page asks several times)."""
-    from flask import g, has_request_context
+    from flask import has_request_context
 
     roles = [r for r in user.roles if not (as_member and r.name == ROLE_ADMIN)]
-    key = (user.id, tuple(r.id for r in roles))
-    cache = g.setdefault("_user_can", {}) if has_request_context() else {}
-    if key not in cache:
-        cache[key] = {(pv.permission.name, pv.view_menu.name)
-                      for role in roles for pv in role.permissions}
-    return cache[key]
+    if has_request_context():
+        # The security manager's per-request set: one light query, no ORM objects.
+        from flask import current_app
+
+        role_ids = [r.id for r in roles]
+        return current_app.appbuilder.sm._role_permission_set(role_ids) if role_ids else set()
+    return {(pv.permission.name, pv.view_menu.name) for role in roles for pv in role.permissions}
 
 
 def unit_users_who_can(session, unit_id, permission, resource):

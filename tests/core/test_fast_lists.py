@@ -184,3 +184,29 @@ def test_the_clerk_sees_the_unit_and_what_is_assigned_to_it_the_official_only_th
         assert seen("vanthu.btchu") == set(other)
         assert db.session.execute(select(func.count()).select_from(IncomingDocument)) \
             .scalar() == 7
+
+
+def test_the_menu_is_rendered_once_per_set_of_permissions_and_follows_them(app, world,
+                                                                            clients):
+    from app.core import menucache
+    from app.extensions import db
+    from app.security import permissions as P
+
+    overdue = 'tabindex="-1" href="/incomingoverdueview/list/"'
+    menucache._cache.clear()
+    clerk, official = clients("vanthu.vphu"), clients("chuyenvien.vphu")
+    first = clerk.get(LIST).get_data(as_text=True)
+    assert overdue in first and len(menucache._cache) == 1
+    assert clerk.get(LIST).get_data(as_text=True).count(overdue) == 1
+    assert len(menucache._cache) == 1
+    official.get("/incomingtodoview/list/")
+    assert len(menucache._cache) == 2
+    # The role loses the menu entry: the next page no longer shows it.
+    with app.app_context():
+        sm = app.appbuilder.sm
+        role = sm.find_role(P.ROLE_CLERK)
+        pv = sm.find_permission_view_menu("menu_access", "IncomingOverdue")
+        sm.del_permission_role(role, pv)
+        db.session.remove()
+    assert overdue not in clerk.get(LIST).get_data(as_text=True)
+    assert len(menucache._cache) == 3
