@@ -82,6 +82,22 @@ def text_of(rng, summary):
     return " ".join([summary] + rng.sample(BODY, 4))
 
 
+def insert(conn, table, rows):
+    """Write ``rows`` (dicts with the same keys) into ``table``: COPY on PostgreSQL, an
+    executemany elsewhere."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(table.insert(), rows)
+        return
+    cols = list(rows[0])
+    cursor = conn.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in cols])
+    cursor.close()
+
+
 def _prepare(url, storage):
     from flask_migrate import upgrade
 
@@ -143,10 +159,9 @@ def seed(url, n, storage, seed_value=7, echo=print):
 
         def flush(final=False):
             if docs and (final or len(docs) >= CHUNK):
-                conn.execute(IncomingDocument.__table__.insert(), docs)
-                conn.execute(IncomingFile.__table__.insert(), files)
-                if assigns:
-                    conn.execute(Assignment.__table__.insert(), assigns)
+                insert(conn, IncomingDocument.__table__, docs)
+                insert(conn, IncomingFile.__table__, files)
+                insert(conn, Assignment.__table__, assigns)
                 docs.clear(), files.clear(), assigns.clear()
 
         for i in range(n_in):
@@ -249,10 +264,9 @@ def seed(url, n, storage, seed_value=7, echo=print):
                 "issued_at": created + timedelta(days=1) if state == "issued" else None,
             })
             if len(outs) >= CHUNK:
-                conn.execute(OutgoingDocument.__table__.insert(), outs)
+                insert(conn, OutgoingDocument.__table__, outs)
                 outs.clear()
-        if outs:
-            conn.execute(OutgoingDocument.__table__.insert(), outs)
+        insert(conn, OutgoingDocument.__table__, outs)
         session.commit()
         if db.engine.dialect.name == "postgresql":
             for table in ("incoming_document", "incoming_file", "incoming_assignment",

@@ -167,7 +167,7 @@ class IncomingDocument(Model):
         Index("ix_incoming_author", "author_name", "id"),
         Index("ix_incoming_symbol", "symbol", "id"),
         Index("ix_incoming_deadline_only", "deadline", "id"),
-        Index("ix_incoming_type", "document_type_id"),
+        Index("ix_incoming_type", "document_type_id", "urgency", "received_at", "id"),
         Index("ix_incoming_document_date", "document_date"),
     )
 

@@ -180,7 +180,7 @@ class OutgoingDocument(Model):
         Index("ix_outgoing_unit_order", "unit_id", "urgency", "updated_at", "id"),
         Index("ix_outgoing_symbol", "symbol", "id"),
         Index("ix_outgoing_document_date", "document_date", "id"),
-        Index("ix_outgoing_type", "document_type_id"),
+        Index("ix_outgoing_type", "document_type_id", "urgency", "updated_at", "id"),
     )
 
     def state_label(self):

@@ -26,14 +26,16 @@ def upgrade():
         batch_op.create_index('ix_incoming_document_date', ['document_date'], unique=False)
         batch_op.create_index('ix_incoming_order', ['urgency', 'received_at', 'id'], unique=False)
         batch_op.create_index('ix_incoming_symbol', ['symbol', 'id'], unique=False)
-        batch_op.create_index('ix_incoming_type', ['document_type_id'], unique=False)
+        batch_op.create_index('ix_incoming_type', ['document_type_id', 'urgency', 'received_at', 'id'],
+                                unique=False)
         batch_op.create_index('ix_incoming_unit_order', ['unit_id', 'urgency', 'received_at', 'id'], unique=False)
 
     with op.batch_alter_table('outgoing_document', schema=None) as batch_op:
         batch_op.create_index('ix_outgoing_document_date', ['document_date', 'id'], unique=False)
         batch_op.create_index('ix_outgoing_order', ['urgency', 'updated_at', 'id'], unique=False)
         batch_op.create_index('ix_outgoing_symbol', ['symbol', 'id'], unique=False)
-        batch_op.create_index('ix_outgoing_type', ['document_type_id'], unique=False)
+        batch_op.create_index('ix_outgoing_type', ['document_type_id', 'urgency', 'updated_at', 'id'],
+                                unique=False)
         batch_op.create_index('ix_outgoing_unit_order', ['unit_id', 'urgency', 'updated_at', 'id'], unique=False)
 
 

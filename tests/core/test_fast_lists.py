@@ -210,3 +210,32 @@ def test_the_menu_is_rendered_once_per_set_of_permissions_and_follows_them(app, 
         db.session.remove()
     assert overdue not in clerk.get(LIST).get_data(as_text=True)
     assert len(menucache._cache) == 3
+
+
+def test_the_top_bar_counts_late_documents_to_issue_in_a_bounded_number_of_statements(
+        app, world, clients, docs, statements):
+    """The clerk's top bar computes each signed document's issuing deadline on every page:
+    the working-day calendar is loaded once, not once per document."""
+    from app.extensions import db
+    from app.outgoing.models import OutgoingDocument
+
+    docs(1)
+
+    def sign(n):
+        with app.app_context():
+            ids = db.session.execute(select(OutgoingDocument.id).where(
+                OutgoingDocument.state == "draft").limit(n)).scalars().all()
+            for i, pk in enumerate(ids):
+                doc = db.session.get(OutgoingDocument, pk)
+                doc.state, doc.signing_form = "signed", "TM"
+                doc.signed_at = datetime(2026, 1, 5, 8, 0) + timedelta(days=30 * i)
+            db.session.commit()
+            db.session.remove()
+
+    clerk = clients("vanthu.vphu")
+    sign(1)
+    few = _statements_for(clerk, statements, LIST)[0]
+    docs(12)
+    sign(12)
+    many, resp = _statements_for(clerk, statements, LIST)
+    assert many == few
