@@ -8,23 +8,34 @@ import argparse
 import time
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__,
+def page_arguments(doc):
+    """The arguments every in-process tool takes: database, user, page(s), repetitions."""
+    parser = argparse.ArgumentParser(description=doc,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", required=True)
     parser.add_argument("--user", default="vanthu.vphu")
     parser.add_argument("--path", action="append")
     parser.add_argument("--repeat", type=int, default=50)
-    args = parser.parse_args()
+    return parser
 
+
+def signed_in(url, username):
+    """The app on the benchmark database ``url`` and a test client signed in as
+    ``username`` (the demo password)."""
     from app import create_app
     from bench.run import PASSWORD
 
-    app = create_app("development", SQLALCHEMY_DATABASE_URI=args.url, WTF_CSRF_ENABLED=False,
+    app = create_app("development", SQLALCHEMY_DATABASE_URI=url, WTF_CSRF_ENABLED=False,
                      RATELIMIT_ENABLED=False, LOG_LEVEL="WARNING")
     client = app.test_client()
-    assert client.post("/login/", data={"username": args.user,
-                                        "password": PASSWORD}).status_code == 302
+    resp = client.post("/login/", data={"username": username, "password": PASSWORD})
+    assert resp.status_code == 302, f"login of {username}: {resp.status_code}"
+    return app, client
+
+
+def main():
+    args = page_arguments(__doc__).parse_args()
+    app, client = signed_in(args.url, args.user)
     for path in args.path or ["/incomingview/list/"]:
         for _ in range(5):
             assert client.get(path).status_code == 200

@@ -5,7 +5,6 @@ statements it runs (count and time) and where the Python time goes (pyinstrument
         --user vanthu.vphu --path /incomingview/list/ --repeat 50
 """
 
-import argparse
 import time
 
 from sqlalchemy import event
@@ -14,26 +13,21 @@ SHOW_ALL = [False]
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", required=True)
-    parser.add_argument("--user", default="vanthu.vphu")
-    parser.add_argument("--path", default="/incomingview/list/")
-    parser.add_argument("--repeat", type=int, default=50)
+    from bench.cpu import page_arguments, signed_in
+
+    parser = page_arguments(__doc__)
     parser.add_argument("--sql", action="store_true", help="print the statements of one request")
     parser.add_argument("--html", help="also write pyinstrument's HTML report here")
     parser.add_argument("--all", action="store_true", help="show library frames too")
     args = parser.parse_args()
+    args.path = (args.path or ["/incomingview/list/"])[0]
     SHOW_ALL[0] = args.all
 
     from pyinstrument import Profiler
 
-    from app import create_app
     from app.extensions import db
-    from bench.run import PASSWORD
 
-    app = create_app("development", SQLALCHEMY_DATABASE_URI=args.url, WTF_CSRF_ENABLED=False,
-                     RATELIMIT_ENABLED=False, LOG_LEVEL="WARNING")
+    app, client = signed_in(args.url, args.user)
     statements = []
     with app.app_context():
         engine = db.engine
@@ -46,9 +40,6 @@ def main():
     def _after(conn, cursor, statement, parameters, context, executemany):
         statements.append(((time.perf_counter() - conn.info["t0"]) * 1000, statement))
 
-    client = app.test_client()
-    resp = client.post("/login/", data={"username": args.user, "password": PASSWORD})
-    assert resp.status_code == 302, resp.status_code
     for _ in range(3):
         assert client.get(args.path).status_code == 200
     statements.clear()
