@@ -647,7 +647,6 @@ def counts_for(session, user):
     approval, drafts returned to them, and for the clerk what waits to be numbered or
     issued and how much of it is past the moment it had to go out."""
     from sqlalchemy import func
-    from sqlalchemy.orm import lazyload
 
     if user is None or user.unit_id is None:
         return {}
@@ -663,10 +662,12 @@ def counts_for(session, user):
         out["returned"] = count(OutgoingDocument.holder_id == user.id,
                                 OutgoingDocument.state == "returned")
     if _can(user, P.ISSUE):
-        # The documents alone: their related rows (unit, type, people) are not needed here.
-        waiting = session.execute(select(OutgoingDocument).options(lazyload("*")).where(
+        # Only the columns the deadline needs (rows read like documents here), not whole
+        # documents with their related rows: a unit may have hundreds waiting.
+        waiting = session.execute(select(
+            OutgoingDocument.state, OutgoingDocument.urgency, OutgoingDocument.signed_at).where(
             OutgoingDocument.unit_id == user.unit_id,
-            OutgoingDocument.state.in_(("signed", "numbered")))).scalars().all()
+            OutgoingDocument.state.in_(("signed", "numbered")))).all()
         out["to_number"] = sum(1 for d in waiting if d.state == "signed")
         out["to_issue"] = sum(1 for d in waiting if d.state == "numbered")
         out["issue_overdue"] = sum(1 for d in waiting if overdue_to_issue(session, d))
