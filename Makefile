@@ -7,7 +7,8 @@ FAB_DIR = $(shell $(BIN)/python -c "import flask_appbuilder,os;print(os.path.dir
 WTF_DIR = $(shell $(BIN)/python -c "import wtforms,os;print(os.path.dirname(wtforms.__file__))")
 CATALOG := translations/vi/LC_MESSAGES/messages.po
 
-.PHONY: run test serve install translations-extract translations-update translations-compile lint clean
+.PHONY: run test serve install bench bench-quick profile translations-extract translations-update \
+	translations-compile lint clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -39,6 +40,27 @@ serve: install
 	QLVB_CONFIG=production $(BIN)/gunicorn --workers $${WORKERS:-4} --bind $${BIND:-127.0.0.1:8000} \
 		--access-logfile - "app:create_app('production')"
 
+## Benchmark (bench/): seeds N documents (default 100000; N=1000000 for the full run) on SQLite
+## and on PostgreSQL (BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/bench),
+## serves the app and a hand-written baseline with gunicorn, prints the table. BENCH_DB=sqlite
+## or BENCH_DB=postgresql runs one database; REUSE=1 keeps a database already seeded with N.
+N ?= 100000
+BENCH_DB ?= sqlite postgresql
+bench: install
+	$(BIN)/python -m bench.run --n $(N) $(foreach db,$(BENCH_DB),--db $(db)) \
+		$(if $(REUSE),--reuse) $(BENCH_ARGS)
+
+## A smaller run (10,000 documents, fewer samples) to check that everything works.
+bench-quick: install
+	$(BIN)/python -m bench.run --n 10000 $(foreach db,$(BENCH_DB),--db $(db)) \
+		--samples 10 --seconds 5 $(if $(REUSE),--reuse)
+
+## Where a page's time goes (pyinstrument), on a database seeded by `make bench`.
+PROFILE_URL ?= sqlite:////tmp/qlvb-bench/bench-$(N).db
+PROFILE_PATH ?= /incomingview/list/
+profile: install
+	$(BIN)/python -m bench.profile --url $(PROFILE_URL) --path $(PROFILE_PATH) --sql
+
 ## Translations: extract ours + FAB's + WTForms' strings, merge into the catalogs, compile.
 translations-extract: $(BIN)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k gettext -k _ -k __ -k ngettext:1,2 \
@@ -52,7 +74,7 @@ translations-compile: $(BIN)/.installed
 	$(BIN)/pybabel compile -d translations --statistics
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check app tests config.py run.py
+	$(BIN)/ruff check app tests config.py run.py bench
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

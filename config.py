@@ -82,6 +82,10 @@ class Config:
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token
 
+    # Lists count their rows up to this many, then read "more than …" and offer the pages
+    # up to it (counting a million rows costs more than the page itself).
+    LIST_COUNT_CAP = int(os.environ.get("LIST_COUNT_CAP", 10000))
+
     # Row-level scope: these roles see every unit (read-only unless granted more).
     UNIT_SCOPE_BYPASS_ROLES = ["Quản trị hệ thống", "Văn phòng"]
 

@@ -115,6 +115,9 @@ def _install_request_hooks(app):
     from app.core.audit import action_label
 
     app.jinja_env.globals["audit_label"] = action_label
+    from app.core.menucache import navbar_menu
+
+    app.jinja_env.globals["qlvb_navbar_menu"] = navbar_menu
     app.jinja_env.filters["vndate"] = fmt_date
     app.jinja_env.filters["vndatetime"] = fmt_datetime
 

@@ -1,11 +1,14 @@
 """Working-day calendar: weekends are off, holidays (Tết and other lunar dates entered as
 dated rows) are off, and a swapped Saturday can be declared a working day (Quy chế Điều 6.4)."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from itertools import chain
 
+from flask import g, has_request_context
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, Date, Integer, String, select
+from sqlalchemy import Column, Date, Integer, String, event, select
+from sqlalchemy.orm import Session
 
 from app.core.errors import DomainError
 from app.core.timeutil import LOCAL_TZ
@@ -61,7 +64,24 @@ _HORIZON_EXTRA = 30
 
 def _calendar_for(session, start, working_days):
     end = start + timedelta(days=working_days * _HORIZON_PER_DAY + _HORIZON_EXTRA)
-    return Calendar(session, start, end)
+    if not has_request_context():
+        return Calendar(session, start, end)
+    # Within a request, whole years are loaded once: a page computing the deadlines of many
+    # documents (the top bar's "to issue, late") asks one query, not one per document.
+    span = (date(start.year, 1, 1), date(max(start.year + 1, end.year), 12, 31))
+    cache = g.setdefault("_calendars", {})
+    if span not in cache:
+        cache[span] = Calendar(session, *span)
+    return cache[span]
+
+
+@event.listens_for(Session, "after_flush")
+def _calendar_changed(session, flush_context):
+    """A day written to the calendar: the request's loaded years are stale."""
+    if has_request_context() and "_calendars" in g and any(
+            isinstance(obj, CalendarDay)
+            for obj in chain(session.new, session.dirty, session.deleted)):
+        g.pop("_calendars")
 
 
 def is_working_day(session, day):

@@ -3,11 +3,12 @@ in a service becomes a message (and nothing is half-saved), permissions by resou
 
 import logging
 
-from flask import abort, flash, request
+from flask import abort, current_app, flash, request
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.fieldwidgets import DatePickerWidget
 from flask_appbuilder.forms import FieldConverter
+from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import (
     get_filter_args,
@@ -15,9 +16,12 @@ from flask_appbuilder.urltools import (
     get_page_args,
     get_page_size_args,
 )
+from flask_appbuilder.utils.base import get_column_root_relation, is_column_dotted
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
+from markupsafe import Markup, escape
+from sqlalchemy import func
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import DateField
 from wtforms.widgets import html_params
@@ -27,6 +31,24 @@ from app.core.timeutil import fmt_date, fmt_datetime
 from app.security.permissions import CRUD_METHODS
 
 log = logging.getLogger(__name__)
+
+
+def count_cap():
+    """How far lists count their rows (LIST_COUNT_CAP, 10,000 by default)."""
+    return current_app.config.get("LIST_COUNT_CAP", 10000)
+
+
+class CappedCount(int):
+    """A row count that stopped at the cap: a number for the pagination, "more than
+    10.000" where it is shown."""
+
+    capped = True
+
+    def __str__(self):
+        return _("more than %(n)s", n=format_number(int(self)))
+
+    def __html__(self):
+        return str(escape(str(self)))
 
 
 class VNDatePickerWidget(DatePickerWidget):
@@ -247,6 +269,11 @@ class AppModelView(RuleFormsMixin, ModelView):
             page = 0
         if page_size is not None and not 1 <= page_size <= self.MAX_PAGE_SIZE:
             page_size = self.page_size
+        size, cap = page_size or self.page_size, count_cap()
+        if page and page * size >= cap:
+            page = (cap - 1) // size
+            flash(_("Only the first %(n)s records can be browsed page by page; narrow the list "
+                    "with the search filters.", n=format_number(cap)), "info")
         return super()._get_list_widget(
             filters, actions=actions, order_column=order_column,
             order_direction=order_direction, page=page, page_size=page_size,
@@ -318,9 +345,37 @@ class AppModelRestApi(ModelRestApi):
         return self._guarded(super().delete_headless, pk)
 
 
+class ReusedFilters(Filters):
+    """FAB's filter set, whose filter objects per column (stateless: a column and a data
+    interface) are made once per data interface instead of a few hundred per request."""
+
+    def _get_filters(self, cols):
+        cache = self.datamodel.__dict__.setdefault("_filters_by_columns", {})
+        key = tuple(cols)
+        if key not in cache:
+            cache[key] = super()._get_filters(cols)
+        return {col: list(filters) for col, filters in cache[key].items()}
+
+
 class AppSQLAInterface(SQLAInterface):
     """FAB's data interface, answering a database refusal with a message instead of the
     raw SQL text FAB would otherwise flash."""
+
+    def get_filters(self, search_columns=None, search_filters=None):
+        return ReusedFilters(self.filter_converter_class, self, search_columns, search_filters)
+
+    def get_inner_filters(self, filters):
+        """FAB's (the filters on the table's own columns and its to-one relations), with
+        reused filter objects."""
+        inner = ReusedFilters(self.filter_converter_class, self)
+        kept = []
+        for flt, value in zip(filters.filters, filters.values, strict=True) if filters else ():
+            root = get_column_root_relation(flt.column_name)
+            if not is_column_dotted(flt.column_name) or self.is_relation_many_to_one(root) \
+                    or self.is_relation_one_to_one(root):
+                kept.append((flt.column_name, flt.__class__, value))
+        inner.add_filter_list(kept)
+        return inner
 
     def _guard(self, func, item, **kwargs):
         try:
@@ -329,6 +384,17 @@ class AppSQLAInterface(SQLAInterface):
             log.warning("write refused by the database: %s", error)
             raise DomainError(_("The data conflicts with an existing record or is "
                                 "referenced elsewhere; nothing was saved.")) from error
+
+    def query_count(self, query, filters=None, select_columns=None):
+        """The number of rows of a list, counted up to the cap (then a CappedCount): the
+        primary keys of the filtered query, limited, without its eager loads."""
+        cap = count_cap()
+        inner = self._apply_inner_all(query, filters, select_columns=select_columns,
+                                      aliases_mapping={})
+        pk = getattr(self.obj, self.get_pk_name())
+        limited = inner.with_entities(pk).order_by(None).limit(cap + 1).subquery()
+        count = self.session.query(func.count()).select_from(limited).scalar()
+        return CappedCount(cap) if count > cap else count
 
     def add(self, item, commit=True):
         return self._guard(super().add, item, commit=commit)

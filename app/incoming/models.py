@@ -162,6 +162,16 @@ class IncomingDocument(Model):
         Index("ix_incoming_unit_arrival", "unit_id", "arrival_date"),
         Index("ix_incoming_deadline", "state", "deadline"),
         Index("ix_incoming_dup", "unit_id", "symbol", "document_date"),
+        # The lists' orders and filters (issue "Search and scale").
+        Index("ix_incoming_order", "urgency", "received_at", "id"),
+        Index("ix_incoming_unit_order", "unit_id", "urgency", "received_at", "id"),
+        Index("ix_incoming_arrival", "arrival_date", "id"),
+        Index("ix_incoming_arrival_number", "arrival_number", "id"),
+        Index("ix_incoming_author", "author_name", "id"),
+        Index("ix_incoming_symbol", "symbol", "id"),
+        Index("ix_incoming_deadline_only", "deadline", "id"),
+        Index("ix_incoming_type", "document_type_id", "urgency", "received_at", "id"),
+        Index("ix_incoming_document_date", "document_date"),
     )
 
     # -- labels for the screens ---------------------------------------------------

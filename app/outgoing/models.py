@@ -176,6 +176,12 @@ class OutgoingDocument(Model):
         CheckConstraint("urgency BETWEEN 0 AND 4", name="ck_outgoing_urgency"),
         Index("ix_outgoing_unit_state", "unit_id", "state", "urgency", "updated_at"),
         Index("ix_outgoing_holder", "holder_id", "state"),
+        # The lists' orders and filters (issue "Search and scale").
+        Index("ix_outgoing_order", "urgency", "updated_at", "id"),
+        Index("ix_outgoing_unit_order", "unit_id", "urgency", "updated_at", "id"),
+        Index("ix_outgoing_symbol", "symbol", "id"),
+        Index("ix_outgoing_document_date", "document_date", "id"),
+        Index("ix_outgoing_type", "document_type_id", "urgency", "updated_at", "id"),
     )
 
     def state_label(self):

@@ -697,9 +697,12 @@ def counts_for(session, user):
         out["returned"] = count(OutgoingDocument.holder_id == user.id,
                                 OutgoingDocument.state == "returned")
     if _can(user, P.ISSUE):
-        waiting = session.execute(select(OutgoingDocument).where(
+        # Only the columns the deadline needs (rows read like documents here), not whole
+        # documents with their related rows: a unit may have hundreds waiting.
+        waiting = session.execute(select(
+            OutgoingDocument.state, OutgoingDocument.urgency, OutgoingDocument.signed_at).where(
             OutgoingDocument.unit_id == user.unit_id,
-            OutgoingDocument.state.in_(("signed", "numbered")))).scalars().all()
+            OutgoingDocument.state.in_(("signed", "numbered")))).all()
         out["to_number"] = sum(1 for d in waiting if d.state == "signed")
         out["to_issue"] = sum(1 for d in waiting if d.state == "numbered")
         out["issue_overdue"] = sum(1 for d in waiting if overdue_to_issue(session, d))

@@ -157,6 +157,24 @@ class AppSecurityManager(SecurityManager):
             cache[key] = set(rows)
         return cache[key]
 
+    def has_access(self, permission_name, view_name):
+        """FAB's check, answered once per request for a signed-in user: a page asks about
+        its menu entries, its buttons and each row's links, often the same ones."""
+        from flask_login import current_user
+
+        if not has_request_context() or not current_user.is_authenticated:
+            return super().has_access(permission_name, view_name)
+        key = (getattr(g.get("user"), "id", None), permission_name, view_name)
+        cache = g.setdefault("_has_access", {})
+        if key not in cache:
+            cache[key] = super().has_access(permission_name, view_name)
+        return cache[key]
+
+    def permission_set(self, user):
+        """The (permission, resource) pairs of ``user``'s roles (cached per request)."""
+        role_ids = [r.id for r in self.get_user_roles(user)]
+        return self._role_permission_set(role_ids) if role_ids else set()
+
     def _has_view_access(self, user, permission_name, view_name):
         roles = self.get_user_roles(user)
         role_ids = [r.id for r in roles]

@@ -119,13 +119,22 @@ def user_can(user, permission, resource, as_member=False):
     system) does not count: only the roles that make someone a clerk, head or official."""
     if user is None:
         return False
-    for role in user.roles:
-        if as_member and role.name == ROLE_ADMIN:
-            continue
-        for pv in role.permissions:
-            if pv.permission.name == permission and pv.view_menu.name == resource:
-                return True
-    return False
+    return (permission, resource) in _role_permissions(user, as_member)
+
+
+def _role_permissions(user, as_member):
+    """The (permission, resource) pairs of ``user``'s roles; within a request, computed once
+    per user and role set (a page asks several times)."""
+    from flask import has_request_context
+
+    roles = [r for r in user.roles if not (as_member and r.name == ROLE_ADMIN)]
+    if has_request_context():
+        # The security manager's per-request set: one light query, no ORM objects.
+        from flask import current_app
+
+        role_ids = [r.id for r in roles]
+        return current_app.appbuilder.sm._role_permission_set(role_ids) if role_ids else set()
+    return {(pv.permission.name, pv.view_menu.name) for role in roles for pv in role.permissions}
 
 
 def unit_users_who_can(session, unit_id, permission, resource):

@@ -1,0 +1,241 @@
+"""Lists that stay fast on large registers (issue "Search and scale", point 2): a page costs
+the same number of SQL statements whatever the number of rows, the row count stops at a
+cap ("more than …") and the pages stop there with a message, the scope is unchanged.
+
+Only reading is under test, so the documents are written in bulk into their tables as the
+benchmark does (bench/seed.py), not through the services."""
+
+import re
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import event, func, select
+
+LIST = "/incomingview/list/"
+
+
+@pytest.fixture
+def docs(app, world):
+    """``docs(n, unit="vphu")`` adds n registered incoming documents (and as many outgoing
+    ones) to the unit; returns the incoming ids, newest first."""
+    from app.extensions import db
+    from app.incoming.models import IncomingDocument
+    from app.outgoing.models import OutgoingDocument
+    from app.reference.models import DocumentType
+
+    state = {"type": None, "n": 0}
+
+    def add(n, unit="vphu"):
+        with app.app_context():
+            if state["type"] is None:
+                t = DocumentType(name="Công văn", abbreviation="CV", processing_days=7)
+                db.session.add(t)
+                db.session.commit()
+                state["type"] = t.id
+            unit_id, clerk = world.ids[unit], world.ids[f"vanthu.{unit}"]
+            start = state["n"]
+            base = datetime(2026, 1, 5, 8, 0)
+            rows, outs = [], []
+            for i in range(start, start + n):
+                day = date(2026, 1, 5) + timedelta(days=i % 300)
+                rows.append({
+                    "unit_id": unit_id, "state": "registered", "channel": "paper",
+                    "arrival_year": 2026, "arrival_number": 5000 + i, "arrival_date": day,
+                    "author_name": "Tỉnh ủy Hưng Yên", "symbol": f"{i}-CV/TU",
+                    "document_date": day, "document_type_id": state["type"],
+                    "summary": f"Kế hoạch số {i} về công tác kiểm tra", "urgency": i % 2,
+                    "secrecy": "Không mật", "received_at": base + timedelta(minutes=i),
+                    "updated_at": base, "created_by_id": clerk})
+                outs.append({
+                    "unit_id": unit_id, "state": "draft", "document_type_id": state["type"],
+                    "summary": f"Dự thảo báo cáo số {i}", "urgency": 0, "created_by_id": clerk,
+                    "holder_id": clerk, "created_at": base, "updated_at": base,
+                    "signing_form": "", "sensitive": False, "paper_copy_approved": False,
+                    "late": False})
+            state["n"] += n
+            db.session.execute(IncomingDocument.__table__.insert(), rows)
+            db.session.execute(OutgoingDocument.__table__.insert(), outs)
+            db.session.commit()
+            ids = db.session.execute(
+                select(IncomingDocument.id).where(IncomingDocument.unit_id == unit_id)
+                .order_by(IncomingDocument.urgency.desc(), IncomingDocument.received_at.desc(),
+                          IncomingDocument.id.desc())).scalars().all()
+            db.session.remove()
+            return ids
+
+    return add
+
+
+@pytest.fixture
+def statements(app):
+    """Counts the SQL statements the app's engine runs (``statements.count``)."""
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+    class Counter:
+        count = 0
+
+    def _count(*args):
+        Counter.count += 1
+
+    event.listen(engine, "before_cursor_execute", _count)
+    yield Counter
+    event.remove(engine, "before_cursor_execute", _count)
+
+
+def _statements_for(client, statements, path, headers=None):
+    client.get(path, headers=headers)  # warm: per-process caches are not what is measured
+    before = statements.count
+    resp = client.get(path, headers=headers)
+    assert resp.status_code == 200, path
+    return statements.count - before, resp
+
+
+@pytest.mark.parametrize("username", ["vanthu.vphu", "vanphong", "chuyenvien.vphu"])
+def test_list_pages_cost_the_same_statements_for_3_or_40_rows(clients, api, docs, statements,
+                                                               username):
+    client = clients(username)
+    api_client, headers = api(username)
+    paths = [LIST, "/incomingview/list/?_oc_IncomingView=arrival_date&_od_IncomingView=desc",
+             "/outgoingview/list/", "/incomingtodoview/list/"]
+    docs(3)
+    few = {p: _statements_for(client, statements, p)[0] for p in paths}
+    few_api = _statements_for(api_client, statements, "/api/v1/incoming/", headers)[0]
+    docs(40)
+    for path in paths:
+        many, resp = _statements_for(client, statements, path)
+        assert many == few[path], (path, few[path], many)
+        assert many <= 25, (path, many)  # user, roles, permissions, count, rows, top bar
+    assert _statements_for(api_client, statements, "/api/v1/incoming/", headers)[0] == few_api
+
+
+def test_the_count_stops_at_the_cap_and_the_pages_with_it(app, clients, api, docs):
+    ids = docs(30)
+    app.config["LIST_COUNT_CAP"] = 10
+    client = clients("vanthu.vphu")
+    html = client.get(LIST).get_data(as_text=True)
+    assert re.search(r":</strong>\s*hơn 10\s", html)
+    # Pages of 5: the cap allows two; asking for the sixth shows the second, and says why.
+    resp = client.get(f"{LIST}?psize_IncomingView=5&page_IncomingView=5")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "Chỉ xem được theo trang 10 bản ghi đầu tiên" in html
+    shown = [i for i in ids if f"/incomingview/show/{i}\"" in html]
+    assert shown == ids[5:10]
+    second = client.get(f"{LIST}?psize_IncomingView=5&page_IncomingView=1").get_data(
+        as_text=True)
+    assert "Chỉ xem được" not in second
+    assert [i for i in ids if f"/incomingview/show/{i}\"" in second] == ids[5:10]
+    api_client, headers = api("vanthu.vphu")
+    assert api_client.get("/api/v1/incoming/", headers=headers).json["count"] == 10
+    # Under the cap the count is exact, and the other unit's rows are not counted.
+    app.config["LIST_COUNT_CAP"] = 1000
+    assert re.search(r":</strong>\s*30\s", client.get(LIST).get_data(as_text=True))
+    assert api_client.get("/api/v1/incoming/", headers=headers).json["count"] == 30
+    docs(7, unit="btchu")
+    assert api_client.get("/api/v1/incoming/", headers=headers).json["count"] == 30
+    office, office_headers = api("vanphong")
+    assert office.get("/api/v1/incoming/", headers=office_headers).json["count"] == 37
+
+
+def test_a_capped_count_reads_more_than_in_the_language_of_the_user(app):
+    from app.core.views import CappedCount
+
+    with app.test_request_context():
+        count = CappedCount(10000)
+        assert count == 10000 and count / 25 == 400
+        assert str(count) == "hơn 10.000"
+        assert count.__html__() == "hơn 10.000"
+
+
+def test_the_clerk_sees_the_unit_and_what_is_assigned_to_it_the_official_only_theirs(
+        app, world, docs):
+    """The scope as one subquery finds the same rows as before: the unit's own for its
+    clerk and head, documents of another unit assigned to the unit or to the user."""
+    from app.extensions import db
+    from app.incoming.models import Assignment, IncomingDocument
+    from app.incoming.services import visible_clause
+
+    own = docs(4)
+    other = docs(3, unit="btchu")
+    with app.app_context():
+        head = world.ids["lanhdao.btchu"]
+        db.session.add_all([
+            Assignment(document_id=other[0], role="lead", unit_id=world.ids["vphu"],
+                       assigned_by_id=head),
+            Assignment(document_id=other[1], role="cooperate",
+                       user_id=world.ids["chuyenvien.vphu"], assigned_by_id=head),
+            Assignment(document_id=other[2], role="lead", unit_id=world.ids["vphu"],
+                       assigned_by_id=head, active=False),
+            Assignment(document_id=own[0], role="lead", user_id=world.ids["chuyenvien.vphu"],
+                       assigned_by_id=world.ids["lanhdao.vphu"])])
+        db.session.commit()
+
+        def seen(name):
+            user = world.user(name)
+            return set(db.session.execute(select(IncomingDocument.id).where(
+                visible_clause(db.session, user))).scalars())
+
+        assert seen("vanthu.vphu") == set(own) | {other[0]}
+        assert seen("lanhdao.vphu") == set(own) | {other[0]}
+        assert seen("chuyenvien.vphu") == {own[0], other[1]}
+        assert seen("vanthu.btchu") == set(other)
+        assert db.session.execute(select(func.count()).select_from(IncomingDocument)) \
+            .scalar() == 7
+
+
+def test_the_menu_is_rendered_once_per_set_of_permissions_and_follows_them(app, world,
+                                                                            clients):
+    from app.core import menucache
+    from app.extensions import db
+    from app.security import permissions as P
+
+    overdue = 'tabindex="-1" href="/incomingoverdueview/list/"'
+    menucache._cache.clear()
+    clerk, official = clients("vanthu.vphu"), clients("chuyenvien.vphu")
+    first = clerk.get(LIST).get_data(as_text=True)
+    assert overdue in first and len(menucache._cache) == 1
+    assert clerk.get(LIST).get_data(as_text=True).count(overdue) == 1
+    assert len(menucache._cache) == 1
+    official.get("/incomingtodoview/list/")
+    assert len(menucache._cache) == 2
+    # The role loses the menu entry: the next page no longer shows it.
+    with app.app_context():
+        sm = app.appbuilder.sm
+        role = sm.find_role(P.ROLE_CLERK)
+        pv = sm.find_permission_view_menu("menu_access", "IncomingOverdue")
+        sm.del_permission_role(role, pv)
+        db.session.remove()
+    assert overdue not in clerk.get(LIST).get_data(as_text=True)
+    assert len(menucache._cache) == 3
+
+
+def test_the_top_bar_counts_late_documents_to_issue_in_a_bounded_number_of_statements(
+        app, world, clients, docs, statements):
+    """The clerk's top bar computes each signed document's issuing deadline on every page:
+    the working-day calendar is loaded once, not once per document."""
+    from app.extensions import db
+    from app.outgoing.models import OutgoingDocument
+
+    docs(1)
+
+    def sign(n):
+        with app.app_context():
+            ids = db.session.execute(select(OutgoingDocument.id).where(
+                OutgoingDocument.state == "draft").limit(n)).scalars().all()
+            for i, pk in enumerate(ids):
+                doc = db.session.get(OutgoingDocument, pk)
+                doc.state, doc.signing_form = "signed", "TM"
+                doc.signed_at = datetime(2026, 1, 5, 8, 0) + timedelta(days=30 * i)
+            db.session.commit()
+            db.session.remove()
+
+    clerk = clients("vanthu.vphu")
+    sign(1)
+    few = _statements_for(clerk, statements, LIST)[0]
+    docs(12)
+    sign(12)
+    many, resp = _statements_for(clerk, statements, LIST)
+    assert many == few
