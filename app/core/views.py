@@ -333,6 +333,13 @@ class AppModelRestApi(ModelRestApi):
                 size is not None and (not isinstance(size, int) or size < 1)):
             return self.response_400(message=_("The page and the page size must be positive "
                                                "numbers."))
+        # Deep OFFSET pages cost a scan of every row before them: the API pages as far as
+        # the screens count (LIST_COUNT_CAP); past it, filters narrow the list.
+        cap = count_cap()
+        if page and page * (size or self.page_size) >= cap:
+            return self.response_400(message=_(
+                "Only the first %(n)s records can be browsed page by page; narrow the list "
+                "with the search filters.", n=format_number(cap)))
         return super().get_list_headless(**kwargs)
 
     def post_headless(self):

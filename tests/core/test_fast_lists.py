@@ -130,6 +130,12 @@ def test_the_count_stops_at_the_cap_and_the_pages_with_it(app, clients, api, doc
     assert [i for i in ids if f"/incomingview/show/{i}\"" in second] == ids[5:10]
     api_client, headers = api("vanthu.vphu")
     assert api_client.get("/api/v1/incoming/", headers=headers).json["count"] == 10
+    # The API pages as far as the screens: the second page of 5 is there, the third is not.
+    page = api_client.get("/api/v1/incoming/?q=(page:1,page_size:5)", headers=headers)
+    assert page.status_code == 200 and len(page.json["result"]) == 5
+    deep = api_client.get("/api/v1/incoming/?q=(page:2,page_size:5)", headers=headers)
+    assert deep.status_code == 400
+    assert "Chỉ xem được theo trang 10 bản ghi đầu tiên" in deep.json["message"]
     # Under the cap the count is exact, and the other unit's rows are not counted.
     app.config["LIST_COUNT_CAP"] = 1000
     assert re.search(r":</strong>\s*30\s", client.get(LIST).get_data(as_text=True))
