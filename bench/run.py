@@ -167,6 +167,11 @@ def prepare_database(kind, n, reuse):
     engine.dispose()
     if kind == "sqlite" and os.path.exists(url[10:]):
         os.remove(url[10:])
+    for name in os.listdir(WORK):  # PostgreSQL: one database for every N
+        other = os.path.join(WORK, name)
+        if name.startswith(f"{kind}-") and name.endswith(".seeded") and \
+                open(other).read() == url:
+            os.remove(other)
     print(f"seeding {n:,} documents into {kind} …", flush=True)
     from bench.seed import seed
 
