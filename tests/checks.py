@@ -42,3 +42,19 @@ def call(client, method, path, failures, **kwargs):
     if resp.status_code >= 500:
         failures.append(f"{label}: {resp.status_code}")
     return resp
+
+
+def expect_scoped_reads(clients, reads, failures, *, others, no_role, leaks, refusal):
+    """Each of ``others`` (users of another unit) sees each list of ``reads`` without the
+    documents ``leaks(html)`` finds, and is refused every other read; ``no_role`` (a user of
+    the owning unit without the role) is refused them all. ``reads`` are (name, path,
+    permission); ``refusal(user, permission)`` is the status a refused user must get."""
+    for user in others + [no_role]:
+        for name, path, permission in reads:
+            resp = call(clients(user), "get", path, failures)
+            if name == "list" and user != no_role:
+                failures.expect(resp, 200, f"{user} {path}")
+                found = leaks(resp.get_data(as_text=True))
+                failures.check(not found, f"{user} {path} shows VPHU's {found}")
+            else:
+                failures.expect(resp, refusal(user, permission), f"{user} {path}")

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from app.security import permissions as P
 from tests import pdfs
-from tests.checks import Failures, call
+from tests.checks import Failures, call, expect_scoped_reads
 from tests.conftest import create_user, d, replay
 
 OTHER_UNIT = ["vanthu.btchu", "lanhdao.btchu", "chuyenvien.btchu"]
@@ -283,15 +283,8 @@ def test_list_show_slip_and_files_are_scoped(app, all_docs, clients, view):
     before = fingerprint(app)
     failures = Failures()
 
-    for user in OTHER_UNIT + [NO_ROLE]:
-        for name, path, permission in reads:
-            resp = call(clients(user), "get", path, failures)
-            if name == "list" and user != NO_ROLE:
-                failures.expect(resp, 200, f"{user} {path}")
-                found = leaks(resp.get_data(as_text=True), docs, "vphu")
-                failures.check(not found, f"{user} {path} shows VPHU's {found}")
-            else:
-                failures.expect(resp, refusal(user, permission), f"{user} {path}")
+    expect_scoped_reads(clients, reads, failures, others=OTHER_UNIT, no_role=NO_ROLE,
+                        leaks=lambda html: leaks(html, docs, "vphu"), refusal=refusal)
     for user in VPHU_STAFF:  # and the other way round
         html = call(clients(user), "get", f"/{view}/list/", failures).get_data(as_text=True)
         failures.check(not leaks(html, docs, "btchu"), f"{user} {view} shows BTCHU's documents")
