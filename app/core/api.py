@@ -67,6 +67,11 @@ class DocumentStepsApiMixin:
                                          error, getattr(g.user, "username", None))
         if isinstance(error, ValidationError):
             return self.response_400(message=translate_message(error.messages))
+        from app.core.workflow import ConflictError
+
+        if isinstance(error, ConflictError):
+            # The document moved on (the same request, repeated, has just done it).
+            return self.response(409, message=str(error))
         return self.response_422(message=str(error))
 
     def _step(self, pk, action):

@@ -226,6 +226,8 @@ class IncomingApi(TrustApiMixin, DocumentStepsApiMixin, UnitScopedMixin, AppMode
               description: Registered
             404:
               $ref: '#/components/responses/404'
+            409:
+              description: The document's state no longer allows this step
             422:
               $ref: '#/components/responses/422'
         """
@@ -268,6 +270,8 @@ class IncomingApi(TrustApiMixin, DocumentStepsApiMixin, UnitScopedMixin, AppMode
               description: Refused
             404:
               $ref: '#/components/responses/404'
+            409:
+              description: The document's state no longer allows this step
             422:
               $ref: '#/components/responses/422'
         """
@@ -307,6 +311,8 @@ class IncomingApi(TrustApiMixin, DocumentStepsApiMixin, UnitScopedMixin, AppMode
               description: Assigned
             404:
               $ref: '#/components/responses/404'
+            409:
+              description: The document's state no longer allows this step
             422:
               $ref: '#/components/responses/422'
         """

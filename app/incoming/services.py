@@ -15,10 +15,11 @@ from datetime import date, time
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, or_, select
 
-from app.core import audit, numbering
+from app.core import audit, numbering, workflow
 from app.core.calendar import add_working_days
 from app.core.errors import DomainError
 from app.core.timeutil import local_now, local_today, utcnow
+from app.core.workflow import INCOMING, ConflictError, ExchangeCode, IncomingState
 from app.incoming.models import (
     OPEN_STATES,
     SECRECY_NONE,
@@ -103,6 +104,7 @@ def send_status(session, doc, code, user=None, note=None):
     sender's clerks are notified of a refusal."""
     if doc.sender_unit_id is None:
         return None
+    code = str(code)
     doc.exchange_status = code
     for listener in STATUS_LISTENERS:
         listener(session, doc, code, note)
@@ -325,7 +327,7 @@ def _allocate_number(session, doc):
 
 
 def _finish_registration(session, doc, user):
-    doc.state = "registered"
+    workflow.apply(doc, workflow.rule(INCOMING, "register"))
     doc.registered_at = utcnow()
     doc.registered_by_id = user.id
     if doc.page_count is None:
@@ -337,7 +339,7 @@ def _finish_registration(session, doc, user):
     if doc.trust_reason:  # registered without a valid signature, and why (Điều 8)
         details.update(signature_status=trust.needs_reason(doc), trust_reason=doc.trust_reason)
     audit.record(session, "incoming_registered", doc, user=user, details=details)
-    send_status(session, doc, "03", user)
+    send_status(session, doc, ExchangeCode.REGISTERED, user)
     notify(session, [h for h in _heads(session, doc.unit_id) if h.id != user.id],
            _("To assign: %(number)s %(title)s", number=doc.number_label(), title=_title(doc)),
            link=_link(doc), urgent=doc.is_urgent())
@@ -398,7 +400,7 @@ def deliver(session, recipient_unit_id, sender_unit_id, entry, files, sender_use
         raise DomainError(_("Unknown unit."))
     # It arrives now: the clerk may register it later, the arrival stays today's.
     doc = IncomingDocument(
-        unit_id=recipient.id, state="pending", channel="electronic",
+        unit_id=recipient.id, state=str(IncomingState.PENDING), channel="electronic",
         arrival_date=local_today(), arrival_time=now_local_time(),
         sender_unit_id=sender.id, author_name=sender.name, symbol=nfc(entry.symbol),
         document_date=entry.document_date, document_type_id=entry.document_type_id,
@@ -417,7 +419,7 @@ def deliver(session, recipient_unit_id, sender_unit_id, entry, files, sender_use
                  details={"from": sender.abbreviation, "to": recipient.abbreviation,
                           "symbol": doc.symbol, "files": [f.sha256 for f in files],
                           "signature_status": report["status"] if report else None})
-    send_status(session, doc, "01", sender_user)
+    send_status(session, doc, ExchangeCode.ARRIVED, sender_user)
     notify(session, _clerks(session, recipient.id),
            _("New document to receive from %(unit)s: %(title)s", unit=sender.name,
              title=_title(doc)), link=_link(doc), urgent=doc.is_urgent())
@@ -435,8 +437,8 @@ def intake(session, user, channel, entry, main_file, attachments=()):
         raise DomainError(_("Attach the document as a PDF file."), field="main_file")
     trust.refuse_secret_symbol(session, user, entry.symbol)
     check_entry(session, entry)
-    doc = IncomingDocument(unit_id=user.unit_id, state="pending", channel=channel,
-                           created_by_id=user.id)
+    doc = IncomingDocument(unit_id=user.unit_id, state=str(IncomingState.PENDING),
+                           channel=channel, created_by_id=user.id)
     doc.unit = session.get(Unit, user.unit_id)
     _apply_entry(doc, entry)
     main_row = _add_file(session, doc, main_file, "main", user)
@@ -444,8 +446,10 @@ def intake(session, user, channel, entry, main_file, attachments=()):
         _add_file(session, doc, stored, "attachment", user)
     session.add(doc)
     _check_trust(doc, entry)
-    _check_duplicates(session, doc, entry)
+    # The number first: its counter's lock makes a second identical intake of the unit
+    # wait, and then find the first as a duplicate.
     _allocate_number(session, doc)
+    _check_duplicates(session, doc, entry)
     session.flush()
     audit.record(session, "incoming_received", doc, user=user,
                  details={"channel": channel, "files": [main_file.sha256] +
@@ -459,8 +463,7 @@ def register(session, doc, user, entry):
     """Register a document waiting in the inbox: check the fields, flag duplicates, give
     it the next số đến of the unit's year (gap-free) and tell the sender (status 03)."""
     _require_unit(user, doc)
-    if doc.state != "pending":
-        raise DomainError(_("This document is not waiting to be received."))
+    workflow.transition(session, doc, "register")
     if doc.channel == "electronic" and doc.sender_unit_id is not None:
         # The sender of an electronic delivery is known; it hears back (statuses 03–06).
         entry.sender_unit_id = doc.sender_unit_id
@@ -468,8 +471,8 @@ def register(session, doc, user, entry):
     check_entry(session, entry)
     _apply_entry(doc, entry)
     _check_trust(doc, entry)
-    _check_duplicates(session, doc, entry)
     _allocate_number(session, doc)
+    _check_duplicates(session, doc, entry)
     _finish_registration(session, doc, user)
     return doc
 
@@ -483,9 +486,8 @@ def refuse(session, doc, user, reason):
         raise DomainError(_("Write the reason for the refusal."), field="reason")
     if len(reason) > 2000:
         raise DomainError(_("At most %(max)d characters.", max=2000), field="reason")
-    if doc.state != "pending":
-        raise DomainError(_("Only a document waiting to be received can be refused."))
-    doc.state = "refused"
+    rule = workflow.transition(session, doc, "refuse")
+    workflow.apply(doc, rule)
     rejection = Rejection(document_id=doc.id, unit_id=doc.unit_id,
                           sender_unit_id=doc.sender_unit_id, author_name=doc.author_label(),
                           symbol=doc.symbol or "", summary=doc.summary or "", reason=reason,
@@ -493,7 +495,7 @@ def refuse(session, doc, user, reason):
     session.add(rejection)
     session.flush()
     audit.record(session, "incoming_refused", doc, user=user, details={"reason": reason})
-    send_status(session, doc, "02", user, note=reason)
+    send_status(session, doc, ExchangeCode.REFUSED, user, note=reason)
     return rejection
 
 
@@ -504,10 +506,8 @@ def cancel(session, doc, user, reason):
     reason = nfc(reason)
     if not reason:
         raise DomainError(_("Write the reason for the cancellation."), field="reason")
-    if doc.state not in ("registered", "assigned"):
-        raise DomainError(_("Only a registered document not yet being processed can be "
-                            "cancelled."))
-    doc.state = "cancelled"
+    rule = workflow.transition(session, doc, "cancel")
+    workflow.apply(doc, rule)
     doc.cancelled_at = utcnow()
     doc.cancel_reason = reason[:500]
     for a in doc.assignments:
@@ -590,6 +590,37 @@ def _check_parties(session, doc, parties, not_before, not_after=None, unit_id=No
                               field="deadline")
 
 
+def _same_parties(active, parties, parent_role="lead"):
+    """Whether the active assignments ``active`` are already exactly ``parties`` (a repeated
+    request: it must not replace them with a copy of themselves)."""
+    def role(p):
+        return p if parent_role == "lead" else ("cooperate" if p == "lead" else p)
+
+    def key(role_, unit_id, user_id, deadline, instruction):
+        return (role_, unit_id, user_id, deadline if role_ != "inform" else None,
+                nfc(instruction) or None)
+
+    have = sorted((key(a.role, a.unit_id, a.user_id, a.deadline, a.instruction)
+                   for a in active), key=repr)
+    want = sorted((key(role(p.role), p.unit_id, p.user_id, p.deadline, p.instruction)
+                   for p in parties), key=repr)
+    return bool(have) and have == want
+
+
+def _refuse_repeated_note(session, doc, user, kind, text, files):
+    """The same note twice in a row by the same person (a double click, a retry) is kept
+    once."""
+    last = session.execute(
+        select(ProgressNote).where(ProgressNote.document_id == doc.id,
+                                   ProgressNote.user_id == user.id)
+        .order_by(ProgressNote.id.desc()).limit(1)).scalars().first()
+    if last is None or last.kind != kind or (last.text or "") != text:
+        return
+    kept = sorted(f.sha256 for f in doc.files if f.note_id == last.id)
+    if kept == sorted(f.sha256 for f in files):
+        raise ConflictError(_("This note was already added."))
+
+
 def _notify_party(session, doc, assignment):
     if assignment.user_id is not None:
         from app.security.models import AppUser
@@ -609,12 +640,15 @@ def assign(session, doc, user, direction, parties):
     the previous one. Sends status 04 to an internal sender."""
     if not is_unit_head(user, doc.unit_id):
         raise DomainError(_("Only a head of the receiving unit can assign this document."))
-    if doc.state not in ("registered", "assigned"):
-        raise DomainError(_("This document cannot be assigned now."))
+    rule = workflow.transition(session, doc, "assign")
     direction = nfc(direction)
     if len(direction) > 5000:
         raise DomainError(_("At most %(max)d characters.", max=5000), field="direction")
     _check_parties(session, doc, parties, not_before=doc.arrival_date)
+    if (doc.state == IncomingState.ASSIGNED and (doc.direction or "") == direction
+            and _same_parties([a for a in doc.assignments
+                               if a.active and a.parent_id is None], parties)):
+        raise ConflictError(_("This document was already assigned exactly so."))
     for old in doc.assignments:
         old.active = False
     now = utcnow()
@@ -630,14 +664,14 @@ def assign(session, doc, user, direction, parties):
     doc.directed_at = now
     doc.directed_by_id = user.id
     doc.deadline = lead.deadline
-    doc.state = "assigned"
+    workflow.apply(doc, rule)
     session.flush()
     audit.record(session, "incoming_assigned", doc, user=user, details={
         "direction": direction,
         "parties": [{"role": a.role, "unit": a.unit_id, "user": a.user_id,
                      "deadline": a.deadline.isoformat() if a.deadline else None}
                     for a in created]})
-    send_status(session, doc, "04", user)
+    send_status(session, doc, ExchangeCode.ASSIGNED, user)
     for a in created:
         _notify_party(session, doc, a)
     return created
@@ -647,12 +681,15 @@ def sub_assign(session, parent, user, parties):
     """The head of a lead or cooperating unit hands the work to its own officials, with
     deadlines no later than the unit's (DOMAIN §5.5)."""
     doc = parent.document
+    workflow.lock(session, doc)  # the document's lock guards its assignments too
     if parent.unit_id is None or not parent.active or not is_unit_head(user, parent.unit_id):
         raise DomainError(_("Only a head of the assigned unit can sub-assign."))
-    if doc.state not in ("assigned", "in_progress"):
-        raise DomainError(_("This document cannot be assigned now."))
+    workflow.transition(session, doc, "sub_assign")
     _check_parties(session, doc, parties, not_before=doc.arrival_date,
                    not_after=parent.deadline, unit_id=parent.unit_id)
+    if _same_parties([a for a in doc.assignments if a.active and a.parent_id == parent.id],
+                     parties, parent.role):
+        raise ConflictError(_("This document was already assigned exactly so."))
     for old in doc.assignments:
         if old.parent_id == parent.id:
             old.active = False
@@ -703,20 +740,21 @@ def can_complete(doc, user):
 
 
 def _start(session, doc, user):
-    if doc.state == "assigned":
-        doc.state = "in_progress"
+    if workflow.allows(doc, "start"):
+        rule = workflow.transition(session, doc, "start")
+        workflow.apply(doc, rule)
         doc.started_at = utcnow()
-        send_status(session, doc, "05", user)
+        send_status(session, doc, rule.exchange, user)
 
 
 def add_note(session, doc, user, text, files=()):
     """A progress note (lead) or an opinion (cooperating party), with result files; the
     first one starts the processing (status 05)."""
+    workflow.lock(session, doc)
     mine = [a for a in my_assignments(doc, user) if a.role in ("lead", "cooperate")]
     if not mine:
         raise DomainError(_("Only the lead and cooperating parties can add notes."))
-    if doc.state not in ("assigned", "in_progress"):
-        raise DomainError(_("This document is not being processed."))
+    workflow.transition(session, doc, "note")
     text = nfc(text)
     if not text and not files:
         raise DomainError(_("Write the note or attach a file."), field="text")
@@ -724,6 +762,7 @@ def add_note(session, doc, user, text, files=()):
         raise DomainError(_("At most %(max)d characters.", max=5000), field="text")
     assignment = next((a for a in mine if a.role == "lead"), mine[0])
     kind = "progress" if assignment.role == "lead" else "opinion"
+    _refuse_repeated_note(session, doc, user, kind, text, files)
     note = ProgressNote(document=doc, assignment=assignment, user_id=user.id, kind=kind,
                         text=text)
     session.add(note)
@@ -740,9 +779,12 @@ def add_note(session, doc, user, text, files=()):
 
 def mark_read(session, doc, user):
     """An informed party (để biết) confirms reading."""
-    mine = [a for a in my_assignments(doc, user) if a.role == "inform" and a.read_at is None]
+    workflow.lock(session, doc)
+    informed = [a for a in my_assignments(doc, user) if a.role == "inform"]
+    mine = [a for a in informed if a.read_at is None]
     if not mine:
-        raise DomainError(_("There is nothing for you to confirm on this document."))
+        raise (ConflictError if informed else DomainError)(
+            _("There is nothing for you to confirm on this document."))
     now = utcnow()
     for a in mine:
         a.read_at = now
@@ -755,10 +797,10 @@ def mark_read(session, doc, user):
 def complete(session, doc, user, result, files=()):
     """Only the lead completes (DOMAIN §5.5–5.6); past the deadline it is recorded as
     late. Sends status 06."""
+    workflow.lock(session, doc)
     if not can_complete(doc, user):
         raise DomainError(_("Only the lead (chủ trì) can complete this document."))
-    if doc.state not in ("assigned", "in_progress"):
-        raise DomainError(_("This document is not being processed."))
+    rule = workflow.transition(session, doc, "complete")
     result = nfc(result)
     if not result:
         raise DomainError(_("Write the result of the processing."), field="result")
@@ -774,7 +816,7 @@ def complete(session, doc, user, result, files=()):
     _start(session, doc, user)
     now = utcnow()
     today = local_today()
-    doc.state = "done"
+    workflow.apply(doc, rule)
     doc.completed_at = now
     doc.completed_late = bool(doc.deadline and today > doc.deadline)
     doc.result_summary = result
@@ -783,7 +825,7 @@ def complete(session, doc, user, result, files=()):
             a.completed_at = now
     audit.record(session, "incoming_completed", doc, user=user,
                  details={"late": doc.completed_late})
-    send_status(session, doc, "06", user)
+    send_status(session, doc, rule.exchange, user)
     if doc.directed_by_id and doc.directed_by_id != user.id:
         from app.security.models import AppUser
 

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
 
-from app.core import audit
+from app.core import audit, workflow
 from app.core.audit import AuditEvent
 from app.core.docviews import DocumentStepsMixin
 from app.core.errors import DomainError
@@ -20,6 +20,7 @@ from app.core.filecheck import check_attachment
 from app.core.scope import UnitScopedMixin, current_unit_id, current_user, sees_all_units
 from app.core.timeutil import local_now, local_today
 from app.core.views import AppModelView, AppSQLAInterface
+from app.core.workflow import INCOMING
 from app.incoming import forms, services
 from app.incoming.filters import (
     IncomingScopeFilter,
@@ -167,10 +168,11 @@ class IncomingListBase(DocumentStepsMixin, UnitScopedMixin, AppModelView):
         return self.render_template(
             self.show_template, pk=item.id, title=self.show_title, widgets=widgets,
             related_views=self._related_views, item=item, history=history,
+            allows=workflow.allows,
             statuses=statuses, can=can, mine=mine,
             can_complete=can["process"] and services.can_complete(item, user),
             sub_assignable=[a for a in mine if a.unit_id is not None
-                            and item.state in ("assigned", "in_progress")],
+                            and workflow.allows(item, "sub_assign")],
             days_overdue=services.days_overdue(item), assignment_rows=assignment_rows(item),
             main=item.main_file(), note_form=forms.NoteForm(),
             complete_form=forms.CompleteForm(), cancel_form=forms.CancelForm())
@@ -261,7 +263,7 @@ class IncomingView(IncomingListBase):
     @has_access
     @permission_name("register")
     def register(self, pk):
-        item = self._editable(pk, ("pending",))
+        item = self._editable(pk, workflow.sources(INCOMING, "register"))
         session = self.datamodel.session
         form = forms.EntryForm()
         form.fill_choices(session)
@@ -289,7 +291,7 @@ class IncomingView(IncomingListBase):
     @has_access
     @permission_name("refuse")
     def refuse(self, pk):
-        item = self._editable(pk, ("pending",))
+        item = self._editable(pk, workflow.sources(INCOMING, "refuse"))
         form = forms.RefuseForm()
         if request.method == "POST" and form.validate_on_submit():
             session = self.datamodel.session
@@ -329,7 +331,7 @@ class IncomingView(IncomingListBase):
     @has_access
     @permission_name("assign")
     def assign(self, pk):
-        item = self._editable(pk, ("registered", "assigned"))
+        item = self._editable(pk, workflow.sources(INCOMING, "assign"))
         session = self.datamodel.session
         form = forms.AssignForm()
         choices = forms.party_choices(session, item.unit_id)
@@ -358,7 +360,7 @@ class IncomingView(IncomingListBase):
     @has_access
     @permission_name("subassign")
     def subassign(self, pk, assignment_id):
-        item = self._editable(pk, ("assigned", "in_progress"))
+        item = self._editable(pk, workflow.sources(INCOMING, "sub_assign"))
         parent = next((a for a in item.assignments if a.id == assignment_id), None)
         if parent is None or parent.unit_id is None:
             abort(404)
@@ -441,7 +443,7 @@ class IncomingView(IncomingListBase):
     @has_access
     @permission_name("complete")
     def complete(self, pk):
-        item = self._editable(pk, ("assigned", "in_progress"))
+        item = self._editable(pk, workflow.sources(INCOMING, "complete"))
         form = forms.CompleteForm()
         if request.method == "POST" and form.validate_on_submit():
             session = self.datamodel.session

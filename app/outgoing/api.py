@@ -80,6 +80,8 @@ def _step_doc(summary, request_schema=None):
             "          responses:\n            200:\n              description: Done\n"
             "            400:\n              $ref: '#/components/responses/400'\n"
             "            404:\n              $ref: '#/components/responses/404'\n"
+            "            409:\n              description: The document's state no longer "
+            "allows this step (it was just done)\n"
             "            422:\n              $ref: '#/components/responses/422'\n")
 
 
@@ -290,6 +292,8 @@ class OutgoingApi(TrustApiMixin, DocumentStepsApiMixin, UnitScopedMixin, AppMode
               description: Attached
             404:
               $ref: '#/components/responses/404'
+            409:
+              description: The document's state no longer allows this step
             422:
               $ref: '#/components/responses/422'
         """

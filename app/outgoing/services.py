@@ -11,10 +11,11 @@ from datetime import UTC, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.core import audit, numbering
+from app.core import audit, numbering, workflow
 from app.core.calendar import next_working_morning_deadline
 from app.core.errors import DomainError
 from app.core.timeutil import local_today, to_local, utcnow
+from app.core.workflow import ConflictError, OutgoingState, RecipientStatus
 from app.incoming import services as incoming
 from app.incoming.models import IncomingDocument
 from app.notifications.services import notify
@@ -140,7 +141,8 @@ def create_draft(session, user, document_type_id, summary, urgency, draft_file,
         raise DomainError(_("Choose the urgency."), field="urgency")
     if draft_file is None:
         raise DomainError(_("Attach the draft file."), field="draft_file")
-    doc = OutgoingDocument(unit_id=user.unit_id, state="draft", document_type_id=doc_type.id,
+    doc = OutgoingDocument(unit_id=user.unit_id, state=str(OutgoingState.DRAFT),
+                           document_type_id=doc_type.id,
                            summary=summary, urgency=urgency, created_by_id=user.id,
                            holder_id=user.id)
     if signer_id is not None:
@@ -188,6 +190,7 @@ def _require_holder(user, doc):
 def set_recipients(session, doc, user, recipients):
     """Change the recipients while the document is being drafted or approved."""
     _require_unit(user, doc)
+    workflow.lock(session, doc)
     if doc.state not in EDITABLE_STATES + ("signed", "numbered"):
         raise DomainError(_("An issued document cannot be changed."))
     if doc.state in EDITABLE_STATES:
@@ -205,8 +208,7 @@ def add_version(session, doc, user, stored):
     """A new version of the draft by its holder; old versions are kept (never
     overwritten)."""
     _require_unit(user, doc)
-    if doc.state not in EDITABLE_STATES:
-        raise DomainError(_("An approved or issued document cannot be changed."))
+    workflow.transition(session, doc, "new_version")
     _require_holder(user, doc)
     version = max((f.version for f in doc.draft_files()), default=0) + 1
     row = _add_file(session, doc, stored, "draft", user, version=version)
@@ -234,12 +236,11 @@ def submit(session, doc, user, to_user_id, comment=""):
     """The holder sends the draft to the next processor (trình), with a comment; the route
     keeps who, when, the comment and the draft version."""
     _require_unit(user, doc)
-    if doc.state not in EDITABLE_STATES:
-        raise DomainError(_("This document is no longer being drafted or approved."))
+    rule = workflow.transition(session, doc, "submit")
     _require_holder(user, doc)
     target = _route_target(session, doc, to_user_id, user)
-    action = "forward" if doc.state == "review" else "submit"
-    doc.state = "review"
+    action = "forward" if doc.state == OutgoingState.REVIEW else "submit"
+    workflow.apply(doc, rule)
     doc.holder_id = target.id
     comment = incoming.nfc(comment)
     _step(session, doc, user, action, target, comment)
@@ -255,8 +256,7 @@ def submit(session, doc, user, to_user_id, comment=""):
 def return_draft(session, doc, user, comment):
     """The holder returns the draft to whoever sent it, with a mandatory comment."""
     _require_unit(user, doc)
-    if doc.state != "review":
-        raise DomainError(_("Only a document submitted for approval can be returned."))
+    rule = workflow.transition(session, doc, "return")
     _require_holder(user, doc)
     comment = incoming.nfc(comment)
     if not comment:
@@ -264,7 +264,7 @@ def return_draft(session, doc, user, comment):
     last = next((s for s in reversed(doc.steps) if s.to_user_id == user.id
                  and s.action in ("submit", "forward")), None)
     back_to = last.from_user if last is not None else doc.created_by
-    doc.state = "returned"
+    workflow.apply(doc, rule)
     doc.holder_id = back_to.id
     _step(session, doc, user, "return", back_to, comment)
     session.flush()
@@ -279,8 +279,7 @@ def sign(session, doc, user, signing_form=""):
     """The competent signer approves (ký) with the form T/M, K/T, T/L or TUQ; the
     document then waits for the clerk's number."""
     _require_unit(user, doc)
-    if doc.state != "review":
-        raise DomainError(_("Only a document submitted for approval can be signed."))
+    rule = workflow.transition(session, doc, "sign")
     _require_holder(user, doc)
     if not _can(user, P.SIGN):
         raise DomainError(_("Only a head of the unit can sign."))
@@ -289,7 +288,7 @@ def sign(session, doc, user, signing_form=""):
                             name=doc.signer.get_full_name()))
     if signing_form not in SIGNING_FORMS:
         raise DomainError(_("Choose the form of signature."), field="signing_form")
-    doc.state = "signed"
+    workflow.apply(doc, rule)
     doc.signing_form = signing_form
     doc.signed_by_id = user.id
     doc.signed_at = utcnow()
@@ -347,8 +346,7 @@ def assign_number(session, doc, user, document_date=None):
     _require_unit(user, doc)
     if not _can(user, P.ISSUE):
         raise DomainError(_("Only the clerk numbers documents."))
-    if doc.state != "signed":
-        raise DomainError(_("Only a signed document can be numbered."))
+    rule = workflow.transition(session, doc, "number")
     day = document_date or local_today()
     if day > local_today():
         raise DomainError(_("The document date cannot be in the future."),
@@ -362,7 +360,7 @@ def assign_number(session, doc, user, document_date=None):
     doc.series_key, doc.number_period, doc.number = series_key, period, number
     doc.symbol = render_symbol(number, doc.document_type, doc.unit)
     doc.document_date = day
-    doc.state = "numbered"
+    workflow.apply(doc, rule)
     doc.numbered_at = utcnow()
     doc.numbered_by_id = user.id
     _step(session, doc, user, "number", comment=doc.symbol)
@@ -378,8 +376,7 @@ def cancel_number(session, doc, user, reason):
     _require_unit(user, doc)
     if not _can(user, P.ISSUE):
         raise DomainError(_("Only the clerk numbers documents."))
-    if doc.state != "numbered":
-        raise DomainError(_("Only a numbered document not yet issued can lose its number."))
+    rule = workflow.transition(session, doc, "cancel_number")
     reason = incoming.nfc(reason)
     if not reason:
         raise DomainError(_("Write the reason for the cancellation."), field="reason")
@@ -389,7 +386,7 @@ def cancel_number(session, doc, user, reason):
                                 cancelled_by_id=user.id))
     old = doc.symbol
     doc.series_key = doc.number_period = doc.number = doc.symbol = None
-    doc.state = "signed"
+    workflow.apply(doc, rule)
     _step(session, doc, user, "cancel_number", comment=reason)
     session.flush()
     audit.record(session, "outgoing_number_cancelled", doc, user=user,
@@ -402,10 +399,12 @@ def attach_final(session, doc, user, stored):
     _require_unit(user, doc)
     if not _can(user, P.ISSUE):
         raise DomainError(_("Only the clerk attaches the signed file."))
-    if doc.state not in ("signed", "numbered"):
-        raise DomainError(_("The signed file is attached after signing and before issuing."))
+    workflow.transition(session, doc, "final")
     if stored.mime != "application/pdf":
         raise DomainError(_("The signed file must be a PDF."), field="final_file")
+    current = doc.final_file()
+    if current is not None and current.sha256 == stored.sha256:
+        raise ConflictError(_("This signed file is already attached."))
     row = _add_file(session, doc, stored, "final", user,
                     version=len([f for f in doc.files if f.kind == "final"]) + 1)
     doc.page_count = row.pages or doc.page_count
@@ -436,7 +435,8 @@ def set_sensitive(session, doc, user, sensitive, paper_copy=False):
     _require_unit(user, doc)
     if not _can(user, P.SIGN):
         raise DomainError(_("Only a head of the unit decides this."))
-    if doc.state in ("issued", "recalled"):
+    workflow.lock(session, doc)
+    if doc.state in (OutgoingState.ISSUED, OutgoingState.RECALLED):
         raise DomainError(_("An issued document cannot be changed."))
     if (doc.sensitive, doc.paper_copy_approved) == (bool(sensitive), bool(paper_copy)):
         return
@@ -492,10 +492,14 @@ def issue(session, doc, user, late_reason="", agency_sign=False):
     _require_unit(user, doc)
     if not _can(user, P.ISSUE):
         raise DomainError(_("Only the clerk issues documents."))
-    if doc.state == "issued":
-        raise DomainError(_("This document was already issued."))
-    if doc.state != "numbered":
-        raise DomainError(_("Only a signed and numbered document can be issued."))
+    workflow.lock(session, doc)
+    if doc.state == OutgoingState.ISSUED:
+        raise ConflictError(_("This document was already issued."))
+    rule = workflow.transition(session, doc, "issue")
+    # The incoming documents this one replaces are locked now, before the deliveries
+    # write to the audit chain (documents first, then the chain).
+    replaced = _replaced(session, doc)
+    workflow.lock_all(session, replaced.values())
     final = doc.final_file()
     if final is None:
         raise DomainError(_("Attach the final signed PDF before issuing."), field="final_file")
@@ -530,14 +534,19 @@ def issue(session, doc, user, late_reason="", agency_sign=False):
              for f in [final] + [f for f in doc.files if f.kind == "attachment"]]
     for recipient in doc.recipients:
         if recipient.channel == "electronic":
+            # Delivered once: a recipient already holding its copy does not get another.
+            step = workflow.transition(session, recipient, "delivered", locked=False)
             received = incoming.deliver(session, recipient.unit_id, doc.unit_id,
                                         _delivery_entry(doc), files, sender_user=user,
                                         delivery_id=recipient.id)
             recipient.incoming_document_id = received.id
-            _supersede(session, doc, recipient, received)
+            workflow.apply(recipient, step)
+            _supersede(session, replaced.get(recipient.unit_id), received)
         else:
-            recipient.status, recipient.status_at = "P", now
-    doc.state = "issued"
+            workflow.apply(recipient, workflow.transition(session, recipient, "paper",
+                                                          locked=False))
+            recipient.status_at = now
+    workflow.apply(doc, rule)
     doc.issued_at = now
     doc.issued_by_id = user.id
     doc.late = late
@@ -571,18 +580,26 @@ def _is_late(now_utc, deadline):
     return now_utc > deadline.astimezone(UTC).replace(tzinfo=None)
 
 
-def _supersede(session, doc, recipient, received):
-    """A replacement takes the place of the original in the recipient's lists."""
+def _replaced(session, doc):
+    """The incoming documents (by recipient unit) that ``doc``, a replacement, takes the
+    place of."""
     if doc.replaces_id is None:
-        return
-    old = session.execute(
-        select(Recipient).where(Recipient.document_id == doc.replaces_id,
-                                Recipient.unit_id == recipient.unit_id)).scalars().first()
-    if old is None or old.incoming_document_id is None:
-        return
-    previous = session.get(IncomingDocument, old.incoming_document_id)
-    if previous is not None and previous.state not in ("refused", "cancelled"):
-        previous.state = "replaced"
+        return {}
+    out = {}
+    for old in session.execute(
+            select(Recipient).where(Recipient.document_id == doc.replaces_id,
+                                    Recipient.incoming_document_id.is_not(None))).scalars():
+        previous = session.get(IncomingDocument, old.incoming_document_id)
+        if previous is not None and old.unit_id not in out:
+            out[old.unit_id] = previous
+    return out
+
+
+def _supersede(session, previous, received):
+    """A replacement takes the place of the original in the recipient's lists (the
+    original is locked by ``issue``)."""
+    if previous is not None and workflow.allows(previous, "replace"):
+        workflow.apply(previous, workflow.transition(session, previous, "replace"))
         previous.replaced_by_id = received.id
 
 
@@ -590,10 +607,11 @@ def on_incoming_status(session, incoming_doc, code, note):
     """The recipient's side moved (01–06): the drafting unit sees it on its recipient."""
     if incoming_doc.delivery_id is None:
         return
+    # The incoming document is locked (its step is a transition): it guards its recipient.
     recipient = session.get(Recipient, incoming_doc.delivery_id)
-    if recipient is None or recipient.status in ("13", "15"):
+    if recipient is None or not workflow.allows(recipient, "status"):
         return  # a pending or accepted recall is what the sender must see
-    recipient.status = code
+    workflow.apply(recipient, workflow.rule(workflow.RECIPIENT, "status"), RecipientStatus(code))
     recipient.status_note = note
     recipient.status_at = utcnow()
 
@@ -608,22 +626,27 @@ def request_recall(session, doc, user, reason):
     _require_unit(user, doc)
     if not _can(user, P.ISSUE):
         raise DomainError(_("Only the clerk recalls documents."))
-    if doc.state != "issued":
-        raise DomainError(_("Only an issued document can be recalled."))
+    rule = workflow.transition(session, doc, "recall")
     reason = incoming.nfc(reason)
     if not reason:
         raise DomainError(_("Write the reason for the recall."), field="reason")
+    # The copies delivered are locked too (they guard their recipients' statuses): a
+    # recipient registering or refusing its copy at this moment goes first or after.
+    received_docs = {r.id: session.get(IncomingDocument, r.incoming_document_id)
+                     for r in doc.recipients if r.incoming_document_id is not None}
+    workflow.lock_all(session, [d for d in received_docs.values() if d is not None])
     now = utcnow()
-    doc.state = "recalled"
+    workflow.apply(doc, rule)
     doc.recall_requested_at = now
     doc.recall_reason = reason
     for recipient in doc.recipients:
-        if recipient.incoming_document_id is None or recipient.status == "02":
+        received = received_docs.get(recipient.id)
+        if received is None or not workflow.allows(recipient, "recall"):
             continue
-        received = session.get(IncomingDocument, recipient.incoming_document_id)
         received.recall_requested_at = now
         received.recall_reason = reason
-        recipient.status, recipient.status_note, recipient.status_at = "13", reason, now
+        workflow.apply(recipient, workflow.rule(workflow.RECIPIENT, "recall"))
+        recipient.status_note, recipient.status_at = reason, now
         notify(session, unit_users_who_can(session, recipient.unit_id, P.INTAKE, P.INCOMING),
                _("%(unit)s asks for its document %(symbol)s back: %(reason)s",
                  unit=doc.unit.name, symbol=doc.symbol, reason=reason),
@@ -641,19 +664,23 @@ def answer_recall(session, received, user, accept, reason=""):
     if user is None or user.unit_id != received.unit_id or not incoming.is_unit_clerk(
             user, received.unit_id):
         raise DomainError(_("Only the receiving unit's clerk answers a recall."))
+    workflow.lock(session, received)  # it guards its recipient's status
     if received.recall_requested_at is None or received.delivery_id is None:
         raise DomainError(_("No recall was asked for this document."))
     recipient = session.get(Recipient, received.delivery_id)
-    if recipient is None or recipient.status != "13":
-        raise DomainError(_("This recall was already answered."))
+    if recipient is None:
+        raise DomainError(_("No recall was asked for this document."))
+    action = "recall_accept" if accept else "recall_refuse"
+    answer = workflow.transition(session, recipient, action, locked=False)
+    state = workflow.transition(session, received, action)
     reason = incoming.nfc(reason)
     if not accept and not reason:
         raise DomainError(_("Write why the recall is refused."), field="reason")
-    recipient.status = "15" if accept else "16"
+    workflow.apply(recipient, answer)
     recipient.status_note = reason or None
     recipient.status_at = utcnow()
+    workflow.apply(received, state)
     if accept:
-        received.state = "recalled"
         for a in received.assignments:
             a.active = False
     audit.record(session, "outgoing_recall_answered", received, user=user,

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.core import workflow
 from app.core.audit import AuditEvent
 from app.core.docviews import DocumentStepsMixin
 from app.core.errors import DomainError
@@ -17,6 +18,7 @@ from app.core.filecheck import check_attachment
 from app.core.scope import UnitScopedMixin
 from app.core.timeutil import local_today
 from app.core.views import AppModelView, AppSQLAInterface
+from app.core.workflow import OUTGOING
 from app.incoming.services import Uploads
 from app.incoming.views import NOT_ROUTED, IncomingInterface, urgency_badge
 from app.outgoing import forms, services
@@ -116,7 +118,8 @@ class OutgoingListBase(DocumentStepsMixin, UnitScopedMixin, AppModelView):
         }
         return self.render_template(
             self.show_template, pk=item.id, title=self.show_title, widgets=widgets,
-            related_views=self._related_views, item=item, history=history, can=can,
+            related_views=self._related_views, item=item, history=history,
+            allows=workflow.allows, can=can,
             holder=item.holder_id == user.id,
             overdue=services.overdue_to_issue(session, item),
             deadline=services.issue_deadline(session, item),
@@ -229,7 +232,7 @@ class OutgoingView(OutgoingListBase):
     @has_access
     @permission_name("submit")
     def submit(self, pk):
-        item = self._editable(pk, ("draft", "review", "returned"))
+        item = self._editable(pk, workflow.sources(OUTGOING, "submit"))
         session = self.datamodel.session
         form = forms.SubmitForm()
         form.to_user_id.choices = [("", _l("— choose —"))] + forms.colleague_choices(
@@ -249,7 +252,7 @@ class OutgoingView(OutgoingListBase):
     @has_access
     @permission_name("return_draft")
     def return_draft(self, pk):
-        item = self._editable(pk, ("review",))
+        item = self._editable(pk, workflow.sources(OUTGOING, "return"))
         form = forms.ReturnForm()
         if request.method == "POST" and form.validate_on_submit():
             done = self._run(item, form, lambda s: services.return_draft(
@@ -263,7 +266,7 @@ class OutgoingView(OutgoingListBase):
     @has_access
     @permission_name("sign")
     def sign(self, pk):
-        item = self._editable(pk, ("review",))
+        item = self._editable(pk, workflow.sources(OUTGOING, "sign"))
         form = forms.SignForm()
         if request.method == "GET":
             form.sensitive.data = item.sensitive
@@ -286,7 +289,7 @@ class OutgoingView(OutgoingListBase):
     @has_access
     @permission_name("number")
     def number(self, pk):
-        item = self._editable(pk, ("signed",))
+        item = self._editable(pk, workflow.sources(OUTGOING, "number"))
         form = forms.NumberForm()
         if request.method == "GET":
             form.document_date.data = local_today()
@@ -314,7 +317,7 @@ class OutgoingView(OutgoingListBase):
     @has_access
     @permission_name("final")
     def final(self, pk):
-        item = self._editable(pk, ("signed", "numbered"))
+        item = self._editable(pk, workflow.sources(OUTGOING, "final"))
         form = forms.FinalFileForm()
         if request.method == "POST" and form.validate_on_submit():
             session = self.datamodel.session
@@ -339,7 +342,7 @@ class OutgoingView(OutgoingListBase):
     @has_access
     @permission_name("issue")
     def issue(self, pk):
-        item = self._editable(pk, ("numbered",))
+        item = self._editable(pk, workflow.sources(OUTGOING, "issue"))
         form = forms.IssueForm()
         if request.method == "POST" and form.validate_on_submit():
             done = self._run(item, form, lambda s: services.issue(
@@ -354,7 +357,7 @@ class OutgoingView(OutgoingListBase):
     @has_access
     @permission_name("recall")
     def recall(self, pk):
-        item = self._editable(pk, ("issued",))
+        item = self._editable(pk, workflow.sources(OUTGOING, "recall"))
         form = forms.ReasonForm()
         if request.method == "POST" and form.validate_on_submit():
             done = self._run(item, form, lambda s: services.request_recall(

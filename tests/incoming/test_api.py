@@ -240,10 +240,10 @@ def test_register_a_delivered_document(app, world, incoming, api):
     doc = incoming.get(doc_id)
     assert doc["state"] == "registered" and doc["registered_by_id"] == world.ids["vanthu.vphu"]
     assert doc["exchange_status"] == "03"
-    # Only once.
+    # Only once: a second time is a conflict with the document's new state.
     resp = client.post(f"{BASE}/{doc_id}/register", headers=headers,
                        json=_entry_json(incoming, sender_unit_id=world.ids["btchu"]))
-    assert resp.status_code == 422
+    assert resp.status_code == 409
     assert incoming.get(doc_id)["arrival_number"] == 1
 
 
@@ -313,7 +313,7 @@ def test_refuse(app, world, incoming, api):
         db.session.remove()
     # Not twice.
     resp = client.post(f"{BASE}/{doc_id}/refuse", headers=headers, json={"reason": "Lại"})
-    assert resp.status_code == 422
+    assert resp.status_code == 409
 
 
 # -- assign -------------------------------------------------------------------------------------
@@ -382,7 +382,7 @@ def test_assign_refusals(app, world, incoming, api):
     # A pending document cannot be assigned.
     pending = incoming.deliver()
     assert client.post(f"{BASE}/{pending}/assign", headers=headers,
-                       json=body).status_code == 422
+                       json=body).status_code == 409
 
 
 # -- the spec ---------------------------------------------------------------------------------

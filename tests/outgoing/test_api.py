@@ -55,7 +55,7 @@ def test_the_whole_route_through_the_api(app, world, outgoing, api):
     assert api("post", "lanhdao.vphu", f"/api/v1/outgoing/{pk}/sign",
                json={"signing_form": "K/T"}).json["state"] == "signed"
     # Issuing before numbering is refused and changes nothing.
-    assert api("post", "vanthu.vphu", f"/api/v1/outgoing/{pk}/issue", json={}).status_code == 422
+    assert api("post", "vanthu.vphu", f"/api/v1/outgoing/{pk}/issue", json={}).status_code == 409
     numbered = api("post", "vanthu.vphu", f"/api/v1/outgoing/{pk}/number", json={}).json
     assert numbered["symbol"] == "1-CV/VPHU"
     bad = api("post", "vanthu.vphu", f"/api/v1/outgoing/{pk}/final",
@@ -68,7 +68,7 @@ def test_the_whole_route_through_the_api(app, world, outgoing, api):
     assert good.status_code == 200
     assert api("post", "vanthu.vphu", f"/api/v1/outgoing/{pk}/issue",
                json={}).json["state"] == "issued"
-    assert api("post", "vanthu.vphu", f"/api/v1/outgoing/{pk}/issue", json={}).status_code == 422
+    assert api("post", "vanthu.vphu", f"/api/v1/outgoing/{pk}/issue", json={}).status_code == 409
     recipients = api("get", "vanthu.vphu", f"/api/v1/outgoing/{pk}/recipients").json["result"]
     assert sorted(r["status"] for r in recipients) == ["01", "P"]
     route = api("get", "chuyenvien.vphu", f"/api/v1/outgoing/{pk}/route").json["result"]
