@@ -183,8 +183,10 @@ def _signer(session, doc, signer_id):
 
 
 def _require_holder(user, doc):
+    # Read under the document's lock: the holder moves with every step of the route, so a
+    # repeated step finds it gone to the next person.
     if doc.holder_id != user.id:
-        raise DomainError(_("The document is not with you now."))
+        raise ConflictError(_("The document is not with you now."))
 
 
 def set_recipients(session, doc, user, recipients):
