@@ -109,6 +109,7 @@ class Transition:
     who: str
     refusal: object
     exchange: str | None = None
+    to_label: str | None = None  # for the README, when the target is not one state
 
 
 TRANSITIONS = {(t.kind, t.action): t for t in (
@@ -162,7 +163,7 @@ TRANSITIONS = {(t.kind, t.action): t for t in (
                _l("Already sent.")),
     Transition(RECIPIENT, "status", tuple(s for s in Rs if s not in (
         Rs.RECALL_REQUESTED, Rs.RECALL_ACCEPTED)), None, "the recipient's steps",
-               _l("A recall is pending or accepted.")),
+               _l("A recall is pending or accepted."), to_label="the code reported (01–06)"),
     Transition(RECIPIENT, "recall", tuple(s for s in Rs if s not in (
         Rs.REFUSED, Rs.PAPER, Rs.NOT_SENT)), Rs.RECALL_REQUESTED, "issuing clerk",
                _l("Only a delivered document can be recalled.")),
@@ -265,11 +266,12 @@ def apply(doc, r, target=None):
 
 
 def readme_table():
-    """The table of transitions as Markdown (for the README; ``flask qlvb`` does not need
-    it, the test of the README does)."""
-    lines = ["| Kind | Action | From | To | Who |", "|---|---|---|---|---|"]
+    """The table of transitions as Markdown: the README carries it, and a test checks
+    that it is this one."""
+    lines = ["| Kind | Action | From | To | Sender hears | Who |",
+             "|---|---|---|---|---|---|"]
     for t in TRANSITIONS.values():
-        to = str(t.target) if t.target is not None else "(unchanged)"
+        to = t.to_label or (str(t.target) if t.target is not None else "(unchanged)")
         lines.append(f"| {t.kind} | {t.action} | {', '.join(str(s) for s in t.sources)} "
-                     f"| {to} | {t.who} |")
+                     f"| {to} | {t.exchange or ''} | {t.who} |")
     return "\n".join(lines)
