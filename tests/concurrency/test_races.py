@@ -276,6 +276,9 @@ def test_number_10_times_at_once_gives_one_number(app, world, outgoing):
     answers = api_race(app, 10, "post", f"{OUT}/{doc_id}/number", _headers(app, "vanthu.vphu"),
                        json={})
     _one_effect(answers)
+    # The others are told why, in Vietnamese.
+    assert {a.json["message"] for a in answers if a.status == 409} == {
+        "Chỉ cấp số được văn bản đã ký."}
     doc = _get(app, OutgoingDocument, doc_id)
     assert doc["number"] == 1 and doc["symbol"] == "1-CV/VPHU"
     # The counter gave one number: none is left in no document and not cancelled.
