@@ -13,7 +13,7 @@ from flask_limiter.util import get_remote_address
 from app.core import audit
 from app.security import services
 from app.security.models import AppUser
-from app.security.views import AppRoleModelView, AppUserDBModelView
+from app.security.views import AppResetPasswordView, AppRoleModelView, AppUserDBModelView
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ class AppSecurityManager(SecurityManager):
     user_model = AppUser
     userdbmodelview = AppUserDBModelView
     rolemodelview = AppRoleModelView
+    resetpasswordview = AppResetPasswordView
     authdbview = AppAuthDBView
     # FAB's user statistics chart loads Google Charts from the internet.
     userstatschartview = None

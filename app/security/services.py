@@ -84,6 +84,16 @@ def unlock_account(session, user, actor=None):
     return True
 
 
+def refuse_account_action(session, actor, target, what, details=None):
+    """Record that ``actor`` tried ``what`` on an account the policy keeps from them
+    (``app/security/policy.py``), in its own commit: the refused change is rolled back."""
+    session.rollback()
+    audit.record(session, "account_action_refused", target, user=actor,
+                 details={"action": what, "username": getattr(target, "username", None),
+                          **(details or {})})
+    session.commit()
+
+
 def set_password(session, user, password, actor=None):
     from flask import current_app
 

@@ -2,19 +2,23 @@
 lock/unlock), the role view marking built-in roles, the unit IT officer's view of the
 accounts of their own unit, and the owner's "lost control of my account" button."""
 
-from flask import flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
+from flask_appbuilder.hooks import before_request
+from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.security.decorators import permission_name
-from flask_appbuilder.security.views import RoleModelView, UserDBModelView
+from flask_appbuilder.security.sqla.models import Role
+from flask_appbuilder.security.views import ResetPasswordView, RoleModelView, UserDBModelView
 from flask_appbuilder.validators import PasswordComplexityValidator
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import logout_user
 from flask_wtf import FlaskForm
+from sqlalchemy import false
 from wtforms import PasswordField, SelectField, TextAreaField, validators
 
 from app.core.errors import DomainError
@@ -22,7 +26,7 @@ from app.core.scope import UnitScopedMixin, current_user
 from app.core.timeutil import fmt_datetime
 from app.core.views import AppSQLAInterface, RuleFormsMixin
 from app.security import permissions as P
-from app.security import services
+from app.security import policy, services
 from app.security.models import ACCOUNT_KINDS, AppUser
 
 _USER_LABELS = {
@@ -52,8 +56,41 @@ def _lock_reason(value):
     return str(services.LOCK_REASONS.get(value, value or ""))
 
 
+def _grantable_role_ids(session, actor):
+    return [r.id for r in policy.grantable_roles(actor, session.query(Role).all())]
+
+
+class ManageableAccountFilter(BaseFilter):
+    """Only the accounts the signed-in user may manage (``policy.may_manage_account``):
+    the others are not even offered."""
+
+    name = "Manageable accounts"
+    arg_name = None  # never offered in the search form
+
+    def apply(self, query, value):
+        actor = current_user()
+        if actor is None:
+            return query.filter(false())
+        if policy.is_system_admin(actor):
+            return query
+        ids = _grantable_role_ids(self.datamodel.session, actor)
+        query = query.filter(~AppUser.roles.any(Role.id.notin_(ids)))
+        if not policy.sees_all_units(actor):
+            query = query.filter(AppUser.unit_id == actor.unit_id)
+        return query
+
+
+def _grantable_role_names():
+    from app.extensions import db
+
+    actor = current_user()
+    return [r.name for r in policy.grantable_roles(actor, db.session.query(Role).all())]
+
+
 class _AccountRules:
-    """Shared by the admin's and the unit IT officer's user screens."""
+    """Shared by the admin's and the unit IT officer's user screens: every route that
+    names an account asks the policy first; one the user may not manage answers 404 (as
+    if it did not exist, like the list that never shows it) and the try is audited."""
 
     def _check_account(self, item):
         try:
@@ -62,11 +99,62 @@ class _AccountRules:
             self.datamodel.session.rollback()
             raise
 
+    def _account_or_404(self, pk, what):
+        actor = current_user()
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            abort(404)
+        if not 0 < pk < 2**63:
+            abort(404)
+        session = self.datamodel.session
+        target = session.get(AppUser, pk)
+        if target is None:
+            abort(404)
+        if not policy.may_manage_account(actor, target):
+            services.refuse_account_action(session, actor, target, what)
+            abort(404)
+        return target
+
+    @before_request(only=["show", "edit", "delete", "action", "action_post",
+                          "reset_password"])
+    def _guard_accounts(self):
+        if current_user() is None:
+            return None  # FAB's own check sends the visitor to the login page
+        what = request.endpoint.rsplit(".", 1)[-1]
+        if request.view_args and "pk" in request.view_args:
+            if what == "action":
+                what = f"action:{request.view_args.get('name')}"
+            self._account_or_404(request.view_args["pk"], what)
+        else:
+            what = f"action:{request.form.get('action')}"
+            for pk in request.form.getlist("rowid"):
+                self._account_or_404(pk, what)
+        return None
+
+    def _check_may_manage(self, item, what):
+        """The account as the form would leave it (roles, unit) must still be one the
+        user may manage: a forged role id or unit is refused and audited."""
+        actor = current_user()
+        # The role field silently drops an id it does not offer: a forged one is refused.
+        forged = set(request.form.getlist("roles")) - {str(r.id) for r in item.roles or []}
+        if forged or not policy.may_manage_account(actor, item):
+            services.refuse_account_action(self.datamodel.session, actor, item, what, {
+                "roles": sorted(r.name for r in item.roles or []),
+                "forged_role_ids": sorted(forged)})
+            raise DomainError(_("You may not give these roles or manage this account: "
+                                "it would hold more rights than yours."), field="roles")
+
     def _lock_items(self, items, lock):
         items = items if isinstance(items, list) else [items]
         session = self.datamodel.session
         changed = 0
+        actor = current_user()
         for user in items:
+            if not policy.may_manage_account(actor, user):
+                services.refuse_account_action(session, actor, user,
+                                               "lock" if lock else "unlock")
+                abort(404)
             if lock:
                 changed += services.lock_account(session, user, reason="admin", actor=g.user)
             else:
@@ -129,12 +217,20 @@ class AppUserDBModelView(RuleFormsMixin, _AccountRules, UserDBModelView):
     edit_form_extra_fields = {
         "kind": SelectField(_l("Kind of account"), choices=_kind_choices),
     }
+    # The system admin sees all; a custom role given this screen sees only the accounts
+    # it may manage, and is offered only the roles it may give.
+    base_filters = [["id", ManageableAccountFilter, None]]
+    add_form_query_rel_fields = edit_form_query_rel_fields = {
+        "roles": [["name", FilterInFunction, _grantable_role_names]],
+    }
 
     def pre_add(self, item):
+        self._check_may_manage(item, "add")
         self._check_account(item)
         super().pre_add(item)
 
     def pre_update(self, item):
+        self._check_may_manage(item, "edit")
         self._check_account(item)
         super().pre_update(item)
 
@@ -160,10 +256,6 @@ class AppRoleModelView(RoleModelView):
         return name
 
     formatters_columns = {"name": _mark_builtin}
-
-
-def _assignable_role_names():
-    return list(P.UNIT_ASSIGNABLE_ROLES)
 
 
 class UnitAccountView(RuleFormsMixin, _AccountRules, UnitScopedMixin, UserDBModelView):
@@ -195,22 +287,24 @@ class UnitAccountView(RuleFormsMixin, _AccountRules, UnitScopedMixin, UserDBMode
     formatters_columns = AppUserDBModelView.formatters_columns
     add_form_extra_fields = AppUserDBModelView.add_form_extra_fields
     edit_form_extra_fields = AppUserDBModelView.edit_form_extra_fields
-    # Only the unit roles can be given; a forged id of another role fails validation.
+    # The unit's accounts, without those holding a role above the officer's.
+    base_filters = UnitScopedMixin.base_filters + [["id", ManageableAccountFilter, None]]
+    # Only the roles the officer may give are offered; a forged id fails validation, and
+    # the policy refuses whatever passes it.
     add_form_query_rel_fields = edit_form_query_rel_fields = {
-        "roles": [["name", FilterInFunction, _assignable_role_names]],
+        "roles": [["name", FilterInFunction, _grantable_role_names]],
     }
     exclude_route_methods = {"download", "userinfo"}
 
     def pre_add(self, item):
         self.pin_unit(item)
+        self._check_may_manage(item, "add")
         self._check_account(item)
         UserDBModelView.pre_add(self, item)  # hashes the password
 
     def pre_update(self, item):
         self.pin_unit(item)
-        if any(r.name not in P.UNIT_ASSIGNABLE_ROLES for r in item.roles):
-            self.datamodel.session.rollback()
-            raise DomainError(_("You may only give the roles of a unit."))
+        self._check_may_manage(item, "edit")
         self._check_account(item)
         UserDBModelView.pre_update(self, item)
 
@@ -230,6 +324,43 @@ class UnitAccountView(RuleFormsMixin, _AccountRules, UnitScopedMixin, UserDBMode
             return redirect(url_for(".show", pk=user.id))
         return self.render_template("security/new_password.html", form=form, user=user,
                                     title=_("New password for %(name)s", name=user.username))
+
+
+class AppResetPasswordView(ResetPasswordView):
+    """FAB's "reset the password of a user" form (reached from the security UI), asking
+    the same policy as every other account route."""
+
+    class_permission_name = "ResetPasswordView"
+
+    @before_request
+    def _guard_account(self):
+        actor = current_user()
+        if actor is None:
+            return None
+        session = self.appbuilder.session
+        try:
+            pk = int(request.args.get("pk", ""))
+        except ValueError:
+            abort(404)
+        target = session.get(AppUser, pk) if 0 < pk < 2**63 else None
+        if target is None:
+            abort(404)
+        if not policy.may_manage_account(actor, target):
+            services.refuse_account_action(session, actor, target, "reset_password")
+            abort(404)
+        return None
+
+    def form_post(self, form):
+        session = self.appbuilder.session
+        user = session.get(AppUser, int(request.args["pk"]))
+        try:
+            services.set_password(session, user, form.password.data, current_user())
+        except DomainError as error:
+            session.rollback()
+            flash(str(error), "danger")
+            return
+        session.commit()
+        flash(_("The password of %(name)s was changed.", name=user.username), "success")
 
 
 class NewPasswordForm(FlaskForm):
