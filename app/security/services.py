@@ -73,9 +73,13 @@ def lock_account(session, user, reason, actor=None):
 
 
 def unlock_account(session, user, actor=None):
-    """Unlock ``user`` and reset the failed-login counter."""
+    """Unlock ``user``: the permanent lock, and every current time-limited sign-in lock
+    (``lockout``); reset the failed-login counter."""
+    from app.security import lockout
+
+    lifted = lockout.lift_all(session, user, actor)
     if user.locked_at is None and not user.fail_login_count:
-        return False
+        return bool(lifted)
     user.locked_at = None
     user.locked_reason = None
     user.fail_login_count = 0

@@ -23,11 +23,11 @@ from wtforms import PasswordField, SelectField, TextAreaField, validators
 
 from app.core.errors import DomainError
 from app.core.scope import UnitScopedMixin, current_user
-from app.core.timeutil import fmt_datetime
-from app.core.views import AppSQLAInterface, RuleFormsMixin
+from app.core.timeutil import fmt_datetime, utcnow
+from app.core.views import AppModelView, AppSQLAInterface, RuleFormsMixin
+from app.security import lockout, policy, services
 from app.security import permissions as P
-from app.security import policy, services
-from app.security.models import ACCOUNT_KINDS, AppUser
+from app.security.models import ACCOUNT_KINDS, AppUser, LoginGuard
 
 _USER_LABELS = {
     "unit": _l("Unit"),
@@ -60,6 +60,17 @@ def _grantable_role_ids(session, actor):
     return [r.id for r in policy.grantable_roles(actor, session.query(Role).all())]
 
 
+def manageable_accounts_clause(session, actor):
+    """SQL condition on AppUser: the accounts ``actor`` may manage (the policy's rule,
+    with the roles' check made once per role); None for the system admin."""
+    if policy.is_system_admin(actor):
+        return None
+    clause = ~AppUser.roles.any(Role.id.notin_(_grantable_role_ids(session, actor)))
+    if not policy.sees_all_units(actor):
+        clause = clause & (AppUser.unit_id == actor.unit_id)
+    return clause
+
+
 class ManageableAccountFilter(BaseFilter):
     """Only the accounts the signed-in user may manage (``policy.may_manage_account``):
     the others are not even offered."""
@@ -71,13 +82,8 @@ class ManageableAccountFilter(BaseFilter):
         actor = current_user()
         if actor is None:
             return query.filter(false())
-        if policy.is_system_admin(actor):
-            return query
-        ids = _grantable_role_ids(self.datamodel.session, actor)
-        query = query.filter(~AppUser.roles.any(Role.id.notin_(ids)))
-        if not policy.sees_all_units(actor):
-            query = query.filter(AppUser.unit_id == actor.unit_id)
-        return query
+        clause = manageable_accounts_clause(self.datamodel.session, actor)
+        return query if clause is None else query.filter(clause)
 
 
 def _grantable_role_names():
@@ -361,6 +367,88 @@ class AppResetPasswordView(ResetPasswordView):
             return
         session.commit()
         flash(_("The password of %(name)s was changed.", name=user.username), "success")
+
+
+class CurrentLoginLockFilter(BaseFilter):
+    """The sign-in locks in force now, of the accounts the user may manage."""
+
+    name = "Current sign-in locks"
+    arg_name = None
+
+    def apply(self, query, value):
+        actor = current_user()
+        if actor is None:
+            return query.filter(false())
+        query = query.filter(LoginGuard.locked_until > utcnow())
+        clause = manageable_accounts_clause(self.datamodel.session, actor)
+        return query if clause is None else query.filter(LoginGuard.user.has(clause))
+
+
+def _lock_key(value):
+    return lockout.describe_address(value)
+
+
+class LoginLockView(AppModelView):
+    """The time-limited sign-in locks in force (app/security/lockout.py): whose, from
+    which address, until when, why; the admin, and the unit IT officer for the accounts
+    they may manage, lift them."""
+
+    route_base = "/loginlocks"
+    datamodel = AppSQLAInterface(LoginGuard)
+    class_permission_name = P.LOGIN_LOCK
+    method_permission_name = {**P.CRUD_METHODS, "lift": "lock"}
+    base_permissions = ["can_read", "can_lock"]
+    base_filters = [["id", CurrentLoginLockFilter, None]]
+    base_order = ("locked_until", "desc")
+    list_title = _l("Sign-in locks in force")
+    show_title = _l("Sign-in lock")
+    list_columns = ["username", "unit_name", "address", "locked_until", "why"]
+    show_columns = ["username", "unit_name", "address", "locked_until", "why",
+                    "last_failure_at", "last_success_at"]
+    search_columns = ["address", "locked_until"]
+    label_columns = {
+        "username": _l("Account"), "unit_name": _l("Unit"), "address": _l("Locked for"),
+        "locked_until": _l("Locked until"), "why": _l("Why"),
+        "last_failure_at": _l("Last wrong password"),
+        "last_success_at": _l("Last sign-in from this address"),
+    }
+    formatters_columns = {"address": _lock_key, "locked_until": fmt_datetime,
+                          "last_failure_at": fmt_datetime, "last_success_at": fmt_datetime}
+    exclude_route_methods = {"download", "add", "edit", "delete"}
+
+    @action("lift", _l("Lift the lock"), _l("Lift the selected sign-in locks?"), "fa-unlock",
+            multiple=True, single=True)
+    def lift(self, items):
+        items = items if isinstance(items, list) else [items]
+        session = self.datamodel.session
+        actor = current_user()
+        lifted = 0
+        for row in items:
+            if row is None:
+                abort(404)
+            if not policy.may_manage_account(actor, row.user):
+                services.refuse_account_action(session, actor, row.user, "lift_login_lock")
+                abort(404)
+            lifted += lockout.lift(session, row, actor)
+        session.commit()
+        flash(_("%(n)d sign-in lock(s) lifted.", n=lifted), "success")
+        return redirect(self.get_redirect())
+
+    @before_request(only=["action", "action_post"])
+    def _scope_actions(self):
+        # FAB fetches action rows without base_filters: only the locks listed may be lifted.
+        if request.view_args and "pk" in request.view_args:
+            pks = [request.view_args["pk"]]
+        else:
+            pks = request.form.getlist("rowid")
+        for pk in pks:
+            try:
+                pk = int(pk)
+            except (TypeError, ValueError):
+                abort(404)
+            if not 0 < pk < 2**63 or self.datamodel.get(pk, self._base_filters) is None:
+                abort(404)
+        return None
 
 
 class NewPasswordForm(FlaskForm):
