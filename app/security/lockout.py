@@ -25,6 +25,7 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from app.core import audit
 from app.core.timeutil import fmt_datetime, utcnow
@@ -69,7 +70,8 @@ def _locked_row(session, user_id, address):
     _insert_ignore(session, user_id, address)
     return session.execute(
         select(LoginGuard).where(LoginGuard.user_id == user_id, LoginGuard.address == address)
-        .with_for_update().execution_options(populate_existing=True)
+        .options(lazyload(LoginGuard.user)).with_for_update(of=LoginGuard)
+        .execution_options(populate_existing=True)
     ).scalar_one()
 
 

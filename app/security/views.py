@@ -5,6 +5,7 @@ accounts of their own unit, and the owner's "lost control of my account" button.
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
+from flask_appbuilder.const import PERMISSION_PREFIX
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
 from flask_appbuilder.hooks import before_request
 from flask_appbuilder.models.filters import BaseFilter
@@ -125,9 +126,9 @@ class _AccountRules:
     @before_request(only=["show", "edit", "delete", "action", "action_post",
                           "reset_password"])
     def _guard_accounts(self):
-        if current_user() is None:
-            return None  # FAB's own check sends the visitor to the login page
         what = request.endpoint.rsplit(".", 1)[-1]
+        if current_user() is None or not self._may_use(what):
+            return None  # FAB's own check refuses (or sends the visitor to the login page)
         if request.view_args and "pk" in request.view_args:
             if what == "action":
                 what = f"action:{request.view_args.get('name')}"
@@ -137,6 +138,21 @@ class _AccountRules:
             for pk in request.form.getlist("rowid"):
                 self._account_or_404(pk, what)
         return None
+
+    def _may_use(self, handler):
+        """Whether the user holds the permission of the route at all (the policy is asked
+        only of those who do)."""
+        if handler in ("action", "action_post"):
+            name = (request.view_args or {}).get("name") or request.form.get("action")
+            if not name or name not in self.actions:
+                return False
+            permission = self.get_action_permission_name(name)
+        else:
+            try:
+                permission = PERMISSION_PREFIX + self.get_method_permission(handler)
+            except AttributeError:
+                return True  # no permission of its own: the policy decides
+        return self.appbuilder.sm.has_access(permission, self.class_permission_name)
 
     def _check_may_manage(self, item, what):
         """The account as the form would leave it (roles, unit) must still be one the

@@ -248,3 +248,12 @@ def test_policy_rule_without_a_request(app, world):
         assert may_grant_roles(qtdv, [sm.find_role(r) for r in P.UNIT_ASSIGNABLE_ROLES])
         assert not may_manage_account(None, world.user("vanthu.vphu"))
         db.session.remove()
+
+
+def test_user_without_the_screen_is_refused_by_fab_not_the_policy(app, world):
+    # Someone who may not use the screen at all meets FAB's own refusal, and no account
+    # refusal is recorded in their name.
+    c = client_for(app, "vanthu.vphu")
+    resp = c.get(f"/unitaccounts/show/{world.ids['admin']}")
+    assert resp.status_code in (302, 403)
+    assert _refusals(app) == []
