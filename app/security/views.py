@@ -357,8 +357,10 @@ class AppResetPasswordView(ResetPasswordView):
     @before_request
     def _guard_account(self):
         actor = current_user()
-        if actor is None:
-            return None
+        permission = "can_this_form_post" if request.method == "POST" else "can_this_form_get"
+        if actor is None or not self.appbuilder.sm.has_access(permission,
+                                                              self.class_permission_name):
+            return None  # FAB's own check refuses
         session = self.appbuilder.session
         try:
             pk = int(request.args.get("pk", ""))

@@ -254,6 +254,7 @@ def test_user_without_the_screen_is_refused_by_fab_not_the_policy(app, world):
     # Someone who may not use the screen at all meets FAB's own refusal, and no account
     # refusal is recorded in their name.
     c = client_for(app, "vanthu.vphu")
-    resp = c.get(f"/unitaccounts/show/{world.ids['admin']}")
-    assert resp.status_code in (302, 403)
+    for url in (f"/unitaccounts/show/{world.ids['admin']}",
+                f"/resetpassword/form?pk={world.ids['admin']}"):
+        assert c.get(url).status_code in (302, 403)
     assert _refusals(app) == []
