@@ -160,7 +160,9 @@ class _AccountRules:
         actor = current_user()
         # The role field silently drops an id it does not offer: a forged one is refused.
         forged = set(request.form.getlist("roles")) - {str(r.id) for r in item.roles or []}
-        if forged or not policy.may_manage_account(actor, item):
+        with self.datamodel.session.no_autoflush:  # a new account is not in the session yet
+            allowed = policy.may_manage_account(actor, item)
+        if forged or not allowed:
             services.refuse_account_action(self.datamodel.session, actor, item, what, {
                 "roles": sorted(r.name for r in item.roles or []),
                 "forged_role_ids": sorted(forged)})
