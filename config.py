@@ -70,7 +70,16 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute")
     LOGIN_RATE_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_RATE_LIMIT_PER_ADDRESS", "60 per minute")
     AUTH_RATE_LIMITED = False  # FAB's own limit is replaced by ours (form and API)
+    # Time-limited sign-in locks (app/security/lockout.py): this many failures of one
+    # account from one address lock that address; this many from all addresses lock the
+    # account but for the addresses it signed in from in the last AUTH_TRUSTED_ADDRESS_DAYS.
+    # Each lock of the same key lasts the next period of the list (the last one repeats);
+    # a key without failures for AUTH_LOCKOUT_RESET_HOURS starts again from the first.
     AUTH_MAX_FAILED_LOGINS = int(os.environ.get("AUTH_MAX_FAILED_LOGINS", 5))
+    AUTH_MAX_FAILED_LOGINS_ACCOUNT = int(os.environ.get("AUTH_MAX_FAILED_LOGINS_ACCOUNT", 20))
+    AUTH_LOCKOUT_MINUTES = os.environ.get("AUTH_LOCKOUT_MINUTES", "15,60,240,1440")
+    AUTH_LOCKOUT_RESET_HOURS = int(os.environ.get("AUTH_LOCKOUT_RESET_HOURS", 24))
+    AUTH_TRUSTED_ADDRESS_DAYS = int(os.environ.get("AUTH_TRUSTED_ADDRESS_DAYS", 30))
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
     PASSWORD_MIN_LENGTH = 10
     PERMANENT_SESSION_LIFETIME = timedelta(

@@ -19,7 +19,7 @@ def register_views(appbuilder):
     from app.incoming.api import IncomingApi
     from app.notifications.views import NotificationView
     from app.reference.views import CalendarDayView, DocumentTypeView, TermView
-    from app.security.views import AccountView, UnitAccountView
+    from app.security.views import AccountView, LoginLockView, UnitAccountView
     from app.units.api import UnitApi
     from app.units.views import UnitView
 
@@ -75,6 +75,8 @@ def register_views(appbuilder):
     add(CalendarDayView, "Calendar", label=_l("Working-day calendar"), icon="fa-calendar",
         category=CATEGORY_ADMIN)
     add(UnitAccountView, "UnitAccounts", label=_l("Accounts of my unit"), icon="fa-users",
+        category=CATEGORY_ADMIN)
+    add(LoginLockView, "LoginLocks", label=_l("Sign-in locks"), icon="fa-lock",
         category=CATEGORY_ADMIN)
     add(AuditEventView, "AuditTrail", label=_l("Audit trail"), icon="fa-history",
         category=CATEGORY_ADMIN)

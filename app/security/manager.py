@@ -4,6 +4,7 @@ logins, and a per-request cache of the user's permissions."""
 import logging
 
 from flask import current_app, flash, g, has_app_context, has_request_context, jsonify, request
+from flask_appbuilder import expose
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import AuthDBView
@@ -11,9 +12,9 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 
 from app.core import audit
-from app.security import services
+from app.security import lockout
 from app.security.models import AppUser
-from app.security.views import AppRoleModelView, AppUserDBModelView
+from app.security.views import AppResetPasswordView, AppRoleModelView, AppUserDBModelView
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +38,28 @@ def login_key():
     return f"login:{get_remote_address()}:{_login_username()}"
 
 
+def login_address():
+    """The client address a sign-in comes from (behind a proxy, as ProxyFix sets it)."""
+    return (get_remote_address() or "unknown")[:64]
+
+
 def login_address_key():
     return f"login-addr:{get_remote_address()}"
+
+
+class AppSecurityApi(SecurityApi):
+    """FAB's JWT login, saying in Vietnamese why a locked account is refused."""
+
+    @expose("/login", methods=["POST"])
+    def login(self):
+        g.pop("login_refusal", None)
+        response = super().login()
+        refusal = g.pop("login_refusal", None)
+        if refusal and response.status_code == 401:
+            return self.response(401, message=refusal)
+        return response
+
+    login.__doc__ = SecurityApi.login.__doc__
 
 
 class AppAuthDBView(AuthDBView):
@@ -49,7 +70,9 @@ class AppSecurityManager(SecurityManager):
     user_model = AppUser
     userdbmodelview = AppUserDBModelView
     rolemodelview = AppRoleModelView
+    resetpasswordview = AppResetPasswordView
     authdbview = AppAuthDBView
+    security_api = AppSecurityApi
     # FAB's user statistics chart loads Google Charts from the internet.
     userstatschartview = None
 
@@ -96,16 +119,27 @@ class AppSecurityManager(SecurityManager):
 
     # -- authentication ---------------------------------------------------------------------
     def auth_user_db(self, username, password):
-        """Refuse locked accounts; lock after AUTH_MAX_FAILED_LOGINS failures in a row."""
+        """Refuse locked accounts (permanently, or from this address for a while: see
+        ``app/security/lockout.py``); count each wrong password per account and address."""
         user = None
         if username:
             user = self.find_user(username=username) or self.find_user(email=username)
         if user is not None and user.is_locked:
             audit.record(self.session, "login_refused_locked", user, user=user)
             self.session.commit()
-            if has_request_context() and not request.is_json:
-                flash(str(LOCKED_MESSAGE), "danger")
+            self._refuse(str(LOCKED_MESSAGE))
             return None
+        address = login_address()
+        config = current_app.config
+        if user is not None:
+            lock = lockout.current_lock(self.session, user, address, config)
+            if lock is not None:
+                audit.record(self.session, "login_refused_locked", user, user=user, details={
+                    "address": address, "lock": lock.address,
+                    "until": lock.locked_until.isoformat(timespec="seconds")})
+                self.session.commit()
+                self._refuse(lockout.refusal_message(lock))
+                return None
         result = super().auth_user_db(username, password)
         if result is None and user is None and username:
             audit.record(self.session, "login_failed", object_type="AppUser",
@@ -113,12 +147,24 @@ class AppSecurityManager(SecurityManager):
                          username=str(username)[:128])
             self.session.commit()
         elif result is None and user is not None and user.active:
-            limit = current_app.config.get("AUTH_MAX_FAILED_LOGINS", 5)
-            if limit and (user.fail_login_count or 0) >= limit:
-                services.lock_account(self.session, user, reason="failed_logins",
-                                      actor=None)
-                self.session.commit()
+            if lockout.record_failure(self.session, user, address, config):
+                lock = lockout.current_lock(self.session, user, address, config)
+                if lock is not None:
+                    self._refuse(lockout.refusal_message(lock))
+            self.session.commit()
+        elif result is not None:
+            lockout.record_success(self.session, result, address)
+            self.session.commit()
         return result
+
+    @staticmethod
+    def _refuse(message):
+        """Say why a sign-in was refused: a flash on the form, the API's 401 message."""
+        if not has_request_context():
+            return
+        g.login_refusal = message
+        if not request.is_json:
+            flash(message, "danger")
 
     def on_user_login(self, user):
         audit.record(self.session, "login", user, user=user)

@@ -31,6 +31,7 @@ AUDIT = "AuditEvent"
 INCIDENT = "Incident"
 NOTIFICATION = "Notification"
 UNIT_ACCOUNT = "UnitAccount"
+LOGIN_LOCK = "LoginLock"            # time-limited sign-in locks (app/security/lockout.py)
 ACCOUNT = "Account"
 INCOMING = "IncomingDocument"
 REJECTION = "IncomingRejection"
@@ -113,5 +114,6 @@ ROLE_CONFIGS = {
     ],
     ROLE_UNIT_ADMIN: SELF_SERVICE + _REFERENCE_READ + [
         (READ, UNIT_ACCOUNT), (WRITE, UNIT_ACCOUNT), (LOCK, UNIT_ACCOUNT), (HANDLE, INCIDENT),
+        (READ, LOGIN_LOCK), (LOCK, LOGIN_LOCK),
     ],
 }

@@ -73,15 +73,29 @@ def lock_account(session, user, reason, actor=None):
 
 
 def unlock_account(session, user, actor=None):
-    """Unlock ``user`` and reset the failed-login counter."""
+    """Unlock ``user``: the permanent lock, and every current time-limited sign-in lock
+    (``lockout``); reset the failed-login counter."""
+    from app.security import lockout
+
+    lifted = lockout.lift_all(session, user, actor)
     if user.locked_at is None and not user.fail_login_count:
-        return False
+        return bool(lifted)
     user.locked_at = None
     user.locked_reason = None
     user.fail_login_count = 0
     audit.record(session, "account_unlocked", user, user=actor,
                  details={"username": user.username})
     return True
+
+
+def refuse_account_action(session, actor, target, what, details=None):
+    """Record that ``actor`` tried ``what`` on an account the policy keeps from them
+    (``app/security/policy.py``), in its own commit: the refused change is rolled back."""
+    session.rollback()
+    audit.record(session, "account_action_refused", target, user=actor,
+                 details={"action": what, "username": getattr(target, "username", None),
+                          **(details or {})})
+    session.commit()
 
 
 def set_password(session, user, password, actor=None):

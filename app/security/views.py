@@ -2,28 +2,33 @@
 lock/unlock), the role view marking built-in roles, the unit IT officer's view of the
 accounts of their own unit, and the owner's "lost control of my account" button."""
 
-from flask import flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
+from flask_appbuilder.const import PERMISSION_PREFIX
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
+from flask_appbuilder.hooks import before_request
+from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.security.decorators import permission_name
-from flask_appbuilder.security.views import RoleModelView, UserDBModelView
+from flask_appbuilder.security.sqla.models import Role
+from flask_appbuilder.security.views import ResetPasswordView, RoleModelView, UserDBModelView
 from flask_appbuilder.validators import PasswordComplexityValidator
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import logout_user
 from flask_wtf import FlaskForm
+from sqlalchemy import false
 from wtforms import PasswordField, SelectField, TextAreaField, validators
 
 from app.core.errors import DomainError
 from app.core.scope import UnitScopedMixin, current_user
-from app.core.timeutil import fmt_datetime
-from app.core.views import AppSQLAInterface, RuleFormsMixin
+from app.core.timeutil import fmt_datetime, utcnow
+from app.core.views import AppModelView, AppSQLAInterface, RuleFormsMixin
+from app.security import lockout, policy, services
 from app.security import permissions as P
-from app.security import services
-from app.security.models import ACCOUNT_KINDS, AppUser
+from app.security.models import ACCOUNT_KINDS, AppUser, LoginGuard
 
 _USER_LABELS = {
     "unit": _l("Unit"),
@@ -52,8 +57,47 @@ def _lock_reason(value):
     return str(services.LOCK_REASONS.get(value, value or ""))
 
 
+def _grantable_role_ids(session, actor):
+    return [r.id for r in policy.grantable_roles(actor, session.query(Role).all())]
+
+
+def manageable_accounts_clause(session, actor):
+    """SQL condition on AppUser: the accounts ``actor`` may manage (the policy's rule,
+    with the roles' check made once per role); None for the system admin."""
+    if policy.is_system_admin(actor):
+        return None
+    clause = ~AppUser.roles.any(Role.id.notin_(_grantable_role_ids(session, actor)))
+    if not policy.sees_all_units(actor):
+        clause = clause & (AppUser.unit_id == actor.unit_id)
+    return clause
+
+
+class ManageableAccountFilter(BaseFilter):
+    """Only the accounts the signed-in user may manage (``policy.may_manage_account``):
+    the others are not even offered."""
+
+    name = "Manageable accounts"
+    arg_name = None  # never offered in the search form
+
+    def apply(self, query, value):
+        actor = current_user()
+        if actor is None:
+            return query.filter(false())
+        clause = manageable_accounts_clause(self.datamodel.session, actor)
+        return query if clause is None else query.filter(clause)
+
+
+def _grantable_role_names():
+    from app.extensions import db
+
+    actor = current_user()
+    return [r.name for r in policy.grantable_roles(actor, db.session.query(Role).all())]
+
+
 class _AccountRules:
-    """Shared by the admin's and the unit IT officer's user screens."""
+    """Shared by the admin's and the unit IT officer's user screens: every route that
+    names an account asks the policy first; one the user may not manage answers 404 (as
+    if it did not exist, like the list that never shows it) and the try is audited."""
 
     def _check_account(self, item):
         try:
@@ -62,11 +106,79 @@ class _AccountRules:
             self.datamodel.session.rollback()
             raise
 
+    def _account_or_404(self, pk, what):
+        actor = current_user()
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            abort(404)
+        if not 0 < pk < 2**63:
+            abort(404)
+        session = self.datamodel.session
+        target = session.get(AppUser, pk)
+        if target is None:
+            abort(404)
+        if not policy.may_manage_account(actor, target):
+            services.refuse_account_action(session, actor, target, what)
+            abort(404)
+        return target
+
+    @before_request(only=["show", "edit", "delete", "action", "action_post",
+                          "reset_password"])
+    def _guard_accounts(self):
+        what = request.endpoint.rsplit(".", 1)[-1]
+        if current_user() is None or not self._may_use(what):
+            return None  # FAB's own check refuses (or sends the visitor to the login page)
+        if request.view_args and "pk" in request.view_args:
+            if what == "action":
+                what = f"action:{request.view_args.get('name')}"
+            self._account_or_404(request.view_args["pk"], what)
+        else:
+            what = f"action:{request.form.get('action')}"
+            for pk in request.form.getlist("rowid"):
+                self._account_or_404(pk, what)
+        return None
+
+    def _may_use(self, handler):
+        """Whether the user holds the permission of the route at all (the policy is asked
+        only of those who do)."""
+        if handler in ("action", "action_post"):
+            name = (request.view_args or {}).get("name") or request.form.get("action")
+            if not name or name not in self.actions:
+                return False
+            permission = self.get_action_permission_name(name)
+        else:
+            try:
+                permission = PERMISSION_PREFIX + self.get_method_permission(handler)
+            except AttributeError:
+                return True  # no permission of its own: the policy decides
+        return self.appbuilder.sm.has_access(permission, self.class_permission_name)
+
+    def _check_may_manage(self, item, what):
+        """The account as the form would leave it (roles, unit) must still be one the
+        user may manage: a forged role id or unit is refused and audited."""
+        actor = current_user()
+        # The role field silently drops an id it does not offer: a forged one is refused.
+        forged = set(request.form.getlist("roles")) - {str(r.id) for r in item.roles or []}
+        with self.datamodel.session.no_autoflush:  # a new account is not in the session yet
+            allowed = policy.may_manage_account(actor, item)
+        if forged or not allowed:
+            services.refuse_account_action(self.datamodel.session, actor, item, what, {
+                "roles": sorted(r.name for r in item.roles or []),
+                "forged_role_ids": sorted(forged)})
+            raise DomainError(_("You may not give these roles or manage this account: "
+                                "it would hold more rights than yours."), field="roles")
+
     def _lock_items(self, items, lock):
         items = items if isinstance(items, list) else [items]
         session = self.datamodel.session
         changed = 0
+        actor = current_user()
         for user in items:
+            if not policy.may_manage_account(actor, user):
+                services.refuse_account_action(session, actor, user,
+                                               "lock" if lock else "unlock")
+                abort(404)
             if lock:
                 changed += services.lock_account(session, user, reason="admin", actor=g.user)
             else:
@@ -129,12 +241,20 @@ class AppUserDBModelView(RuleFormsMixin, _AccountRules, UserDBModelView):
     edit_form_extra_fields = {
         "kind": SelectField(_l("Kind of account"), choices=_kind_choices),
     }
+    # The system admin sees all; a custom role given this screen sees only the accounts
+    # it may manage, and is offered only the roles it may give.
+    base_filters = [["id", ManageableAccountFilter, None]]
+    add_form_query_rel_fields = edit_form_query_rel_fields = {
+        "roles": [["name", FilterInFunction, _grantable_role_names]],
+    }
 
     def pre_add(self, item):
+        self._check_may_manage(item, "add")
         self._check_account(item)
         super().pre_add(item)
 
     def pre_update(self, item):
+        self._check_may_manage(item, "edit")
         self._check_account(item)
         super().pre_update(item)
 
@@ -160,10 +280,6 @@ class AppRoleModelView(RoleModelView):
         return name
 
     formatters_columns = {"name": _mark_builtin}
-
-
-def _assignable_role_names():
-    return list(P.UNIT_ASSIGNABLE_ROLES)
 
 
 class UnitAccountView(RuleFormsMixin, _AccountRules, UnitScopedMixin, UserDBModelView):
@@ -195,22 +311,24 @@ class UnitAccountView(RuleFormsMixin, _AccountRules, UnitScopedMixin, UserDBMode
     formatters_columns = AppUserDBModelView.formatters_columns
     add_form_extra_fields = AppUserDBModelView.add_form_extra_fields
     edit_form_extra_fields = AppUserDBModelView.edit_form_extra_fields
-    # Only the unit roles can be given; a forged id of another role fails validation.
+    # The unit's accounts, without those holding a role above the officer's.
+    base_filters = UnitScopedMixin.base_filters + [["id", ManageableAccountFilter, None]]
+    # Only the roles the officer may give are offered; a forged id fails validation, and
+    # the policy refuses whatever passes it.
     add_form_query_rel_fields = edit_form_query_rel_fields = {
-        "roles": [["name", FilterInFunction, _assignable_role_names]],
+        "roles": [["name", FilterInFunction, _grantable_role_names]],
     }
     exclude_route_methods = {"download", "userinfo"}
 
     def pre_add(self, item):
         self.pin_unit(item)
+        self._check_may_manage(item, "add")
         self._check_account(item)
         UserDBModelView.pre_add(self, item)  # hashes the password
 
     def pre_update(self, item):
         self.pin_unit(item)
-        if any(r.name not in P.UNIT_ASSIGNABLE_ROLES for r in item.roles):
-            self.datamodel.session.rollback()
-            raise DomainError(_("You may only give the roles of a unit."))
+        self._check_may_manage(item, "edit")
         self._check_account(item)
         UserDBModelView.pre_update(self, item)
 
@@ -230,6 +348,127 @@ class UnitAccountView(RuleFormsMixin, _AccountRules, UnitScopedMixin, UserDBMode
             return redirect(url_for(".show", pk=user.id))
         return self.render_template("security/new_password.html", form=form, user=user,
                                     title=_("New password for %(name)s", name=user.username))
+
+
+class AppResetPasswordView(ResetPasswordView):
+    """FAB's "reset the password of a user" form (reached from the security UI), asking
+    the same policy as every other account route."""
+
+    class_permission_name = "ResetPasswordView"
+
+    @before_request
+    def _guard_account(self):
+        actor = current_user()
+        permission = "can_this_form_post" if request.method == "POST" else "can_this_form_get"
+        if actor is None or not self.appbuilder.sm.has_access(permission,
+                                                              self.class_permission_name):
+            return None  # FAB's own check refuses
+        session = self.appbuilder.session
+        try:
+            pk = int(request.args.get("pk", ""))
+        except ValueError:
+            abort(404)
+        target = session.get(AppUser, pk) if 0 < pk < 2**63 else None
+        if target is None:
+            abort(404)
+        if not policy.may_manage_account(actor, target):
+            services.refuse_account_action(session, actor, target, "reset_password")
+            abort(404)
+        return None
+
+    def form_post(self, form):
+        session = self.appbuilder.session
+        user = session.get(AppUser, int(request.args["pk"]))
+        try:
+            services.set_password(session, user, form.password.data, current_user())
+        except DomainError as error:
+            session.rollback()
+            flash(str(error), "danger")
+            return
+        session.commit()
+        flash(_("The password of %(name)s was changed.", name=user.username), "success")
+
+
+class CurrentLoginLockFilter(BaseFilter):
+    """The sign-in locks in force now, of the accounts the user may manage."""
+
+    name = "Current sign-in locks"
+    arg_name = None
+
+    def apply(self, query, value):
+        actor = current_user()
+        if actor is None:
+            return query.filter(false())
+        query = query.filter(LoginGuard.locked_until > utcnow())
+        clause = manageable_accounts_clause(self.datamodel.session, actor)
+        return query if clause is None else query.filter(LoginGuard.user.has(clause))
+
+
+def _lock_key(value):
+    return lockout.describe_address(value)
+
+
+class LoginLockView(AppModelView):
+    """The time-limited sign-in locks in force (app/security/lockout.py): whose, from
+    which address, until when, why; the admin, and the unit IT officer for the accounts
+    they may manage, lift them."""
+
+    route_base = "/loginlocks"
+    datamodel = AppSQLAInterface(LoginGuard)
+    class_permission_name = P.LOGIN_LOCK
+    method_permission_name = {**P.CRUD_METHODS, "lift": "lock"}
+    base_permissions = ["can_read", "can_lock"]
+    base_filters = [["id", CurrentLoginLockFilter, None]]
+    base_order = ("locked_until", "desc")
+    list_title = _l("Sign-in locks in force")
+    show_title = _l("Sign-in lock")
+    list_columns = ["username", "unit_name", "address", "locked_until", "why"]
+    show_columns = ["username", "unit_name", "address", "locked_until", "why",
+                    "last_failure_at", "last_success_at"]
+    search_columns = ["address", "locked_until"]
+    label_columns = {
+        "username": _l("Account"), "unit_name": _l("Unit"), "address": _l("Locked for"),
+        "locked_until": _l("Locked until"), "why": _l("Why"),
+        "last_failure_at": _l("Last wrong password"),
+        "last_success_at": _l("Last sign-in from this address"),
+    }
+    formatters_columns = {"address": _lock_key, "locked_until": fmt_datetime,
+                          "last_failure_at": fmt_datetime, "last_success_at": fmt_datetime}
+    exclude_route_methods = {"download", "add", "edit", "delete"}
+
+    @action("lift", _l("Lift the lock"), _l("Lift the selected sign-in locks?"), "fa-unlock",
+            multiple=True, single=True)
+    def lift(self, items):
+        items = items if isinstance(items, list) else [items]
+        session = self.datamodel.session
+        actor = current_user()
+        lifted = 0
+        for row in items:
+            if row is None:
+                abort(404)
+            if not policy.may_manage_account(actor, row.user):
+                services.refuse_account_action(session, actor, row.user, "lift_login_lock")
+                abort(404)
+            lifted += lockout.lift(session, row, actor)
+        session.commit()
+        flash(_("%(n)d sign-in lock(s) lifted.", n=lifted), "success")
+        return redirect(self.get_redirect())
+
+    @before_request(only=["action", "action_post"])
+    def _scope_actions(self):
+        # FAB fetches action rows without base_filters: only the locks listed may be lifted.
+        if request.view_args and "pk" in request.view_args:
+            pks = [request.view_args["pk"]]
+        else:
+            pks = request.form.getlist("rowid")
+        for pk in pks:
+            try:
+                pk = int(pk)
+            except (TypeError, ValueError):
+                abort(404)
+            if not 0 < pk < 2**63 or self.datamodel.get(pk, self._base_filters) is None:
+                abort(404)
+        return None
 
 
 class NewPasswordForm(FlaskForm):
