@@ -13,3 +13,6 @@ def _unicode_lower(dbapi_connection, connection_record):
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.create_function(
             "lower", 1, lambda s: s.lower() if isinstance(s, str) else s, deterministic=True)
+        # Writers take turns (the audit chain's head is one row every append updates):
+        # wait for the write lock rather than fail after the driver's 5 seconds.
+        dbapi_connection.execute("PRAGMA busy_timeout = 30000")

@@ -544,7 +544,7 @@ def register(session, kind, unit, period, volume="1"):
                     last_number=last, volume=volume)
 
 
-def write_year_bundle(session, unit, year, mark, out):
+def write_year_bundle(session, unit, year, mark, out, seal=""):
     """The year's registers of ``unit`` — incoming, outgoing, tracking — each a PDF volume
     with its cover, in one ZIP to print and bind (Quy chế Điều 4.2.d: the registers are
     bound by year); returns the number of rows of each."""
@@ -558,7 +558,9 @@ def write_year_bundle(session, unit, year, mark, out):
         for kind in REGISTER_KINDS:
             reg = register(session, kind, unit, period, volume=str(period.start.year))
             with bundle.open(reg.filename("pdf"), "w") as fh:
-                build_pdf(fh, reg.document(mark))
+                document = reg.document(mark)
+                document.seal = seal
+                build_pdf(fh, document)
             counts[kind] = reg.count
     return counts
 
@@ -567,6 +569,18 @@ def print_mark(user, when):
     """Who printed and when, on every page we print (TT 01/2019/TT-BNV)."""
     name = user.get_full_name() if user is not None else _("the system")
     return _("Printed by %(name)s at %(when)s", name=name, when=fmt_datetime(when))
+
+
+def print_seal(session, user):
+    """The audit chain's length and head as the print begins, for its footer; written to
+    the anchor file too, so that a trail cut short later shows against both (Quy chế
+    Điều 3.5)."""
+    from app.core import audit
+
+    count, _last_id, head = audit.write_anchor(
+        session, source="print:" + (user.username if user is not None else "-"))
+    return _("Audit trail when printed: %(count)s events, head %(head)s",
+             count=count, head=head)
 
 
 def record_print(session, action, user, details, obj=None):
