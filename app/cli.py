@@ -59,6 +59,14 @@ def _chain_problem(problem, count):
         return _("The chain holds %(found)s events but its head row records %(count)s: "
                  "events were deleted or the head was changed",
                  found=problem["found"], count=problem["count"])
+    if reason == "keyed_from" and problem["line"]:
+        return _("The anchor of line %(line)s recorded %(count)s events before the key, the "
+                 "chain has %(found)s: its keyed part was rewritten with the public formula",
+                 line=problem["line"], count=problem["count"], found=problem["found"])
+    if reason == "keyed_from":
+        return _("The head row records %(count)s events before the key, the chain has "
+                 "%(found)s: its keyed part was rewritten with the public formula",
+                 count=problem["count"], found=problem["found"])
     if reason == "anchor_mac":
         return _("Line %(line)s of the anchor file was changed (its HMAC does not match)",
                  line=problem["line"])

@@ -89,6 +89,9 @@ class AuditChainHead(Model):
     id = Column(Integer, primary_key=True, autoincrement=False)
     event_count = Column(Integer, nullable=False)
     head_hash = Column(String(64), nullable=False)
+    # How many events precede the first keyed one (unkeyed, written before the key);
+    # copied into every anchor, so that a keyed part rewritten unkeyed later shows.
+    keyed_from = Column(Integer, nullable=True)
 
 
 def action_label(action):
@@ -240,7 +243,8 @@ def record(session, action, obj=None, *, object_type=None, object_id=None, detai
         ev.prev_hash = prev
         ev.hash = _event_hash(ev, key)
         session.execute(update(_HEAD).where(_HEAD.c.id == 1)
-                        .values(event_count=count + 1, head_hash=ev.hash))
+                        .values(event_count=count + 1, head_hash=ev.hash,
+                                keyed_from=func.coalesce(_HEAD.c.keyed_from, count)))
     session.info["audit_head"] = (count + 1, ev.hash)
     session.add(ev)
     log.debug("audit %s %s %s by %s", action, object_type, object_id, uname)
@@ -250,23 +254,23 @@ def record(session, action, obj=None, *, object_type=None, object_id=None, detai
 # --- anchors ---------------------------------------------------------------------------
 
 _ANCHOR_RE = re.compile(r"^(?P<body>(?P<at>\S+) count=(?P<count>\d+) last_id=(?P<last_id>\d*) "
-                        r"head=(?P<head>[0-9a-f]{64}) source=(?P<source>\S+)) "
-                        r"mac=(?P<mac>[0-9a-f]{64})$")
+                        r"head=(?P<head>[0-9a-f]{64}) keyed_from=(?P<keyed_from>\d*) "
+                        r"source=(?P<source>\S+)) mac=(?P<mac>[0-9a-f]{64})$")
 
 
 def chain_head(session):
-    """``(count, last_id, hash)`` of the committed chain, read in one statement (one
-    snapshot); from the table itself when the head row is missing."""
+    """``(count, last_id, hash, keyed_from)`` of the committed chain, read in one
+    statement (one snapshot); from the table itself when the head row is missing."""
     row = session.execute(
-        select(_HEAD.c.event_count, AuditEvent.id, _HEAD.c.head_hash)
+        select(_HEAD.c.event_count, AuditEvent.id, _HEAD.c.head_hash, _HEAD.c.keyed_from)
         .select_from(_HEAD).outerjoin(AuditEvent, AuditEvent.hash == _HEAD.c.head_hash)
         .where(_HEAD.c.id == 1)).first()
     if row is not None and (row[1] is not None or row[0] == 0):
-        return row[0], row[1], row[2]
+        return tuple(row)
     count = session.execute(select(func.count(AuditEvent.id))).scalar()
     last = session.execute(select(AuditEvent.id, AuditEvent.hash)
                            .order_by(AuditEvent.id.desc()).limit(1)).first()
-    return (count, last[0], last[1]) if last else (0, None, GENESIS)
+    return (count, last[0], last[1], None) if last else (0, None, GENESIS, None)
 
 
 def _anchor_mac(key, body):
@@ -282,11 +286,11 @@ def anchor_path(app=None):
 def write_anchor(session, source="cli"):
     """Append the chain's length and head to the anchor file (outside the database), with
     their HMAC, and wait for the disk; return ``(count, last_id, hash)``."""
-    count, last_id, head = chain_head(session)
+    count, last_id, head, keyed_from = chain_head(session)
     at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     source = re.sub(r"\s+", "_", source or "-")
-    body = f"{at} count={count} last_id={'' if last_id is None else last_id} head={head} " \
-           f"source={source}"
+    body = (f"{at} count={count} last_id={'' if last_id is None else last_id} head={head} "
+            f"keyed_from={'' if keyed_from is None else keyed_from} source={source}")
     line = f"{body} mac={_anchor_mac(audit_key(), body)}\n"
     path = anchor_path()
     folder = os.path.dirname(os.path.abspath(path))
@@ -325,6 +329,7 @@ def read_anchors(path, key):
                 continue
             anchors.append({"line": number, "at": m["at"], "count": int(m["count"]),
                             "last_id": int(m["last_id"]) if m["last_id"] else None,
+                            "keyed_from": int(m["keyed_from"]) if m["keyed_from"] else None,
                             "head": m["head"]})
     return anchors, problems
 
@@ -340,13 +345,17 @@ def verify_chain(session, batch=2000, anchors=None, report=None):
     pending = {}
     # The head row, read before the walk (every event it counts is visible to the walk),
     # is checked like an anchor: events deleted behind it shorten the chain.
-    head = session.execute(select(_HEAD.c.event_count, _HEAD.c.head_hash)
+    head = session.execute(select(_HEAD.c.event_count, _HEAD.c.head_hash, _HEAD.c.keyed_from)
                            .where(_HEAD.c.id == 1)).first()
     if head is not None:
         pending.setdefault(head[0], []).append(
-            {"line": None, "count": head[0], "head": head[1], "last_id": None})
+            {"line": None, "count": head[0], "head": head[1], "last_id": None,
+             "keyed_from": head[2]})
     for a in anchors or ():
         pending.setdefault(a["count"], []).append(a)
+    # Where the key began, as the head row and every anchor recorded it: the start of the
+    # chain may be unkeyed, but no longer than it was.
+    starts = [a for group in pending.values() for a in group if a.get("keyed_from") is not None]
     prev = GENESIS
     count = 0
     last_id = 0
@@ -398,6 +407,10 @@ def verify_chain(session, batch=2000, anchors=None, report=None):
                 key=lambda a: (a["line"] is None, a["line"] or 0))
         return count, {"id": None, "reason": "truncated" if a["line"] else "head",
                        "line": a["line"], "count": a["count"], "found": count}
+    for a in sorted(starts, key=lambda a: (a["line"] is None, a["line"] or 0)):
+        if a["keyed_from"] != legacy:
+            return count, {"id": None, "reason": "keyed_from", "line": a["line"],
+                           "count": a["keyed_from"], "found": legacy}
     return count, None
 
 

@@ -26,6 +26,7 @@ def upgrade():
         sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('event_count', sa.Integer(), nullable=False),
         sa.Column('head_hash', sa.String(length=64), nullable=False),
+        sa.Column('keyed_from', sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint('id'),
     )
     op.execute(

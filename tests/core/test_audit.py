@@ -164,6 +164,39 @@ def test_events_written_before_the_key_still_verify_but_only_before_it(app):
         assert problem["id"] == victim_id and problem["reason"] == "hash"
 
 
+def test_a_keyed_part_rewritten_unkeyed_shows_against_the_head_and_anchors(app, runner):
+    """The risk of accepting unkeyed events: whoever can write the table rewrites every
+    keyed event with the public formula, so that the whole chain looks written before the
+    key. The head row and every anchor recorded where the key began."""
+    from app.core.timeutil import utcnow
+
+    with app.app_context():
+        prev = audit.GENESIS
+        for n in range(3):
+            ev = audit.AuditEvent(created_at=utcnow(), action="legacy", details="{}",
+                                  object_id=str(n), prev_hash=prev)
+            ev.hash = audit.compute_hash(prev, ev.created_at, None, None, None, "legacy",
+                                         None, str(n), "{}", None)
+            prev = ev.hash
+            db.session.add(ev)
+        db.session.commit()
+        for n in range(4):
+            audit.record(db.session, "keyed", object_type="Test", object_id=n,
+                         username="system")
+        db.session.commit()
+        db.session.remove()
+    assert runner.invoke(args=["qlvb", "audit", "anchor"]).exit_code == 0
+    assert "keyed_from=3 " in _anchor_lines(app)[0]
+    _rewrite_with_the_public_formula(app, _ids(app)[3])
+    result = runner.invoke(args=["qlvb", "audit", "verify"])
+    assert result.exit_code == 1
+    assert "Dòng đầu chuỗi ghi 3 sự kiện trước khi có khoá, chuỗi có 7" in result.output
+    _tamper(app, ("UPDATE audit_chain_head SET keyed_from = NULL", {}))
+    result = runner.invoke(args=["qlvb", "audit", "verify", "--anchors"])
+    assert result.exit_code == 1
+    assert "Mốc ở dòng 1 không khớp chuỗi" in result.output
+
+
 def _anchor_lines(app):
     with open(app.config["AUDIT_ANCHOR_FILE"], encoding="utf-8") as fh:
         return fh.read().splitlines()
@@ -240,7 +273,8 @@ def test_a_register_print_states_and_anchors_the_chain(app, world, runner):
     pages = pdf_text(resp.data)
     assert all(seal in re.sub(r"\s+", " ", page) for page in pages), pages[-1][-400:]
     (line,) = _anchor_lines(app)
-    assert f"count={len(ids)} last_id={ids[-1]} head={head} source=print:vanthu.vphu" in line
+    assert (f"count={len(ids)} last_id={ids[-1]} head={head} keyed_from=0 "
+            "source=print:vanthu.vphu") in line
     resp = clerk.get(f"/registers/download?unit={world.ids['vphu']}&kind=outgoing"
                      f"&period=year&year={date.today().year}&format=xlsx")
     assert resp.status_code == 200
