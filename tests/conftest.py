@@ -111,6 +111,9 @@ def audit_unguarded(conn):
         conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
         yield
         return
+    # The driver begins a transaction before a write only, not before DDL: begin it, so
+    # that a failure rolls the triggers' removal back with the rest.
+    conn.exec_driver_sql("DELETE FROM audit_chain_head WHERE 0")
     for name in SQLITE_TRIGGERS:
         conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
     try:

@@ -5,6 +5,7 @@ Rows are read in batches and yielded one by one, so that a year's register is ne
 in memory whole; the builders in ``pdf``/``xlsx`` consume them as they come."""
 
 import heapq
+import logging
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -21,6 +22,8 @@ from app.outgoing.models import CancelledNumber, OutgoingDocument
 from app.registers.models import DEFAULT_COLUMNS, REGISTER_KINDS, RegisterColumn
 from app.registers.pdf import Document
 from app.units.models import Unit
+
+log = logging.getLogger(__name__)
 
 BATCH = 500
 PERIOD_KINDS = ("month", "quarter", "year", "range")
@@ -577,8 +580,14 @@ def print_seal(session, user):
     Điều 3.5)."""
     from app.core import audit
 
-    count, _last_id, head = audit.write_anchor(
-        session, source="print:" + (user.username if user is not None else "-"))
+    try:
+        count, _last_id, head = audit.write_anchor(
+            session, source="print:" + (user.username if user is not None else "-"))
+    except OSError:
+        # The office still prints (the footer is an anchor on paper); the operator must
+        # see that the file was not written.
+        log.exception("audit anchor not written to %s", audit.anchor_path())
+        count, _last_id, head, _keyed_from = audit.chain_head(session)
     return _("Audit trail when printed: %(count)s events, head %(head)s",
              count=count, head=head)
 

@@ -285,6 +285,22 @@ def test_a_register_print_states_and_anchors_the_chain(app, world, runner):
     assert result.exit_code == 0 and "2 mốc khớp chuỗi" in result.output
 
 
+def test_a_print_goes_on_when_the_anchor_file_cannot_be_written(app, world, tmp_path):
+    from datetime import date
+
+    from tests.registers.conftest import pdf_text
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    app.config["AUDIT_ANCHOR_FILE"] = str(blocker / "audit-anchors.log")
+    clerk = client_for(app, "vanthu.vphu")
+    count = len(_ids(app))
+    resp = clerk.get(f"/registers/download?unit={world.ids['vphu']}&kind=incoming"
+                     f"&period=year&year={date.today().year}&format=pdf")
+    assert resp.status_code == 200
+    assert f"khi in: {count} sự kiện" in pdf_text(resp.data)[0]
+
+
 def test_parallel_audited_requests_all_succeed_and_the_chain_holds(app, world):
     """Downloads at once each append an event: they take turns, none fails, none forks."""
     from app.incoming.models import IncomingFile
