@@ -110,6 +110,14 @@ class Config:
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
+    # The audit chain's HMAC key, kept outside the database. Without it (development), a
+    # random key is made on first use in AUDIT_KEY_FILE (readable by its owner only).
+    AUDIT_KEY = os.environ.get("AUDIT_KEY", "")
+    AUDIT_KEY_FILE = os.environ.get("AUDIT_KEY_FILE", os.path.join(INSTANCE_DIR, "audit.key"))
+    # Where `flask qlvb audit anchor` and every register print append the chain's head.
+    AUDIT_ANCHOR_FILE = os.environ.get("AUDIT_ANCHOR_FILE",
+                                       os.path.join(INSTANCE_DIR, "audit-anchors.log"))
+
 
 class DevelopmentConfig(Config):
     DEBUG = False
@@ -125,6 +133,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     # Hashing with scrypt's default cost makes a suite of hundreds of logins slow.
     FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    AUDIT_KEY = "test-audit-key-not-for-production"
+    AUDIT_KEY_FILE = None
 
 
 class ProductionConfig(Config):
@@ -139,6 +149,10 @@ class ProductionConfig(Config):
             raise RuntimeError("SECRET_KEY must be set in production")
         if not os.environ.get("DATABASE_URL"):
             raise RuntimeError("DATABASE_URL must be set in production")
+        # A key in a file beside the database would be in the reach of whoever rewrites it.
+        if len(os.environ.get("AUDIT_KEY", "")) < 32:
+            raise RuntimeError("AUDIT_KEY (at least 32 characters) must be set in production")
+        self.AUDIT_KEY_FILE = None
 
 
 CONFIGS = {

@@ -31,18 +31,95 @@ def audit_group():
     """The audit trail."""
 
 
-@audit_group.command("verify")
-@with_appcontext
-def audit_verify():
-    """Re-compute the hash chain; exit 1 and name the first broken event if any."""
-    from app.core.audit import verify_chain
+def _chain_problem(problem, count):
+    """A broken chain or anchor, said for the operator."""
+    from flask_babel import gettext as _
 
-    count, problem = verify_chain(db.session)
+    reason = problem["reason"]
+    if reason == "prev_hash":
+        return _("BROKEN at event %(id)s: its link to the previous event does not match "
+                 "(an event removed or inserted), after %(n)s intact events",
+                 id=problem["id"], n=count - 1)
+    if reason == "hash":
+        return _("BROKEN at event %(id)s: its HMAC does not match (the event was changed), "
+                 "after %(n)s intact events", id=problem["id"], n=count - 1)
+    if reason == "anchor":
+        return _("Anchor of line %(line)s does not match the chain: event number %(count)s "
+                 "(id %(id)s) has another hash (the trail was rewritten)",
+                 line=problem["line"], count=problem["count"], id=problem["id"])
+    if reason == "truncated":
+        return _("The chain holds %(found)s events but the anchor of line %(line)s recorded "
+                 "%(count)s: the newest events were deleted",
+                 found=problem["found"], line=problem["line"], count=problem["count"])
+    if reason == "head" and problem.get("found_hash"):
+        return _("The head row records another hash for event number %(count)s (id %(id)s): "
+                 "the trail or its head was rewritten", count=problem["count"],
+                 id=problem["id"])
+    if reason == "head":
+        return _("The chain holds %(found)s events but its head row records %(count)s: "
+                 "events were deleted or the head was changed",
+                 found=problem["found"], count=problem["count"])
+    if reason == "keyed_from" and problem["line"]:
+        return _("The anchor of line %(line)s recorded %(count)s events before the key, the "
+                 "chain has %(found)s: its keyed part was rewritten with the public formula",
+                 line=problem["line"], count=problem["count"], found=problem["found"])
+    if reason == "keyed_from":
+        return _("The head row records %(count)s events before the key, the chain has "
+                 "%(found)s: its keyed part was rewritten with the public formula",
+                 count=problem["count"], found=problem["found"])
+    if reason == "anchor_mac":
+        return _("Line %(line)s of the anchor file was changed (its HMAC does not match)",
+                 line=problem["line"])
+    return _("Line %(line)s of the anchor file cannot be read", line=problem["line"])
+
+
+@audit_group.command("verify")
+@click.option("--anchors", "with_anchors", is_flag=True,
+              help="also check every anchor of AUDIT_ANCHOR_FILE against the chain")
+@with_appcontext
+def audit_verify(with_anchors):
+    """Re-compute the keyed hash chain (and check the anchors); exit 1 naming the first
+    broken event or anchor."""
+    from flask_babel import gettext as _
+
+    from app.core import audit
+
+    anchors = None
+    if with_anchors:
+        path = audit.anchor_path()
+        if not os.path.exists(path):
+            click.echo(_("No anchor file at %(path)s", path=path), err=True)
+            sys.exit(1)
+        anchors, problems = audit.read_anchors(path, audit.audit_key())
+        for problem in problems:
+            click.echo(_chain_problem(problem, 0), err=True)
+        if problems:
+            sys.exit(1)
+    report = {}
+    count, problem = audit.verify_chain(db.session, anchors=anchors, report=report)
     if problem:
-        click.echo(f"BROKEN at event {problem['id']} ({problem['reason']}) after "
-                   f"{count - 1} intact events", err=True)
+        click.echo(_chain_problem(problem, count), err=True)
         sys.exit(1)
-    click.echo(f"OK: {count} events, chain intact")
+    if report.get("legacy"):
+        click.echo(_("%(n)s events at the start of the chain were written before the key "
+                     "(unkeyed SHA-256)", n=report["legacy"]))
+    if anchors is not None:
+        click.echo(_("%(n)s anchors match the chain", n=len(anchors)))
+    click.echo(_("OK: %(count)s events, chain intact", count=count))
+
+
+@audit_group.command("anchor")
+@with_appcontext
+def audit_anchor():
+    """Append the chain's length and head, with their HMAC, to AUDIT_ANCHOR_FILE."""
+    from flask_babel import gettext as _
+
+    from app.core import audit
+
+    count, _last_id, head = audit.write_anchor(db.session, source="cli")
+    db.session.rollback()
+    click.echo(_("Anchor written: %(count)s events, head %(head)s, to %(path)s",
+                 count=count, head=head, path=audit.anchor_path()))
 
 
 @qlvb.group("storage")

@@ -16,6 +16,7 @@ def _unicode_lower(dbapi_connection, connection_record):
         dbapi_connection.create_function(
             "lower", 1, lambda s: s.lower() if isinstance(s, str) else s, deterministic=True)
         # A second writer waits for the first (a document's step locks it by writing
-        # first, app.core.workflow) instead of failing with "database is locked" after
+        # first, app.core.workflow; the audit chain's head is one row every append
+        # updates) instead of failing with "database is locked" after
         # Python's default 5 s: a busy office queues more than 5 s of writes at times.
         dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

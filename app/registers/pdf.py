@@ -92,9 +92,11 @@ class Document:
     cover_title: str = ""
     empty_text: str = ""
     intro: list = field(default_factory=list)
+    # The audit chain's length and head when printing (an anchor: see app/core/audit.py).
+    seal: str = ""
 
 
-def _canvas_class(mark, has_cover):
+def _canvas_class(mark, has_cover, seal=""):
     """A canvas that keeps its pages until the end, to write "Trang X/Y" and the print
     mark on each once Y is known."""
 
@@ -119,6 +121,9 @@ def _canvas_class(mark, has_cover):
             width, _height = self._pagesize
             self.setFont(FONT_ITALIC, 8)
             self.drawString(MARGIN, 14, mark)
+            if seal:
+                self.setFont(FONT, 6.5)
+                self.drawString(MARGIN, 6, seal)
             if number >= 1:
                 self.setFont(FONT, 9)
                 self.drawRightString(width - MARGIN, 14,
@@ -358,5 +363,6 @@ def build_pdf(out, document):
                         title=document.title, author=document.mark, leftMargin=MARGIN,
                         rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=bottom,
                         more=blocks if first is not None else None)
-    doc.build(story, canvasmaker=_canvas_class(document.mark, bool(document.cover)))
+    doc.build(story, canvasmaker=_canvas_class(document.mark, bool(document.cover),
+                                                    document.seal))
     return counter["rows"]

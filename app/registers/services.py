@@ -5,6 +5,7 @@ Rows are read in batches and yielded one by one, so that a year's register is ne
 in memory whole; the builders in ``pdf``/``xlsx`` consume them as they come."""
 
 import heapq
+import logging
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -21,6 +22,8 @@ from app.outgoing.models import CancelledNumber, OutgoingDocument
 from app.registers.models import DEFAULT_COLUMNS, REGISTER_KINDS, RegisterColumn
 from app.registers.pdf import Document
 from app.units.models import Unit
+
+log = logging.getLogger(__name__)
 
 BATCH = 500
 PERIOD_KINDS = ("month", "quarter", "year", "range")
@@ -544,7 +547,7 @@ def register(session, kind, unit, period, volume="1"):
                     last_number=last, volume=volume)
 
 
-def write_year_bundle(session, unit, year, mark, out):
+def write_year_bundle(session, unit, year, mark, out, seal=""):
     """The year's registers of ``unit`` — incoming, outgoing, tracking — each a PDF volume
     with its cover, in one ZIP to print and bind (Quy chế Điều 4.2.d: the registers are
     bound by year); returns the number of rows of each."""
@@ -558,7 +561,9 @@ def write_year_bundle(session, unit, year, mark, out):
         for kind in REGISTER_KINDS:
             reg = register(session, kind, unit, period, volume=str(period.start.year))
             with bundle.open(reg.filename("pdf"), "w") as fh:
-                build_pdf(fh, reg.document(mark))
+                document = reg.document(mark)
+                document.seal = seal
+                build_pdf(fh, document)
             counts[kind] = reg.count
     return counts
 
@@ -567,6 +572,24 @@ def print_mark(user, when):
     """Who printed and when, on every page we print (TT 01/2019/TT-BNV)."""
     name = user.get_full_name() if user is not None else _("the system")
     return _("Printed by %(name)s at %(when)s", name=name, when=fmt_datetime(when))
+
+
+def print_seal(session, user):
+    """The audit chain's length and head as the print begins, for its footer; written to
+    the anchor file too, so that a trail cut short later shows against both (Quy chế
+    Điều 3.5)."""
+    from app.core import audit
+
+    try:
+        count, _last_id, head = audit.write_anchor(
+            session, source="print:" + (user.username if user is not None else "-"))
+    except OSError:
+        # The office still prints (the footer is an anchor on paper); the operator must
+        # see that the file was not written.
+        log.exception("audit anchor not written to %s", audit.anchor_path())
+        count, _last_id, head, _keyed_from = audit.chain_head(session)
+    return _("Audit trail when printed: %(count)s events, head %(head)s",
+             count=count, head=head)
 
 
 def record_print(session, action, user, details, obj=None):

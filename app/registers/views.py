@@ -87,6 +87,10 @@ class _PrintView(BaseView):
     def _mark(self):
         return services.print_mark(g.user, utcnow())
 
+    def _sealed(self, document):
+        document.seal = services.print_seal(db.session, g.user)
+        return document
+
     def _report_page(self, name, title, intro, build, units=(), all_units=False):
         """A report on screen, or exported when the form asked for a format (and then an
         event of the audit trail)."""
@@ -104,7 +108,7 @@ class _PrintView(BaseView):
         if period is not None and name != "backlog":
             intro = intro + [period.label()]
         if fmt:
-            response = export(report.document(intro, self._mark()), fmt,
+            response = export(self._sealed(report.document(intro, self._mark())), fmt,
                               f"bao-cao-{name}.{fmt}", sheet_name=report.title)
             services.record_print(db.session, "report_printed", g.user, {
                 "report": name, "scope": intro, "from": str(period.start),
@@ -148,7 +152,7 @@ class RegisterView(_PrintView):
             return self.render_template("registers/index.html", units=self._units(),
                                         kinds=REGISTER_KINDS, values=form_values(args),
                                         title=_("Registers")), 400
-        response = export(reg.document(self._mark()), fmt, reg.filename(fmt),
+        response = export(self._sealed(reg.document(self._mark())), fmt, reg.filename(fmt),
                           sheet_name=reg.unit.abbreviation)
         services.record_print(db.session, "register_printed", g.user, {
             "unit": unit.abbreviation, "kind": reg.kind, "from": str(period.start),
@@ -165,7 +169,9 @@ class RegisterView(_PrintView):
         out = tempfile.TemporaryFile()
         try:
             year = services.make_period("year", year=args.get("year")).start.year
-            counts = services.write_year_bundle(db.session, unit, year, self._mark(), out)
+            counts = services.write_year_bundle(
+                db.session, unit, year, self._mark(), out,
+                seal=services.print_seal(db.session, g.user))
         except DomainError as error:
             out.close()
             self._refused(error)

@@ -69,7 +69,8 @@ def build_xlsx(out, document, sheet_name=None):
     sheet.fit_to_pages(1, 0)
     sheet.repeat_rows(header_row)
     sheet.freeze_panes(header_row + 1, 0)
-    sheet.set_footer("&L&8" + _footer_text(document.mark) + "&R"
+    mark = document.mark + ("\n" + document.seal if document.seal else "")
+    sheet.set_footer("&L&8" + _footer_text(mark) + "&R"
                      + _("Page %(x)s/%(y)s", x="&P", y="&N"))
     workbook.close()
     return count

@@ -169,6 +169,7 @@ def test_secure_cookies_in_production(monkeypatch):
 
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgresql://u@h/db")
+    monkeypatch.setenv("AUDIT_KEY", "k" * 40)
     cfg = config.ProductionConfig()
     assert cfg.SESSION_COOKIE_SECURE and cfg.SESSION_COOKIE_HTTPONLY
     assert cfg.SESSION_COOKIE_SAMESITE == "Lax"
