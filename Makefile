@@ -90,3 +90,10 @@ chromium:
 
 browser: install chromium
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -q tests_browser
+
+## Load test (loadtest/): LOAD_USERS (100) users for LOAD_SECONDS (120) with locust against
+## gunicorn (LOAD_WORKERS=4) on PostgreSQL (LOAD_DATABASE_URL, default database `load`,
+## emptied and seeded with LOAD_DOCS=20000 documents) and Redis (LOAD_REDIS_URL, default
+## db 7), loopback only; fails on any error. Figures and CSV files in artifacts/load/.
+load: install
+	$(BIN)/python -m loadtest.run
