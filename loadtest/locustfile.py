@@ -59,7 +59,7 @@ class OfficeUser(HttpUser):
         self.out_docs = self._ids("/api/v1/outgoing/")
 
     def _ids(self, path):
-        with self.client.get(path + "?q=(page_size:100)", headers=self.api,
+        with self.client.get(path + "?q=(page_size:50)", headers=self.api,
                              name=path + " (ids)", catch_response=True) as resp:
             if resp.status_code != 200:
                 resp.failure(f"HTTP {resp.status_code}")
