@@ -132,7 +132,7 @@ class OfficeUser(HttpUser):
                 resp.failure(f"HTTP {resp.status_code}")
 
     # -- writes --------------------------------------------------------------------------
-    @task(1)
+    @task(3)
     def api_intake(self):
         """A clerk receives a paper document and registers it (gets its arrival number)."""
         if self.account["role"] != "clerk":
