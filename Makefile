@@ -8,7 +8,7 @@ WTF_DIR = $(shell $(BIN)/python -c "import wtforms,os;print(os.path.dirname(wtfo
 CATALOG := translations/vi/LC_MESSAGES/messages.po
 
 .PHONY: run test serve install bench bench-quick profile translations-extract translations-update \
-	translations-compile lint clean
+	translations-compile lint clean browser chromium load
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -74,7 +74,26 @@ translations-compile: $(BIN)/.installed
 	$(BIN)/pybabel compile -d translations --statistics
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check app tests config.py run.py bench
+	$(BIN)/ruff check app tests config.py run.py bench tests_browser loadtest
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+## Browser tests (tests_browser/, not part of `make test`): Debian's Chromium driven by
+## Playwright against the demo served on a loopback port; each role signs in and walks the
+## main flows. Screenshots of every step in artifacts/browser/. Chromium comes from apt
+## (installed here when missing), never downloaded by Playwright.
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@test -x $(CHROMIUM) || { echo "installing Debian's chromium"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+browser: install chromium
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -q tests_browser
+
+## Load test (loadtest/): LOAD_USERS (100) users for LOAD_SECONDS (120) with locust against
+## gunicorn (LOAD_WORKERS=4) on PostgreSQL (LOAD_DATABASE_URL, default database `load`,
+## emptied and seeded with LOAD_DOCS=20000 documents) and Redis (LOAD_REDIS_URL, default
+## db 7), loopback only; fails on any error. Figures and CSV files in artifacts/load/.
+load: install
+	$(BIN)/python -m loadtest.run
