@@ -364,9 +364,48 @@ class ReusedFilters(Filters):
         return {col: list(filters) for col, filters in cache[key].items()}
 
 
+def like_literal(value):
+    """``value`` for a LIKE pattern with ``\\`` as escape: its ``%`` and ``_`` match
+    themselves (a search for "10%" finds "10%", not everything that starts with 10)."""
+    return str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _literal_like_filter(base, negate, prefix, suffix):
+    """FAB's ``base`` (contains, starts with, ends with, and their negations) matching the
+    typed text literally."""
+    from flask_appbuilder.models.sqla.filters import get_field_setup_query
+
+    def apply(self, query, value):
+        query, field = get_field_setup_query(query, self.model, self.column_name)
+        condition = field.ilike(prefix + like_literal(value) + suffix, escape="\\")
+        return query.filter(~condition if negate else condition)
+
+    return type(base.__name__, (base,), {"apply": apply, "__module__": __name__})
+
+
+def _literal_filter_converter():
+    from flask_appbuilder.models.sqla import filters as F
+
+    replaced = {cls: _literal_like_filter(cls, negate, prefix, suffix)
+                for cls, negate, prefix, suffix in (
+                    (F.FilterContains, False, "%", "%"), (F.FilterNotContains, True, "%", "%"),
+                    (F.FilterStartsWith, False, "", "%"),
+                    (F.FilterNotStartsWith, True, "", "%"),
+                    (F.FilterEndsWith, False, "%", ""), (F.FilterNotEndsWith, True, "%", ""))}
+    table = tuple((marker, [replaced.get(f, f) for f in flts])
+                  for marker, flts in F.SQLAFilterConverter.conversion_table)
+    return type("LiteralFilterConverter", (F.SQLAFilterConverter,),
+                {"conversion_table": table, "__module__": __name__})
+
+
+LiteralFilterConverter = _literal_filter_converter()
+
+
 class AppSQLAInterface(SQLAInterface):
     """FAB's data interface, answering a database refusal with a message instead of the
-    raw SQL text FAB would otherwise flash."""
+    raw SQL text FAB would otherwise flash, and matching text filters literally."""
+
+    filter_converter_class = LiteralFilterConverter
 
     def get_filters(self, search_columns=None, search_filters=None):
         return ReusedFilters(self.filter_converter_class, self, search_columns, search_filters)
