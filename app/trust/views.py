@@ -197,6 +197,13 @@ def clean_text_input():
     then reads as Vietnamese, and all text is normalised to NFC (TCVN 6909:2001). The clerk
     is shown what was converted, from what, and how to keep it as typed; the API answers
     it in ``text_converted``."""
+    if any(strip_controls(v) != v for v in request.args.values()):
+        # Query arguments (filters, searches) lose their control characters too; they are
+        # never converted (a search matches what is stored).
+        from werkzeug.datastructures import ImmutableMultiDict
+
+        request.args = ImmutableMultiDict(
+            [(k, strip_controls(v)) for k, v in request.args.items(multi=True)])
     if request.method not in ("POST", "PUT", "PATCH"):
         return
     converted = []

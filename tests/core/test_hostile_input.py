@@ -146,3 +146,14 @@ def test_error_pages_are_vietnamese(app, world, clients):
     assert resp.status_code == 400
     body = resp.get_data(as_text=True)
     assert "Yêu cầu không hợp lệ" in body and "The browser" not in body
+
+
+def test_control_characters_in_query_arguments_are_dropped(app, world, clients):
+    """A NUL in a filter or a search (PostgreSQL refuses it in a text parameter) is
+    dropped like in a form: the list and the search answer as without it."""
+    client = clients("vanthu.vphu")
+    for url in ("/search/?q=k%00%E1%BA%BF%20ho%E1%BA%A1ch",
+                "/incomingview/list/?_flt_0_summary=a%00b%E2%80%AE",
+                "/unitview/list/?_flt_0_name=H%00"):
+        resp = client.get(url)
+        assert resp.status_code == 200, (url, resp.status_code)
