@@ -99,7 +99,9 @@ def _translated_api_errors(response):
             or not response.is_json or response.direct_passthrough:
         return response
     body = response.get_json(silent=True)
-    if isinstance(body, dict) and "message" in body:
+    if not isinstance(body, dict):
+        return response
+    if "message" in body:
         translated = translate_message(body["message"])
         if translated != body["message"]:
             import json

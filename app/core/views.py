@@ -23,7 +23,8 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import func
 from sqlalchemy.exc import SQLAlchemyError
-from wtforms import DateField
+from wtforms import DateField, IntegerField
+from wtforms.validators import StopValidation
 from wtforms.widgets import html_params
 
 from app.core.errors import DomainError
@@ -78,12 +79,28 @@ class VNDateField(DateField):
         return self.data.strftime("%d/%m/%Y") if self.data else ""
 
 
+class BoundedIntegerField(IntegerField):
+    """A whole number within the integer columns' range (a larger one would reach the
+    database and fail there)."""
+
+    def pre_validate(self, form):
+        from app.core.inputs import MAX_ID
+
+        if self.data is not None and not -MAX_ID <= self.data <= MAX_ID:
+            self.data = None
+            raise StopValidation(_("Enter a whole number between %(a)s and %(b)s.",
+                                   a=format_number(-MAX_ID), b=format_number(MAX_ID)))
+
+
 def install_form_conventions():
-    """Date columns on every generated form read dd/mm/yyyy."""
+    """Date columns on every generated form read dd/mm/yyyy; integer columns take numbers
+    within their range."""
     table = []
     for marker, field, widget in FieldConverter.conversion_table:
         if marker == "is_date":
             field, widget = VNDateField, VNDatePickerWidget
+        elif marker == "is_integer":
+            field = BoundedIntegerField
         table.append((marker, field, widget))
     FieldConverter.conversion_table = tuple(table)
 

@@ -157,3 +157,18 @@ def test_control_characters_in_query_arguments_are_dropped(app, world, clients):
                 "/unitview/list/?_flt_0_name=H%00"):
         resp = client.get(url)
         assert resp.status_code == 200, (url, resp.status_code)
+
+
+def test_integer_form_fields_take_numbers_within_range(app, world, clients):
+    """A generated form's integer field takes numbers within the column's range: the form
+    is shown again with the message, nothing is written."""
+    from app.extensions import db
+    from app.reference.models import DocumentType
+
+    resp = clients("admin").post("/documenttypeview/add", data={
+        "name": "Thể loại thử", "abbreviation": "TLT", "processing_days": HUGE, "active": "y"})
+    assert resp.status_code == 200
+    assert "Nhập một số nguyên trong khoảng" in resp.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(DocumentType).filter_by(abbreviation="TLT").count() == 0
+        db.session.remove()

@@ -177,7 +177,7 @@ def test_text_in_other_languages_is_kept_and_legacy_text_converted_with_a_way_ba
     # The way back: the same text sent with the box ticked stays as typed.
     typed = "B¸o c¸o tæng kÕt"
     doc_id = created_id(incoming.post_intake(clerk, symbol="78-CV/TU", summary=typed,
-                                             qlvb_keep_typed="1",
+                                             qlvb_keep_typed="y",
                                              pdf=pdfs.clean_pdf("Văn bản giữ nguyên")))
     assert _rows(app, IncomingDocument, id=doc_id)[0]["summary"] == typed
     # The API says what it converted, and keeps text as typed when asked.
