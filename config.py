@@ -32,6 +32,9 @@ class Config:
         os.environ.get("DATABASE_URL", "sqlite:///" + os.path.join(INSTANCE_DIR, "qlvb.db"))
     )
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # A connection the database dropped (restart, idle timeout) is replaced before use
+    # instead of failing the first request of every worker.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
     # Files live outside static/, served only through our own routes.
     STORAGE_DIR = os.environ.get("STORAGE_DIR", os.path.join(INSTANCE_DIR, "files"))

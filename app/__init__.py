@@ -22,6 +22,12 @@ def create_app(config=None, **overrides):
         config = config_module.CONFIGS[config]
     app.config.from_object(config() if isinstance(config, type) else config)
     app.config.update(overrides)
+    from app.core import inputs
+
+    inputs.install(app)  # before any route (the id converter) and any other request hook
+    from app.core import api as api_conventions
+
+    api_conventions.install(app)
 
     from app.security.passwords import check_password_complexity
 
@@ -178,17 +184,62 @@ def _wants_json():
 
 def _install_error_handlers(app):
     from flask_wtf.csrf import CSRFError
+    from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 
     def _page(code, message):
-        if "user" not in g:  # refused before FAB's own hooks ran (CSRF, limits)
-            from flask_login import current_user
-
-            g.user = current_user
         if _wants_json():
             return jsonify(message=message), code
-        return render_template("qlvb/error.html", code=code, message=message,
-                               base_template=app.appbuilder.base_template,
-                               appbuilder=app.appbuilder), code
+        try:
+            if "user" not in g:  # refused before FAB's own hooks ran (CSRF, limits)
+                from flask_login import current_user
+
+                g.user = current_user
+            return render_template("qlvb/error.html", code=code, message=message,
+                                   base_template=app.appbuilder.base_template,
+                                   appbuilder=app.appbuilder), code
+        except Exception:  # the menu and the user need the database: a page without them
+            app.logger.exception("error page %s rendered without the menu", code)
+            db.session.rollback()
+            return _bare_page(code, message)
+
+    def _bare_page(code, message):
+        return render_template("qlvb/unavailable.html", code=code, message=message), code
+
+    @app.errorhandler(400)
+    def _bad_request(error):
+        description = getattr(error, "description", None)
+        if not isinstance(description, str) or description.startswith("The browser"):
+            description = _("The request is not valid.")  # Werkzeug's English default
+        return _page(400, description)
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def _out_of_range(error):
+        # A value that passed a form or schema but not the column (a number past the
+        # integer range): the request was wrong, nothing was written.
+        db.session.rollback()
+        app.logger.warning("value refused by the database on %s: %s", request.path,
+                           str(error).splitlines()[0][:200])
+        return _page(400, _("A value sent is outside the range its field accepts."))
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_unavailable(error):
+        app.logger.error("database unavailable on %s: %s", request.path,
+                         str(error).splitlines()[0][:200])
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: S110  (the connection is gone; nothing to undo)
+            pass
+        message = _("The system is temporarily unavailable (the database cannot be "
+                    "reached). Try again in a few minutes.")
+        if _wants_json():
+            response = jsonify(message=message)
+        else:
+            response = app.make_response(_bare_page(503, message))
+        response.status_code = 503
+        response.headers["Retry-After"] = "60"
+        return response
 
     @app.errorhandler(429)
     def _too_many(error):
@@ -196,7 +247,14 @@ def _install_error_handlers(app):
 
     @app.errorhandler(413)
     def _too_large(error):
-        mb = app.config.get("MAX_CONTENT_LENGTH", 0) // (1024 * 1024)
+        limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+        if request.content_length is not None and request.content_length <= limit:
+            # The body is within the upload limit: what overflowed is a text field past
+            # MAX_FORM_MEMORY_SIZE (Werkzeug answers both with the same 413).
+            kb = (app.config.get("MAX_FORM_MEMORY_SIZE") or 500_000) // 1000
+            return _page(413, _("A text field is longer than the allowed %(kb)d KB; shorten "
+                                "it (long texts belong in an attached file).", kb=kb))
+        mb = limit // (1024 * 1024)
         return _page(413, _("The file is larger than the allowed %(mb)d MB.", mb=mb))
 
     @app.errorhandler(CSRFError)

@@ -5,7 +5,9 @@ import re
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, validates_schema  # noqa: F401
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema  # noqa: F401
+
+from app.core.inputs import MAX_ID
 
 # marshmallow's built-in messages, marked here so that the catalog carries them.
 KNOWN = {
@@ -21,6 +23,24 @@ KNOWN = {
     "Unknown field.": _l("Unknown field."),
     "Invalid input type.": _l("Invalid input type."),
     "Must be one of: {choices}.": _l("Must be one of: {choices}."),
+    "Not a valid id.": _l("Not a valid id."),
+    "Not a valid list.": _l("Not a valid list."),
+    "Not a valid mapping type.": _l("Not a valid mapping type."),
+    "Not a valid time.": _l("Not a valid time."),
+    "Not a valid UUID.": _l("Not a valid UUID."),
+    # Flask-AppBuilder's REST API
+    "Arguments are not correct": _l("Arguments are not correct"),
+    "Could not process entity": _l("Could not process entity"),
+    "Not authorized": _l("Not authorized"),
+    "Forbidden": _l("Forbidden"),
+    "Not found": _l("Not found"),
+    "Internal error": _l("Internal error"),
+    "Fatal error": _l("Fatal error"),
+    "Request is not JSON": _l("Request is not JSON"),
+    "Request payload is not JSON": _l("Request payload is not JSON"),
+    "Not a valid rison/json argument": _l("Not a valid rison/json argument"),
+    "Not a valid rison argument": _l("Not a valid rison argument"),
+    "Invalid login. Please try again.": _l("Invalid login. Please try again."),
 }
 _LENGTH = [
     (re.compile(r"^Longer than maximum length (\d+)\.$"),
@@ -31,7 +51,27 @@ _LENGTH = [
      lambda m: _("Between %(a)s and %(b)s characters.", a=m.group(1), b=m.group(2))),
     (re.compile(r"^Must be one of: (.*)\.$"),
      lambda m: _("Must be one of: %(choices)s.", choices=m.group(1))),
+    (re.compile(r"^Must be greater than or equal to (-?[\d.]+) and less than or equal to "
+                r"(-?[\d.]+)\.$"),
+     lambda m: _("Must be between %(a)s and %(b)s.", a=m.group(1), b=m.group(2))),
+    (re.compile(r"^Must be greater than or equal to (-?[\d.]+)\.$"),
+     lambda m: _("Must be at least %(a)s.", a=m.group(1))),
+    (re.compile(r"^Must be less than or equal to (-?[\d.]+)\.$"),
+     lambda m: _("Must be at most %(b)s.", b=m.group(1))),
+    (re.compile(r"^Filter column: (.*) not allowed to filter$"),
+     lambda m: _("The column %(col)s cannot be filtered on.", col=m.group(1))),
+    (re.compile(r"^Order column: (.*) not allowed"),
+     lambda m: _("The column %(col)s cannot be ordered by.", col=m.group(1))),
 ]
+
+
+class Id(fields.Integer):
+    """An id in a payload: a whole number within the id columns' range (a larger one
+    would reach the database and fail there)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validate", validate.Range(min=1, max=MAX_ID, error="Not a valid id."))
+        super().__init__(**kwargs)
 
 
 def translate_message(message):
@@ -48,6 +88,54 @@ def translate_message(message):
         if m:
             return render(m)
     return message
+
+
+def _translated_api_errors(response):
+    """Every refusal of the API (ours, Flask-AppBuilder's, marshmallow's) in the user's
+    language: the ``message`` of a JSON 4xx/5xx answer goes through the catalog."""
+    from flask import request
+
+    if response.status_code < 400 or not request.path.startswith("/api/") \
+            or not response.is_json or response.direct_passthrough:
+        return response
+    body = response.get_json(silent=True)
+    if not isinstance(body, dict):
+        return response
+    if "message" in body:
+        translated = translate_message(body["message"])
+        if translated != body["message"]:
+            import json
+
+            body["message"] = translated
+            response.set_data(json.dumps(body, ensure_ascii=False))
+    return response
+
+
+def _database_errors_raised(response_500):
+    """FAB's ``@safe`` answers any exception with a 500 "Fatal error": a database that is
+    out of reach or a value out of a column's range goes on to the app's handlers (503,
+    400) instead."""
+    import functools
+    import sys
+
+    from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+
+    @functools.wraps(response_500)
+    def wrapper(self, message=None):
+        error = sys.exc_info()[1]
+        if isinstance(error, (DataError, InterfaceError, OperationalError, OverflowError)):
+            raise error
+        return response_500(self, message=message)
+
+    return wrapper
+
+
+def install(app):
+    from flask_appbuilder.api import BaseApi
+
+    if not getattr(BaseApi.response_500, "__wrapped__", None):
+        BaseApi.response_500 = _database_errors_raised(BaseApi.response_500)
+    app.after_request(_translated_api_errors)
 
 
 class DocumentStepsApiMixin:

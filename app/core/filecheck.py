@@ -41,6 +41,28 @@ MIMES = {
     "unknown": "application/octet-stream",
 }
 
+# The extensions a stored file's name may carry, by the type its content was found to be
+# (the first is the one given to a name that carries another).
+EXTENSIONS = {
+    "pdf": (".pdf",), "docx": (".docx",), "xlsx": (".xlsx",), "doc": (".doc",),
+    "xls": (".xls",), "png": (".png",), "jpeg": (".jpg", ".jpeg", ".jpe"), "gif": (".gif",),
+    "tiff": (".tif", ".tiff"),
+}
+
+
+def name_for_kind(name, kind):
+    """``name`` with the extension of the type its content is (a PDF sent as ``x.exe`` is
+    kept as ``x.pdf``): a name never tells a reader's computer to open a file as another
+    type than the one that was checked."""
+    extensions = EXTENSIONS.get(kind)
+    if not extensions or name.lower().endswith(extensions):
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem or " " in ext or len(ext) > 5:
+        stem = name  # no extension at all ("Công văn 12"), or a dot inside the name
+    return stem + extensions[0]
+
+
 # Codes in the order they are reported; the messages are for a clerk, not a technician.
 PROBLEM_MESSAGES = {
     "empty": _l("The file is empty."),

@@ -5,6 +5,7 @@ never modified afterwards (Quy chế Điều 3.5: keep the original bytes)."""
 import hashlib
 import logging
 import os
+import re
 import tempfile
 import unicodedata
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from app.core.errors import DomainError
+from app.core.inputs import strip_controls
 
 log = logging.getLogger(__name__)
 CHUNK = 1024 * 1024
@@ -72,7 +74,10 @@ def sniff_mime(head):
 def clean_name(name):
     """The original file name, NFC, without any path, kept as the user gave it."""
     name = unicodedata.normalize("NFC", name or "")
-    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip().replace("\x00", "")
+    # No control character (nor a newline), no bidirectional override ("gpj.exe" shown
+    # backwards as "exe.jpg").
+    name = strip_controls(name.replace("\\", "/").rsplit("/", 1)[-1])
+    name = re.sub(r"[\t\r\n]", " ", name).strip()
     return name[:255] or "tep-dinh-kem"
 
 
@@ -117,7 +122,12 @@ def store(stream, name, max_size=None, check=None):
         else:
             os.unlink(tmp)  # same bytes already stored
         mime = getattr(result, "mime", None) or sniff_mime(head)
-        return StoredFile(sha256=sha, size=size, mime=mime, name=clean_name(name), check=result,
+        name = clean_name(name)
+        if getattr(result, "kind", None):  # checked: the name says what the content is
+            from app.core.filecheck import name_for_kind
+
+            name = name_for_kind(name, result.kind)[-255:]
+        return StoredFile(sha256=sha, size=size, mime=mime, name=name, check=result,
                           created=created)
     except BaseException:
         if os.path.exists(tmp):

@@ -23,7 +23,8 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import func
 from sqlalchemy.exc import SQLAlchemyError
-from wtforms import DateField
+from wtforms import DateField, IntegerField
+from wtforms.validators import StopValidation
 from wtforms.widgets import html_params
 
 from app.core.errors import DomainError
@@ -78,12 +79,28 @@ class VNDateField(DateField):
         return self.data.strftime("%d/%m/%Y") if self.data else ""
 
 
+class BoundedIntegerField(IntegerField):
+    """A whole number within the integer columns' range (a larger one would reach the
+    database and fail there)."""
+
+    def pre_validate(self, form):
+        from app.core.inputs import MAX_ID
+
+        if self.data is not None and not -MAX_ID <= self.data <= MAX_ID:
+            self.data = None
+            raise StopValidation(_("Enter a whole number between %(a)s and %(b)s.",
+                                   a=format_number(-MAX_ID), b=format_number(MAX_ID)))
+
+
 def install_form_conventions():
-    """Date columns on every generated form read dd/mm/yyyy."""
+    """Date columns on every generated form read dd/mm/yyyy; integer columns take numbers
+    within their range."""
     table = []
     for marker, field, widget in FieldConverter.conversion_table:
         if marker == "is_date":
             field, widget = VNDateField, VNDatePickerWidget
+        elif marker == "is_integer":
+            field = BoundedIntegerField
         table.append((marker, field, widget))
     FieldConverter.conversion_table = tuple(table)
 
@@ -364,9 +381,48 @@ class ReusedFilters(Filters):
         return {col: list(filters) for col, filters in cache[key].items()}
 
 
+def like_literal(value):
+    """``value`` for a LIKE pattern with ``\\`` as escape: its ``%`` and ``_`` match
+    themselves (a search for "10%" finds "10%", not everything that starts with 10)."""
+    return str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _literal_like_filter(base, negate, prefix, suffix):
+    """FAB's ``base`` (contains, starts with, ends with, and their negations) matching the
+    typed text literally."""
+    from flask_appbuilder.models.sqla.filters import get_field_setup_query
+
+    def apply(self, query, value):
+        query, field = get_field_setup_query(query, self.model, self.column_name)
+        condition = field.ilike(prefix + like_literal(value) + suffix, escape="\\")
+        return query.filter(~condition if negate else condition)
+
+    return type(base.__name__, (base,), {"apply": apply, "__module__": __name__})
+
+
+def _literal_filter_converter():
+    from flask_appbuilder.models.sqla import filters as F
+
+    replaced = {cls: _literal_like_filter(cls, negate, prefix, suffix)
+                for cls, negate, prefix, suffix in (
+                    (F.FilterContains, False, "%", "%"), (F.FilterNotContains, True, "%", "%"),
+                    (F.FilterStartsWith, False, "", "%"),
+                    (F.FilterNotStartsWith, True, "", "%"),
+                    (F.FilterEndsWith, False, "%", ""), (F.FilterNotEndsWith, True, "%", ""))}
+    table = tuple((marker, [replaced.get(f, f) for f in flts])
+                  for marker, flts in F.SQLAFilterConverter.conversion_table)
+    return type("LiteralFilterConverter", (F.SQLAFilterConverter,),
+                {"conversion_table": table, "__module__": __name__})
+
+
+LiteralFilterConverter = _literal_filter_converter()
+
+
 class AppSQLAInterface(SQLAInterface):
     """FAB's data interface, answering a database refusal with a message instead of the
-    raw SQL text FAB would otherwise flash."""
+    raw SQL text FAB would otherwise flash, and matching text filters literally."""
+
+    filter_converter_class = LiteralFilterConverter
 
     def get_filters(self, search_columns=None, search_filters=None):
         return ReusedFilters(self.filter_converter_class, self, search_columns, search_filters)

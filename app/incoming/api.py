@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.core.api import DocumentStepsApiMixin
+from app.core.api import DocumentStepsApiMixin, Id
 from app.core.errors import DomainError
 from app.core.filecheck import check_attachment
 from app.core.scope import UnitScopedMixin
@@ -34,14 +34,15 @@ class EntrySchema(Schema):
 
     arrival_date = fields.Date(required=True)
     arrival_time = fields.Time(allow_none=True, load_default=None)
-    sender_unit_id = fields.Integer(allow_none=True, load_default=None)
+    sender_unit_id = Id(allow_none=True, load_default=None)
     author_name = fields.String(load_default="", validate=validate.Length(max=255))
     symbol = fields.String(load_default="", validate=validate.Length(max=100))
     document_date = fields.Date(required=True)
-    document_type_id = fields.Integer(required=True)
+    document_type_id = Id(required=True)
     summary = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     urgency = fields.Integer(load_default=0, validate=validate.Range(min=0, max=4))
-    page_count = fields.Integer(allow_none=True, load_default=None)
+    page_count = fields.Integer(allow_none=True, load_default=None,
+                                validate=validate.Range(min=1, max=100000))
     signer_name = fields.String(load_default="", validate=validate.Length(max=255))
     reply_deadline = fields.Date(allow_none=True, load_default=None)
     notes = fields.String(load_default="", validate=validate.Length(max=5000))
@@ -67,8 +68,8 @@ class RefuseSchema(Schema):
 class PartySchema(Schema):
     role = fields.String(required=True, validate=validate.OneOf(["lead", "cooperate",
                                                                   "inform"]))
-    unit_id = fields.Integer(allow_none=True, load_default=None)
-    user_id = fields.Integer(allow_none=True, load_default=None)
+    unit_id = Id(allow_none=True, load_default=None)
+    user_id = Id(allow_none=True, load_default=None)
     deadline = fields.Date(allow_none=True, load_default=None)
     instruction = fields.String(load_default="", validate=validate.Length(max=2000))
 

@@ -15,7 +15,7 @@ from datetime import date, time
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, or_, select
 
-from app.core import audit, numbering, workflow
+from app.core import audit, inputs, numbering, workflow
 from app.core.calendar import add_working_days
 from app.core.errors import DomainError
 from app.core.timeutil import local_now, local_today, utcnow
@@ -176,6 +176,7 @@ def check_entry(session, entry, today=None):
         raise DomainError(_("The arrival date is required."), field="arrival_date")
     if entry.arrival_date > today:
         raise DomainError(_("The arrival date cannot be in the future."), field="arrival_date")
+    inputs.check_document_date(entry.arrival_date, "arrival_date", today=today)
     if entry.urgency not in URGENCY:
         raise DomainError(_("Choose the urgency."), field="urgency")
     if entry.urgency >= URGENCY_NEEDS_TIME and entry.arrival_time is None:
@@ -196,6 +197,7 @@ def check_entry(session, entry, today=None):
         raise DomainError(_("At most %(max)d characters.", max=100), field="symbol")
     if entry.document_date is None:
         raise DomainError(_("The document date is required."), field="document_date")
+    inputs.check_document_date(entry.document_date, "document_date", today=today)
     if entry.document_date > entry.arrival_date:
         raise DomainError(_("The document date cannot be after the arrival date."),
                           field="document_date")
@@ -209,6 +211,7 @@ def check_entry(session, entry, today=None):
         raise DomainError(_("At most %(max)d characters.", max=2000), field="summary")
     if entry.page_count is not None and not (1 <= entry.page_count <= 100000):
         raise DomainError(_("The number of pages must be at least 1."), field="page_count")
+    inputs.check_deadline(entry.reply_deadline, "reply_deadline", today=today)
     if entry.reply_deadline is not None and entry.reply_deadline < entry.arrival_date:
         raise DomainError(_("The reply deadline cannot be before the arrival date."),
                           field="reply_deadline")
@@ -581,6 +584,7 @@ def _check_parties(session, doc, parties, not_before, not_after=None, unit_id=No
             continue
         if p.deadline is None:
             raise DomainError(_("Set the deadline."), field="deadline")
+        inputs.check_deadline(p.deadline)
         if p.deadline < not_before:
             raise DomainError(_("The deadline cannot be before the arrival date (%(d)s).",
                                 d=not_before.strftime("%d/%m/%Y")), field="deadline")

@@ -7,7 +7,7 @@ from flask_appbuilder.api import expose, protect, safe
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate
 
-from app.core.api import DocumentStepsApiMixin
+from app.core.api import DocumentStepsApiMixin, Id
 from app.core.errors import DomainError
 from app.core.filecheck import check_attachment
 from app.core.scope import UnitScopedMixin
@@ -23,24 +23,24 @@ from app.trust.services import intake_check
 
 
 class RecipientSchema(Schema):
-    unit_id = fields.Integer(allow_none=True, load_default=None)
+    unit_id = Id(allow_none=True, load_default=None)
     name = fields.String(load_default="", validate=validate.Length(max=255))
     channel = fields.String(load_default="electronic", validate=validate.OneOf(list(CHANNELS)))
     paper_copy = fields.Boolean(load_default=False)
 
 
 class DraftSchema(Schema):
-    document_type_id = fields.Integer(required=True)
+    document_type_id = Id(required=True)
     summary = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     urgency = fields.Integer(load_default=0, validate=validate.Range(min=0, max=4))
-    signer_id = fields.Integer(allow_none=True, load_default=None)
-    reply_to_id = fields.Integer(allow_none=True, load_default=None)
-    replaces_id = fields.Integer(allow_none=True, load_default=None)
+    signer_id = Id(allow_none=True, load_default=None)
+    reply_to_id = Id(allow_none=True, load_default=None)
+    replaces_id = Id(allow_none=True, load_default=None)
     recipients = fields.List(fields.Nested(RecipientSchema), load_default=list)
 
 
 class SubmitSchema(Schema):
-    to_user_id = fields.Integer(required=True)
+    to_user_id = Id(required=True)
     comment = fields.String(load_default="", validate=validate.Length(max=5000))
 
 

@@ -14,6 +14,7 @@ from flask_wtf.file import FileField
 
 from app.core import storage
 from app.core.errors import DomainError
+from app.core.inputs import strip_controls
 from app.core.timeutil import fmt_datetime
 from app.core.views import AppModelView, AppSQLAInterface
 from app.security import permissions as P
@@ -135,71 +136,119 @@ def stored_state(sha256):
     return storage.verify_file(sha256)
 
 
-# -- every text input: legacy encodings converted, NFC -------------------------------------
+# -- every text input: control characters out, legacy encodings converted, NFC --------------
 
 _SKIP = {"csrf_token", "password", "conf_password", "old_password", "new_password"}
+# The choice to keep text as typed: a field of every form (qlvb.js adds the box), a query
+# argument or header for the API.
+KEEP_AS_TYPED = "qlvb_keep_typed"
 
 
-def _clean_multidict(multidict, converted):
+def clean_value(value, converted, key="", convert=True):
+    """One text value as every form and API body gets it: control characters and
+    bidirectional overrides out (tabs and newlines kept), legacy encodings converted when
+    the result reads as Vietnamese, NFC. A conversion is noted in ``converted``."""
+    stripped = strip_controls(value)
+    new, encoding = vnencoding.clean(stripped, convert=convert)
+    if encoding:
+        converted.append({"field": key, "encoding": encoding, "original": stripped,
+                          "converted": new})
+    return new
+
+
+def _clean_multidict(multidict, converted, convert):
     from werkzeug.datastructures import ImmutableMultiDict
 
     items = []
     changed = False
     for key, value in multidict.items(multi=True):
         if key not in _SKIP and isinstance(value, str):
-            new, encoding = vnencoding.clean(value)
-            if new != value:
-                changed = True
-                if encoding:
-                    converted.append((key, encoding, new))
+            new = clean_value(value, converted, key, convert)
+            changed = changed or new != value
             value = new
         items.append((key, value))
     return ImmutableMultiDict(items) if changed else None
 
 
-def _clean_json(value, converted, key=""):
+def _clean_json(value, converted, convert, key=""):
     if isinstance(value, str):
-        new, encoding = vnencoding.clean(value)
-        if encoding:
-            converted.append((key, encoding, new))
-        return new
+        return clean_value(value, converted, key, convert)
     if isinstance(value, list):
-        return [_clean_json(v, converted, key) for v in value]
+        return [_clean_json(v, converted, convert, key) for v in value]
     if isinstance(value, dict):
-        return {k: v if k in _SKIP else _clean_json(v, converted, k) for k, v in value.items()}
+        return {k: v if k in _SKIP else _clean_json(v, converted, convert, k)
+                for k, v in value.items()}
     return value
 
 
 ENCODING_NAMES = {"tcvn3": "TCVN3 (ABC)", "vni": "VNI"}
 
 
+def _keep_as_typed():
+    value = (request.form.get(KEEP_AS_TYPED) if request.mimetype in (
+        "application/x-www-form-urlencoded", "multipart/form-data") else None) \
+        or request.args.get(KEEP_AS_TYPED) or request.headers.get("X-Keep-As-Typed")
+    return str(value or "").strip().lower() in {"1", "y", "yes", "on", "true"}
+
+
 def clean_text_input():
-    """Before every request that sends a form or JSON: text typed or pasted in a legacy
-    encoding (TCVN3, VNI) is converted to Unicode and all text is normalised to NFC
-    (TCVN 6909:2001); the clerk is told what was converted."""
+    """Before every request that sends a form or JSON: control characters are removed,
+    text typed or pasted in a legacy encoding (TCVN3, VNI) is converted to Unicode when it
+    then reads as Vietnamese, and all text is normalised to NFC (TCVN 6909:2001). The clerk
+    is shown what was converted, from what, and how to keep it as typed; the API answers
+    it in ``text_converted``."""
+    if any(strip_controls(v) != v for v in request.args.values()):
+        # Query arguments (filters, searches) lose their control characters too; they are
+        # never converted (a search matches what is stored).
+        from werkzeug.datastructures import ImmutableMultiDict
+
+        request.args = ImmutableMultiDict(
+            [(k, strip_controls(v)) for k, v in request.args.items(multi=True)])
     if request.method not in ("POST", "PUT", "PATCH"):
         return
     converted = []
+    convert = not _keep_as_typed()
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        cleaned = _clean_multidict(request.form, converted)
+        cleaned = _clean_multidict(request.form, converted, convert)
         if cleaned is not None:
             request.form = cleaned
     elif request.is_json:
         body = request.get_json(silent=True)
         if body is not None:
-            cleaned = _clean_json(body, converted)
+            cleaned = _clean_json(body, converted, convert)
             request._cached_json = (cleaned, cleaned)
     if converted:
         log.info("text input converted from legacy encodings: %s",
-                 [(k, e) for k, e, _v in converted])
+                 [(c["field"], c["encoding"]) for c in converted])
+        g.text_converted = converted
         if not request.path.startswith("/api/"):
-            for _key, encoding, value in converted[:5]:
+            for c in converted[:5]:
                 flash(_("Text typed in the old %(encoding)s encoding was converted to Unicode: "
-                        "“%(text)s”. Check it before going on.",
-                        encoding=ENCODING_NAMES[encoding], text=value[:80]), "info")
+                        "“%(original)s” became “%(text)s”. Check it before going on. If it "
+                        "was right as typed (for example a name in another language), enter "
+                        "it again and tick “Keep the text as typed” before saving.",
+                        encoding=ENCODING_NAMES[c["encoding"]], original=c["original"][:80],
+                        text=c["converted"][:80]), "info")
+
+
+def _report_conversions(response):
+    """An API answer says which text it converted (and from what), so that a client can
+    send it again with ``X-Keep-As-Typed: 1``."""
+    converted = g.get("text_converted")
+    if converted and request.path.startswith("/api/") and response.is_json \
+            and not response.direct_passthrough:
+        body = response.get_json(silent=True)
+        if isinstance(body, dict):
+            import json
+
+            body["text_converted"] = converted
+            response.set_data(json.dumps(body, ensure_ascii=False))
+    return response
 
 
 def init_app(app):
     app.before_request(clean_text_input)
+    app.after_request(_report_conversions)
+    app.jinja_env.globals["keep_as_typed_field"] = KEEP_AS_TYPED
     app.jinja_env.globals.update(signature_rows=signature_rows,
                                  stored_file_state=stored_state, trust_when=fmt_datetime)

@@ -109,13 +109,57 @@ def to_unicode(text, encoding):
     return text
 
 
-def clean(text):
-    """``(text in NFC, encoding converted from or None)``."""
+# -- is the converted text Vietnamese? ---------------------------------------------------------
+
+# A syllable, once its tone mark is set aside: an initial consonant, a vowel group, a final.
+_INITIALS = ("ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|b|c|d|đ|g|h|k|l|m|n|p|r|s|t|v|x")
+_VOWEL_GROUPS = (
+    "uyê|uya|uyu|iêu|yêu|oai|oay|oao|oeo|uây|uôi|ươi|ươu|uơ|"
+    "ai|ao|au|ay|âu|ây|eo|êu|ia|iê|iu|oa|oă|oe|oi|oo|ôi|ơi|ua|uâ|uê|ui|uô|uy|ưa|ưi|ưu|ươ|yê|"
+    "a|ă|â|e|ê|i|o|ô|ơ|u|ư|y")
+_FINALS = "ch|ng|nh|c|m|n|p|t"
+_SYLLABLE = re.compile(rf"^(?:{_INITIALS})?(?:{_VOWEL_GROUPS})(?:{_FINALS})?$")
+_TONE_MARKS = set(_TONES)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def is_syllable(word):
+    """Whether ``word`` spells a Vietnamese syllable: one tone mark at most, on a valid
+    initial + vowel group + final."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    tones = [c for c in decomposed if c in _TONE_MARKS]
+    if len(tones) > 1:
+        return False
+    base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONE_MARKS))
+    return bool(_SYLLABLE.match(base))
+
+
+def plausible(original, converted):
+    """Whether ``converted`` reads as Vietnamese where the conversion changed ``original``:
+    nearly every word it changed is a Vietnamese syllable. Spanish, German or French text
+    (ñ, ü, ß, ç…) also looks like TCVN3/VNI, but its words do not convert to syllables."""
+    before = _WORD.findall(original)
+    after = _WORD.findall(converted)
+    changed = [w for w in after if w not in before] if len(before) != len(after) else [
+        a for b, a in zip(before, after, strict=True) if a != b]
+    if not changed:
+        return False
+    valid = sum(1 for w in changed if is_syllable(w))
+    return valid >= 0.9 * len(changed)
+
+
+def clean(text, convert=True):
+    """``(text in NFC, encoding converted from or None)``: converted from a legacy
+    encoding only when it looks typed in one and reads as Vietnamese once converted (and
+    ``convert``: the user did not ask to keep it as typed)."""
     if not isinstance(text, str) or not text:
         return text, None
-    encoding = detect(text)
+    encoding = detect(text) if convert else None
     if encoding:
-        text = to_unicode(text, encoding)
+        converted = to_unicode(text, encoding)
+        if plausible(text, converted):
+            return unicodedata.normalize("NFC", converted), encoding
+        encoding = None
     return unicodedata.normalize("NFC", text), encoding
 
 

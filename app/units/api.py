@@ -1,6 +1,7 @@
 from flask_babel import gettext as _
 from marshmallow import Schema, fields, post_load, validate
 
+from app.core.api import Id
 from app.core.errors import DomainError
 from app.core.views import AppModelRestApi, AppSQLAInterface
 from app.extensions import db
@@ -17,7 +18,7 @@ class UnitWriteSchema(Schema):
     abbreviation = fields.String(required=True, validate=validate.Length(min=1, max=20))
     code = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=35))
     kind = fields.String(required=True, validate=validate.OneOf(list(UNIT_KINDS)))
-    parent_id = fields.Integer(allow_none=True, load_default=None)
+    parent_id = Id(allow_none=True, load_default=None)
     active = fields.Boolean(load_default=True)
     address = fields.String(allow_none=True, validate=validate.Length(max=255))
     phone = fields.String(allow_none=True, validate=validate.Length(max=32))

@@ -95,6 +95,26 @@ GOLDEN = [
     ("Kế hoạch tổ chức hội nghị", None, "Kế hoạch tổ chức hội nghị"),
     ("hoà", None, "hoà"), ("Hà Nội", None, "Hà Nội"), ("café", None, "café"),
     ("Ke\u0302\u0301 hoa\u0323ch", None, "Kế hoạch"),  # decomposed: NFC
+    ("Việc tổ chức Hội nghị", None, "Việc tổ chức Hội nghị"),
+    ("ViÖc tæ chøc Héi nghÞ tæng kÕt c«ng t¸c §¶ng n¨m 2026", "tcvn3",
+     "Việc tổ chức Hội nghị tổng kết công tác Đảng năm 2026"),
+    ("NguyÔn V¨n A gi÷ chøc vô Phã BÝ th\xad", "tcvn3", "Nguyễn Văn A giữ chức vụ Phó Bí thư"),
+    ("Uûy ban nhaân daân tænh Höng Yeân", "vni", "Ủy ban nhân dân tỉnh Hưng Yên"),
+    ("Quyeát ñònh veà vieäc khen thöôûng", "vni", "Quyết định về việc khen thưởng"),
+    # Other languages look like TCVN3 or VNI (ñ, ó, ü, ö, ß, ç) but are kept as typed.
+    ("El niño pequeño comió una manzana en España", None,
+     "El niño pequeño comió una manzana en España"),
+    ("¿Dónde está la estación? Mañana iré con mi señora.", None,
+     "¿Dónde está la estación? Mañana iré con mi señora."),
+    ("año", None, "año"), ("niño", None, "niño"),
+    ("Grüße aus München, schöne Straße", None, "Grüße aus München, schöne Straße"),
+    ("Ich möchte ein Stück Käse, Fräulein Müller", None,
+     "Ich möchte ein Stück Käse, Fräulein Müller"),
+    ("Müller", None, "Müller"), ("Straße", None, "Straße"),
+    ("Le garçon français a mangé une crème brûlée à côté de l'hôtel", None,
+     "Le garçon français a mangé une crème brûlée à côté de l'hôtel"),
+    ("Ça va très bien, merci beaucoup", None, "Ça va très bien, merci beaucoup"),
+    ("façade", None, "façade"),
 ]
 
 
