@@ -27,6 +27,9 @@ def create_app(config=None, **overrides):
 
     app.config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", check_password_complexity)
     _configure_logging(app)
+    from app.core.catalogs import ensure_compiled
+
+    ensure_compiled(app.config.get("BABEL_TRANSLATION_DIRECTORIES"))
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         import os
 
