@@ -185,3 +185,42 @@ def register_command(unit_ref, kind, start, end, fmt, volume, out):
         "to": str(period.end), "format": fmt, "rows": reg.count, "by": "command line"})
     db.session.commit()
     click.echo(f"{out}: {reg.count} row(s)")
+
+
+@qlvb.command("backup")
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="a new directory: the dump, the files and manifest.json go there")
+@with_appcontext
+def backup_command(out):
+    """Write a consistent backup: every table (read in one transaction), the stored files
+    and a manifest of their SHA-256 hashes."""
+    from app.core.backup import BackupError, backup
+
+    try:
+        summary = backup(db.engine, db.metadata, out)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    rows = sum(summary.tables.values())
+    click.echo(f"{out}: schema {summary.revision}, {len(summary.tables)} tables, {rows} rows, "
+               f"{summary.files} files ({summary.bytes} bytes)")
+
+
+@qlvb.command("restore")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@with_appcontext
+def restore_command(directory):
+    """Load the backup in DIRECTORY into this installation, which must be migrated to the
+    backup's schema revision and hold no rows (run `flask qlvb sync-roles` after it)."""
+    from app.core.backup import BackupError, restore
+
+    db.session.remove()
+    try:
+        summary = restore(db.engine, db.metadata, directory)
+    except BackupError as error:
+        raise click.ClickException(f"restore refused: {error}") from None
+    for name, count in summary.tables.items():
+        if count:
+            click.echo(f"  {name}: {count}")
+    rows = sum(summary.tables.values())
+    click.echo(f"restored {rows} rows in {len(summary.tables)} tables and {summary.files} "
+               f"files ({summary.bytes} bytes), schema {summary.revision}")
