@@ -76,6 +76,9 @@ def configure_fab(app):
     from app.views import register_views
 
     install_form_conventions()
+    from app.security.labels import install as install_permission_labels
+
+    install_permission_labels()
     appbuilder = AppBuilder(
         security_manager_class=AppSecurityManager,
         indexview=IndexView,

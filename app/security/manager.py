@@ -12,6 +12,7 @@ from flask_limiter.util import get_remote_address
 
 from app.core import audit
 from app.security import services
+from app.security.labels import AppPermissionModelView, AppViewMenuModelView
 from app.security.models import AppUser
 from app.security.views import AppRoleModelView, AppUserDBModelView
 
@@ -50,6 +51,8 @@ class AppSecurityManager(SecurityManager):
     userdbmodelview = AppUserDBModelView
     rolemodelview = AppRoleModelView
     authdbview = AppAuthDBView
+    permissionmodelview = AppPermissionModelView  # permissions named in Vietnamese
+    viewmenumodelview = AppViewMenuModelView
     # FAB's user statistics chart loads Google Charts from the internet.
     userstatschartview = None
 
