@@ -7,7 +7,6 @@ import os
 import shutil
 from urllib.parse import urlsplit, urlunsplit
 
-import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from app.extensions import db
@@ -138,25 +137,26 @@ def _rows_dropped_from_the_manifest(copy):
     (copy / "manifest.json").write_text(json.dumps(manifest))
 
 
-@pytest.mark.parametrize("change", [_an_audit_event_rewritten, _a_stored_file_replaced,
-                                    _rows_dropped_from_the_manifest])
-def test_a_tampered_backup_is_refused_and_leaves_nothing(app, runner, tmp_path, change):
+def test_a_tampered_backup_is_refused_and_leaves_nothing(app, runner, tmp_path):
     _seed(runner)
     out = tmp_path / "backup"
     assert runner.invoke(args=["qlvb", "backup", "--out", str(out)]).exit_code == 0
-    copy = _tampered(out, tmp_path, change)
     files = tmp_path / "restored-files"
     target = _empty_installation("sqlite:///" + str(tmp_path / "restored.db"), files)
-    result = _cli(target, "restore", str(copy))
-    assert result.exit_code == 1 and "restore refused" in result.output, result.output
-    if change is not _rows_dropped_from_the_manifest:
-        assert "SHA-256" in result.output
+    for change in (_an_audit_event_rewritten, _a_stored_file_replaced,
+                   _rows_dropped_from_the_manifest):
+        copy = _tampered(out, tmp_path, change)
+        result = _cli(target, "restore", str(copy))
+        assert result.exit_code == 1 and "restore refused" in result.output, result.output
+        if change is not _rows_dropped_from_the_manifest:
+            assert "SHA-256" in result.output
+        with target.app_context():
+            assert all(db.session.execute(select(func.count()).select_from(t)).scalar() == 0
+                       for t in db.metadata.sorted_tables), change.__name__
+            db.session.remove()
+        assert not [p for p in files.rglob("*") if p.is_file()], change.__name__
     with target.app_context():
-        assert all(db.session.execute(select(func.count()).select_from(t)).scalar() == 0
-                   for t in db.metadata.sorted_tables)
-        db.session.remove()
         db.engine.dispose()
-    assert not [p for p in files.rglob("*") if p.is_file()] if files.exists() else True
 
 
 def test_backup_refuses_a_directory_that_is_not_empty(app, runner, tmp_path):
@@ -165,3 +165,59 @@ def test_backup_refuses_a_directory_that_is_not_empty(app, runner, tmp_path):
     result = runner.invoke(args=["qlvb", "backup", "--out", str(tmp_path / "old")])
     assert result.exit_code == 1 and "not empty" in result.output
     assert os.listdir(tmp_path / "old") == ["x"]
+
+
+def test_the_dump_is_one_snapshot_while_the_application_writes(app, runner, tmp_path):
+    """A transaction that commits while the backup reads its tables is either not in the
+    dump at all (PostgreSQL's snapshot) or waits for the backup (SQLite's read lock):
+    never half in it."""
+    import sqlite3
+
+    from sqlalchemy import event
+
+    outcome = {}
+
+    def write_meanwhile():
+        insert_day = ("INSERT INTO calendar_day (day, kind, name) "
+                      "VALUES ('2031-01-02', 'holiday', 'Giữa lúc sao lưu')")
+        insert_term = ("INSERT INTO term (name, start_date, end_date) "
+                       "VALUES ('Nhiệm kỳ giữa lúc sao lưu', '2031-01-01', '2035-12-31')")
+        if db.engine.dialect.name == "sqlite":
+            other = sqlite3.connect(db.engine.url.database, timeout=0.2)
+            try:
+                other.execute(insert_day)
+                other.execute(insert_term)
+                other.commit()
+                outcome["written"] = True
+            except sqlite3.OperationalError as error:
+                outcome["refused"] = str(error)
+            finally:
+                other.close()
+        else:
+            with create_engine(db.engine.url).begin() as other:
+                other.exec_driver_sql(insert_day)
+                other.exec_driver_sql(insert_term)
+            outcome["written"] = True
+
+    def reading(conn, cursor, statement, parameters, context, executemany):
+        # calendar_day is dumped before document_type, term after it.
+        if "FROM document_type" in statement and not outcome:
+            write_meanwhile()
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", reading)
+        try:
+            result = runner.invoke(args=["qlvb", "backup", "--out", str(tmp_path / "b")])
+        finally:
+            event.remove(db.engine, "before_cursor_execute", reading)
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert outcome, "the write was not attempted"
+    dump = (tmp_path / "b" / "db" / "term.jsonl").read_text() + \
+        (tmp_path / "b" / "db" / "calendar_day.jsonl").read_text()
+    assert "giữa lúc sao lưu" not in dump.lower()
+    if "refused" in outcome:
+        assert "locked" in outcome["refused"]
+    else:
+        with app.app_context():  # committed meanwhile: in the database, not in the dump
+            assert db.session.execute(text(
+                "SELECT count(*) FROM term WHERE name = 'Nhiệm kỳ giữa lúc sao lưu'")).scalar() == 1
