@@ -141,10 +141,15 @@ def _settle(tmp, final):
     if os.path.exists(final):
         try:
             os.utime(final)
-            os.unlink(tmp)
-            return False
         except FileNotFoundError:
             pass  # removed by a cleanup meanwhile: store it again
+        except OSError as error:  # e.g. written by another account: keep it as it is
+            log.warning("storage: cannot renew the time of %s (%s)", final, error)
+            os.unlink(tmp)
+            return False
+        else:
+            os.unlink(tmp)
+            return False
     os.replace(tmp, final)
     fsync_dir(parent)
     return True
