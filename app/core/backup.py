@@ -48,17 +48,14 @@ def app_version():
     version = os.environ.get("QLVB_VERSION")
     if version:
         return version
+    import subprocess
+
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     try:
-        with open(os.path.join(root, ".git", "HEAD")) as fh:
-            head = fh.read().strip()
-        if head.startswith("ref: "):
-            ref = head[5:]
-            gitdir = os.path.join(root, ".git")
-            with open(os.path.join(gitdir, ref)) as fh:
-                return fh.read().strip()[:12]
-        return head[:12]
-    except OSError:
+        return subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root,
+                              capture_output=True, text=True, timeout=10,
+                              check=True).stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
         return "unknown"
 
 

@@ -83,6 +83,7 @@ def test_the_demo_round_trips_through_backup_and_restore(app, runner, database, 
     with app.app_context():
         revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
     assert manifest["schema_revision"] == revision
+    assert manifest["app_version"] and manifest["created"]
 
     for n, url in enumerate(_targets(database, tmp_path)):
         files = tmp_path / f"restored-files-{n}"
