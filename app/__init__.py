@@ -33,6 +33,9 @@ def create_app(config=None, **overrides):
 
     app.config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", check_password_complexity)
     _configure_logging(app)
+    from app.core.catalogs import ensure_compiled
+
+    ensure_compiled(app.config.get("BABEL_TRANSLATION_DIRECTORIES"))
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         import os
 
@@ -79,6 +82,9 @@ def configure_fab(app):
     from app.views import register_views
 
     install_form_conventions()
+    from app.security.labels import install as install_permission_labels
+
+    install_permission_labels()
     appbuilder = AppBuilder(
         security_manager_class=AppSecurityManager,
         indexview=IndexView,

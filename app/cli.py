@@ -128,27 +128,47 @@ def storage_group():
 
 
 @storage_group.command("cleanup")
-@click.option("--min-age", default=3600, show_default=True, help="seconds")
+@click.option("--min-age", default=3600, show_default=True,
+              help="seconds; younger leftovers may belong to an upload still in progress")
 @with_appcontext
 def storage_cleanup(min_age):
-    """Remove stored files that no record points at."""
+    """Remove stored files that no record points at and unfinished uploads' temporaries."""
     from app.core.storage import remove_orphans
 
     removed = remove_orphans(db.session, min_age_seconds=min_age)
-    click.echo(f"removed {len(removed)} orphan file(s)")
+    for path in removed:
+        click.echo(f"removed {path}")
+    click.echo(f"removed {len(removed)} orphan or temporary file(s)")
+
+
+def _age(seconds):
+    hours, rest = divmod(int(seconds), 3600)
+    return f"{hours}h{rest // 60:02d}m"
 
 
 @storage_group.command("verify")
+@click.option("--strict", is_flag=True,
+              help="exit 1 also when orphans or temporaries are left in the store")
 @with_appcontext
-def storage_verify():
-    """Re-hash every stored file against its SHA-256; exit 1 naming missing or altered ones."""
-    from app.core.storage import verify_all
+def storage_verify(strict):
+    """Re-hash every stored file against its SHA-256; exit 1 naming missing or altered ones.
+    Also lists the files no record points at (orphans, unfinished uploads) with their age."""
+    from app.core.storage import leftovers, verify_all
 
     count, problems = verify_all(db.session)
     for sha, verdict in sorted(problems.items()):
         click.echo(f"{verdict.upper()} {sha}", err=True)
+    extra = leftovers(db.session)
+    for item in extra:
+        click.echo(f"{item.kind.upper()} {item.path} {item.size} bytes, {_age(item.age)} old",
+                   err=True)
+    if extra:
+        click.echo(f"{len(extra)} file(s) in the store that no record points at "
+                   "(`flask qlvb storage cleanup` removes those older than an hour)", err=True)
     if problems:
         click.echo(f"{len(problems)} of {count} stored file(s) missing or altered", err=True)
+        sys.exit(1)
+    if strict and extra:
         sys.exit(1)
     click.echo(f"OK: {count} stored file(s) intact")
 
@@ -242,3 +262,42 @@ def register_command(unit_ref, kind, start, end, fmt, volume, out):
         "to": str(period.end), "format": fmt, "rows": reg.count, "by": "command line"})
     db.session.commit()
     click.echo(f"{out}: {reg.count} row(s)")
+
+
+@qlvb.command("backup")
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="a new directory: the dump, the files and manifest.json go there")
+@with_appcontext
+def backup_command(out):
+    """Write a consistent backup: every table (read in one transaction), the stored files
+    and a manifest of their SHA-256 hashes."""
+    from app.core.backup import BackupError, backup
+
+    try:
+        summary = backup(db.engine, db.metadata, out)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    rows = sum(summary.tables.values())
+    click.echo(f"{out}: schema {summary.revision}, {len(summary.tables)} tables, {rows} rows, "
+               f"{summary.files} files ({summary.bytes} bytes)")
+
+
+@qlvb.command("restore")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@with_appcontext
+def restore_command(directory):
+    """Load the backup in DIRECTORY into this installation, which must be migrated to the
+    backup's schema revision and hold no rows (run `flask qlvb sync-roles` after it)."""
+    from app.core.backup import BackupError, restore
+
+    db.session.remove()
+    try:
+        summary = restore(db.engine, db.metadata, directory)
+    except BackupError as error:
+        raise click.ClickException(f"restore refused: {error}") from None
+    for name, count in summary.tables.items():
+        if count:
+            click.echo(f"  {name}: {count}")
+    rows = sum(summary.tables.values())
+    click.echo(f"restored {rows} rows in {len(summary.tables)} tables and {summary.files} "
+               f"files ({summary.bytes} bytes), schema {summary.revision}")

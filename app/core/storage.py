@@ -115,12 +115,7 @@ def store(stream, name, max_size=None, check=None):
         result = check(tmp, clean_name(name)) if check is not None else None
         sha = digest.hexdigest()
         final = path_for(sha)
-        os.makedirs(os.path.dirname(final), exist_ok=True)
-        created = not os.path.exists(final)
-        if created:
-            os.replace(tmp, final)
-        else:
-            os.unlink(tmp)  # same bytes already stored
+        created = _settle(tmp, final)
         mime = getattr(result, "mime", None) or sniff_mime(head)
         name = clean_name(name)
         if getattr(result, "kind", None):  # checked: the name says what the content is
@@ -133,6 +128,41 @@ def store(stream, name, max_size=None, check=None):
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def fsync_dir(path):
+    """Make a rename or unlink in ``path`` durable: until the directory itself is synced,
+    a power cut may lose the entry of a file whose bytes were synced."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _settle(tmp, final):
+    """Move the complete temporary file ``tmp`` to ``final``; True when this wrote it,
+    False when the same bytes were already stored (their time is renewed, so that
+    ``remove_orphans`` leaves them to the row about to point at them)."""
+    parent = os.path.dirname(final)
+    if not os.path.isdir(parent):
+        os.makedirs(parent, exist_ok=True)
+        fsync_dir(os.path.dirname(parent))
+    if os.path.exists(final):
+        try:
+            os.utime(final)
+        except FileNotFoundError:
+            pass  # removed by a cleanup meanwhile: store it again
+        except OSError as error:  # e.g. written by another account: keep it as it is
+            log.warning("storage: cannot renew the time of %s (%s)", final, error)
+            os.unlink(tmp)
+            return False
+        else:
+            os.unlink(tmp)
+            return False
+    os.replace(tmp, final)
+    fsync_dir(parent)
+    return True
 
 
 def verify_file(sha256):
@@ -191,30 +221,99 @@ def discard(session, stored_files):
                for column in _REFERENCES):
             continue
         try:
-            os.unlink(path_for(stored.sha256))
+            path = path_for(stored.sha256)
+            os.unlink(path)
+            fsync_dir(os.path.dirname(path))
             removed.append(stored.sha256)
         except FileNotFoundError:
             pass
     return removed
 
 
-def remove_orphans(session, min_age_seconds=3600):
-    """Delete stored files no row points at (left by a transaction that rolled back after
-    the file was written), older than ``min_age_seconds`` so that a transaction still in
-    flight keeps its file. Returns the removed hashes."""
+TEMPORARY_PREFIX = ".incoming-"
+QUARANTINE_PREFIX = ".removing-"
+
+
+@dataclass
+class Leftover:
+    """A file of the store that no row points at: an orphan (a stored file whose
+    transaction never committed) or a temporary (an upload that never finished)."""
+    kind: str  # "orphan" or "temporary"
+    path: str  # relative to the store
+    size: int
+    age: float  # seconds since it was last written
+
+
+def leftovers(session, now=None):
+    """Every file of the store that no row points at, oldest first."""
     import time
 
+    now = time.time() if now is None else now
     keep = referenced_hashes(session)
-    removed = []
     base = root()
-    now = time.time()
+    found = []
     for dirpath, _dirs, files in os.walk(base):
         for fname in files:
             full = os.path.join(dirpath, fname)
-            if now - os.path.getmtime(full) < min_age_seconds:
+            if fname.startswith((TEMPORARY_PREFIX, QUARANTINE_PREFIX)):
+                kind = "temporary"
+            elif len(fname) == 64 and fname not in keep:
+                kind = "orphan"
+            else:
                 continue
-            if fname.startswith(".incoming-") or (len(fname) == 64 and fname not in keep):
-                os.unlink(full)
-                removed.append(fname)
-                log.info("storage: removed orphan %s", fname)
+            try:
+                st = os.stat(full)
+            except FileNotFoundError:
+                continue
+            found.append(Leftover(kind, os.path.relpath(full, base), st.st_size,
+                                  max(0.0, now - st.st_mtime)))
+    return sorted(found, key=lambda item: -item.age)
+
+
+def _referenced(session, sha256):
+    return any(session.query(column).filter(column == sha256).first() is not None
+               for column in _REFERENCES)
+
+
+def remove_orphans(session, min_age_seconds=3600):
+    """Delete the leftovers older than ``min_age_seconds`` (an upload or a transaction
+    still in flight keeps its file). An orphan is first moved aside, then checked again
+    (its age, and that still no committed row points at it) and put back if it is in use
+    now: a file a row refers to is never removed. Returns the removed paths."""
+    import time
+
+    base = root()
+    removed = []
+    touched = set()
+    session.rollback()  # read what is committed now, not an older snapshot
+    for item in leftovers(session):
+        if item.age < min_age_seconds:
+            continue
+        full = os.path.join(base, item.path)
+        if item.kind == "orphan":
+            sha = os.path.basename(full)
+            aside = os.path.join(os.path.dirname(full), f"{QUARANTINE_PREFIX}{sha}")
+            try:
+                os.rename(full, aside)
+            except FileNotFoundError:
+                continue
+            session.rollback()
+            young = time.time() - os.path.getmtime(aside) < min_age_seconds
+            if young or _referenced(session, sha):
+                if os.path.exists(full):
+                    os.unlink(aside)  # stored again meanwhile: the same bytes
+                else:
+                    os.rename(aside, full)
+                continue
+            full = aside
+        try:
+            os.unlink(full)
+        except FileNotFoundError:
+            continue
+        touched.add(os.path.dirname(full))
+        removed.append(item.path)
+        log.info("storage: removed %s %s (%d bytes, %.0f h old)", item.kind, item.path,
+                 item.size, item.age / 3600)
+    for directory in touched:
+        fsync_dir(directory)
     return removed

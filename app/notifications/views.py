@@ -22,6 +22,9 @@ class NotificationView(AppModelView):
     method_permission_name = {**AppModelView.method_permission_name,
                               "mark_read": "write", "open": "read"}
     base_permissions = ["can_read", "can_write"]
+    # The system writes notifications; a user reads them and marks them read (can_write
+    # is that mark), never adds, edits or deletes one.
+    include_route_methods = {"list", "show", "action", "action_post", "open"}
     base_filters = [["user_id", FilterEqualFunction, _current_user_id]]
     list_title = _l("Notifications")
     show_title = _l("Notification")

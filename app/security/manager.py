@@ -13,6 +13,7 @@ from flask_limiter.util import get_remote_address
 
 from app.core import audit
 from app.security import lockout
+from app.security.labels import AppPermissionModelView, AppViewMenuModelView
 from app.security.models import AppUser
 from app.security.views import AppResetPasswordView, AppRoleModelView, AppUserDBModelView
 
@@ -73,6 +74,8 @@ class AppSecurityManager(SecurityManager):
     resetpasswordview = AppResetPasswordView
     authdbview = AppAuthDBView
     security_api = AppSecurityApi
+    permissionmodelview = AppPermissionModelView  # permissions named in Vietnamese
+    viewmenumodelview = AppViewMenuModelView
     # FAB's user statistics chart loads Google Charts from the internet.
     userstatschartview = None
 
