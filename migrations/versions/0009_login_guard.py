@@ -1,7 +1,7 @@
 """Time-limited sign-in locks per account and client address (login_guard)
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-03 08:00:00
 
 """
