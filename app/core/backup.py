@@ -252,6 +252,11 @@ def _batches(rows, size=1000):
         yield batch
 
 
+# Rows the migrations themselves write into an empty installation, which a restore
+# replaces: the audit chain's head of an empty chain (0008).
+_MIGRATION_ROWS = {"audit_chain_head": lambda t: (t.c.event_count != 0,)}
+
+
 def _check_empty(conn, metadata, revision):
     current = _revision(conn)
     if current != revision:
@@ -259,7 +264,8 @@ def _check_empty(conn, metadata, revision):
                           f"{current}: run `flask db upgrade` (or check out the matching "
                           "version) first")
     busy = [t.name for t in _tables(metadata)
-            if conn.execute(select(func.count()).select_from(t)).scalar()]
+            if conn.execute(select(func.count()).select_from(t).where(
+                *_MIGRATION_ROWS.get(t.name, lambda t: ())(t))).scalar()]
     if busy:
         raise BackupError("restore goes into an empty installation (migrated, nothing else: "
                           "not even `flask qlvb sync-roles`); these tables hold rows: "
@@ -319,6 +325,8 @@ def restore(engine, metadata, directory):
                 # Written as restored, not as "updated now" by the column's onupdate.
                 kept = [c for c in table.columns if c.onupdate is not None and c not in late]
                 pk = list(table.primary_key.columns)
+                if table.name in _MIGRATION_ROWS:
+                    conn.execute(table.delete())
                 later = []
                 count = 0
                 for batch in _batches(_rows(directory, entry, table)):
