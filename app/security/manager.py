@@ -6,7 +6,13 @@ import logging
 from flask import current_app, flash, g, has_app_context, has_request_context, jsonify, request
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import AuthDBView
+from flask_appbuilder.security.views import (
+    AuthDBView,
+    PermissionModelView,
+    PermissionViewModelView,
+    UserGroupModelView,
+    ViewMenuModelView,
+)
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 
@@ -41,14 +47,28 @@ def login_address_key():
     return f"login-addr:{get_remote_address()}"
 
 
+def _checked(view):
+    """``view`` (a security screen of FAB) with its action routes checked and without its
+    /download/<filename> route (it serves FAB uploads, which this app has none of, and
+    answered 500); same name, so its endpoints and permissions are unchanged."""
+    from app.core.views import KnownActionsMixin
+
+    return type(view.__name__, (KnownActionsMixin, view), {
+        "exclude_route_methods": set(view.exclude_route_methods) | {"download"}})
+
+
 class AppAuthDBView(AuthDBView):
     invalid_login_message = _l("Wrong user name or password. Please try again.")
 
 
 class AppSecurityManager(SecurityManager):
     user_model = AppUser
-    userdbmodelview = AppUserDBModelView
-    rolemodelview = AppRoleModelView
+    userdbmodelview = _checked(AppUserDBModelView)
+    rolemodelview = _checked(AppRoleModelView)
+    groupmodelview = _checked(UserGroupModelView)
+    permissionmodelview = _checked(PermissionModelView)
+    viewmenumodelview = _checked(ViewMenuModelView)
+    permissionviewmodelview = _checked(PermissionViewModelView)
     authdbview = AppAuthDBView
     # FAB's user statistics chart loads Google Charts from the internet.
     userstatschartview = None
