@@ -20,7 +20,7 @@ from wtforms import PasswordField, SelectField, TextAreaField, validators
 from app.core.errors import DomainError
 from app.core.scope import UnitScopedMixin, current_user
 from app.core.timeutil import fmt_datetime
-from app.core.views import AppSQLAInterface, RuleFormsMixin
+from app.core.views import AppSQLAInterface, KnownActionsMixin, RuleFormsMixin
 from app.security import permissions as P
 from app.security import services
 from app.security.models import ACCOUNT_KINDS, AppUser
@@ -166,7 +166,8 @@ def _assignable_role_names():
     return list(P.UNIT_ASSIGNABLE_ROLES)
 
 
-class UnitAccountView(RuleFormsMixin, _AccountRules, UnitScopedMixin, UserDBModelView):
+class UnitAccountView(KnownActionsMixin, RuleFormsMixin, _AccountRules, UnitScopedMixin,
+                      UserDBModelView):
     """The unit IT officer's screen: the accounts of their own unit only (Điều 4.2.c)."""
 
     route_base = "/unitaccounts"
