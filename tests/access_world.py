@@ -156,6 +156,13 @@ def object_of(endpoint, objects):
     return (objects[key] if key else 1), None
 
 
+def query_args(endpoint, objects):
+    """The query of the screens that print a unit's registers or reports: VPHU's."""
+    unit = {"unit": objects["unit"]}
+    return {"RegisterView.download": {**unit, "kind": "incoming", "format": "xlsx"},
+            "RegisterView.bundle": unit, "ReportView.show": unit}.get(endpoint, {})
+
+
 def url_args(rule, objects, actions, pk=None):
     """The values of ``rule``'s arguments: the object of its view (``pk`` for another
     one), its first action, a real report name …"""
