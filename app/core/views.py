@@ -3,8 +3,8 @@ in a service becomes a message (and nothing is half-saved), permissions by resou
 
 import logging
 
-from flask import abort, current_app, flash, request
-from flask_appbuilder import ModelRestApi, ModelView
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_appbuilder import ModelRestApi, ModelView, expose
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.fieldwidgets import DatePickerWidget
 from flask_appbuilder.forms import FieldConverter
@@ -240,7 +240,52 @@ class RuleFormsMixin:
             flash(str(error), "danger")
 
 
-class AppModelView(RuleFormsMixin, ModelView):
+class KnownActionsMixin:
+    """FAB's action routes call the named action on the named rows without checking that
+    either exists: an unknown action, an action for many rows called on one, or a row that
+    is not there answered 500 (to anyone, signed in or not). Here they answer 404; and a
+    user without the action's permission is refused like on every other screen (the
+    sign-in page, 403 when signed in) where FAB flashed and redirected."""
+
+    def _known_action(self, name, single):
+        known = self.actions.get(name or "")
+        if known is None or (single and not known.single):
+            abort(404)
+        if not self.appbuilder.sm.has_access(self.get_action_permission_name(name),
+                                             self.class_permission_name):
+            login = self.appbuilder.sm.auth_view.__class__.__name__ + ".login"
+            return redirect(url_for(login, next=request.url))
+        return None
+
+    def _existing_rows(self, pks):
+        if not pks:
+            abort(404)
+        for pk in pks:
+            try:
+                found = self.datamodel.get(self._deserialize_pk_if_composite(pk))
+            except (SQLAlchemyError, ValueError, OverflowError):
+                found = None
+            if found is None:
+                abort(404)
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name, pk):
+        refused = self._known_action(name, single=True)
+        if refused is not None:
+            return refused
+        self._existing_rows([pk])
+        return super().action(name, pk)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        refused = self._known_action(request.form.get("action"), single=False)
+        if refused is not None:
+            return refused
+        self._existing_rows(request.form.getlist("rowid"))
+        return super().action_post()
+
+
+class AppModelView(KnownActionsMixin, RuleFormsMixin, ModelView):
     """A FAB ModelView with our conventions. Subclasses set ``class_permission_name`` to
     their resource; rules live in services and are called from ``check``."""
 

@@ -5,9 +5,17 @@ import logging
 
 from flask import current_app, flash, g, has_app_context, has_request_context, jsonify, request
 from flask_appbuilder import expose
-from flask_appbuilder.security.api import SecurityApi
+from flask_appbuilder.api import safe
+from flask_appbuilder.const import API_SECURITY_PROVIDER_DB
+from flask_appbuilder.security.api import SecurityApi as FabSecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import AuthDBView
+from flask_appbuilder.security.views import (
+    AuthDBView,
+    PermissionModelView,
+    PermissionViewModelView,
+    UserGroupModelView,
+    ViewMenuModelView,
+)
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 
@@ -48,11 +56,28 @@ def login_address_key():
     return f"login-addr:{get_remote_address()}"
 
 
-class AppSecurityApi(SecurityApi):
-    """FAB's JWT login, saying in Vietnamese why a locked account is refused."""
+def _checked(view):
+    """``view`` (a security screen of FAB) with its action routes checked and without its
+    /download/<filename> route (it serves FAB uploads, which this app has none of, and
+    answered 500); same name, so its endpoints and permissions are unchanged."""
+    from app.core.views import KnownActionsMixin
+
+    return type(view.__name__, (KnownActionsMixin, view), {
+        "exclude_route_methods": set(view.exclude_route_methods) | {"download"}})
+
+
+class AppSecurityApi(FabSecurityApi):
+    """FAB's API login (its routes and limits unchanged), saying in Vietnamese why a
+    locked account is refused. FAB reads the payload's "provider" without checking it is
+    there: a login without it answered 500. Accounts here are the database's, so a login
+    that names no provider uses it."""
 
     @expose("/login", methods=["POST"])
+    @safe
     def login(self):
+        payload = request.get_json(silent=True)  # cached: FAB's login reads the same dict
+        if isinstance(payload, dict) and "provider" not in payload:
+            payload["provider"] = API_SECURITY_PROVIDER_DB
         g.pop("login_refusal", None)
         response = super().login()
         refusal = g.pop("login_refusal", None)
@@ -60,7 +85,7 @@ class AppSecurityApi(SecurityApi):
             return self.response(401, message=refusal)
         return response
 
-    login.__doc__ = SecurityApi.login.__doc__
+    login.__doc__ = FabSecurityApi.login.__doc__
 
 
 class AppAuthDBView(AuthDBView):
@@ -69,13 +94,16 @@ class AppAuthDBView(AuthDBView):
 
 class AppSecurityManager(SecurityManager):
     user_model = AppUser
-    userdbmodelview = AppUserDBModelView
-    rolemodelview = AppRoleModelView
+    userdbmodelview = _checked(AppUserDBModelView)
+    rolemodelview = _checked(AppRoleModelView)
+    groupmodelview = _checked(UserGroupModelView)
+    # Permissions and view menus named in Vietnamese (app/security/labels.py).
+    permissionmodelview = _checked(AppPermissionModelView)
+    viewmenumodelview = _checked(AppViewMenuModelView)
+    permissionviewmodelview = _checked(PermissionViewModelView)
     resetpasswordview = AppResetPasswordView
     authdbview = AppAuthDBView
     security_api = AppSecurityApi
-    permissionmodelview = AppPermissionModelView  # permissions named in Vietnamese
-    viewmenumodelview = AppViewMenuModelView
     # FAB's user statistics chart loads Google Charts from the internet.
     userstatschartview = None
 

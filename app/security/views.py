@@ -25,7 +25,7 @@ from wtforms import PasswordField, SelectField, TextAreaField, validators
 from app.core.errors import DomainError
 from app.core.scope import UnitScopedMixin, current_user
 from app.core.timeutil import fmt_datetime, utcnow
-from app.core.views import AppModelView, AppSQLAInterface, RuleFormsMixin
+from app.core.views import AppModelView, AppSQLAInterface, KnownActionsMixin, RuleFormsMixin
 from app.security import lockout, policy, services
 from app.security import permissions as P
 from app.security.models import ACCOUNT_KINDS, AppUser, LoginGuard
@@ -282,7 +282,8 @@ class AppRoleModelView(RoleModelView):
     formatters_columns = {"name": _mark_builtin}
 
 
-class UnitAccountView(RuleFormsMixin, _AccountRules, UnitScopedMixin, UserDBModelView):
+class UnitAccountView(KnownActionsMixin, RuleFormsMixin, _AccountRules, UnitScopedMixin,
+                      UserDBModelView):
     """The unit IT officer's screen: the accounts of their own unit only (Điều 4.2.c)."""
 
     route_base = "/unitaccounts"

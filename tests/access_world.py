@@ -1,0 +1,183 @@
+"""The objects the access matrix (tests/test_access_matrix.py) reaches its routes with: one
+of each kind in the unit VPHU, made through the real services (documents in every state
+of every list, files, an incident with a file, a notification, a saved search, a reader
+grant, a rejection, a number series, a register column, a trust root, a calendar day …),
+and how a route's URL is filled in with them."""
+
+import io
+from datetime import date
+
+# Which incoming / outgoing document (by state, see the scope tests) each screen shows.
+INCOMING_KIND = {
+    "IncomingView": "work", "IncomingInboxView": "pending", "IncomingToAssignView": "reg",
+    "IncomingInProgressView": "work", "IncomingNearDueView": "work",
+    "IncomingOverdueView": "overdue", "IncomingDoneOnTimeView": "done",
+    "IncomingDoneLateView": "late", "IncomingTodoView": "work",
+}
+INCOMING_STEP_KIND = {
+    "register": "pending", "refuse": "pending", "cancel": "reg", "assign": "reg",
+}
+OUTGOING_KIND = {
+    "OutgoingView": "draft", "OutgoingDraftsView": "draft",
+    "OutgoingWaitingForMeView": "review", "OutgoingReturnedToMeView": "returned",
+    "OutgoingToNumberView": "signed", "OutgoingToIssueView": "numbered",
+    "OutgoingIssuedView": "issued", "OutgoingLateView": "late",
+    "OutgoingRefusedView": "refused", "OutgoingRecalledView": "recalled",
+}
+OUTGOING_STEP_KIND = {
+    "version": "draft", "recipients": "draft", "submit": "draft", "return_draft": "review",
+    "sign": "review", "number": "signed", "cancel_number": "numbered", "final": "numbered",
+    "issue": "numbered", "recall": "issued",
+}
+# The object of the other model screens and APIs, by view class.
+MODEL_OBJECT = {
+    "AppRoleModelView": "role", "AppUserDBModelView": "user", "UnitAccountView": "user",
+    "AuditEventView": "audit", "CalendarDayView": "calendar_day",
+    "DocumentTypeView": "document_type", "IncidentView": "incident", "IncidentApi": "incident",
+    "NotificationView": "notification", "NumberSeriesView": "series",
+    "PermissionModelView": "permission", "PermissionViewModelView": "permission_view",
+    "ReaderGrantView": "reader_grant", "RegisterColumnView": "register_column",
+    "RejectionView": "rejection", "TermView": "term", "TrustAnchorView": "anchor",
+    "UnitView": "unit", "UnitApi": "unit", "UserGroupModelView": "group",
+    "ViewMenuModelView": "view_menu",
+}
+# The user whose notification and saved search the matrix reaches (the others' are not
+# theirs: refused as not found).
+OWNER = "chuyenvien.vphu"
+
+
+def build(app, world):
+    """Make every object; returns their ids (``objects[kind]``) and the users made."""
+    from tests.incoming.conftest import IncomingKit
+    from tests.incoming.test_scope import KINDS
+    from tests.incoming.test_scope import _add_documents as add_incoming
+    from tests.outgoing.test_lifecycle import OutgoingKit
+    from tests.outgoing.test_scope import BASIC, EXTRA
+    from tests.outgoing.test_scope import _add_documents as add_outgoing
+
+    incoming = IncomingKit(app, world)
+    kit = OutgoingKit(app, world)  # the host unit's staff, a third unit, a term
+    objects = {"incoming": {}, "outgoing": {}}
+    add_incoming(app, world, incoming, objects["incoming"], "vphu", KINDS)
+    add_outgoing(kit, objects["outgoing"], "vphu", BASIC + EXTRA)
+    objects.update(_others(app, world, incoming))
+    users = {k: v for k, v in world.ids.items() if "." in k}
+    return objects, users
+
+
+def _others(app, world, incoming):
+    from flask_appbuilder.security.sqla.models import Group, Permission, PermissionView, ViewMenu
+    from sqlalchemy import select
+
+    from app.core import storage
+    from app.core.audit import AuditEvent
+    from app.core.calendar import CalendarDay
+    from app.extensions import db
+    from app.incidents import services as incidents
+    from app.incoming import services as inc
+    from app.incoming.models import IncomingDocument, ReaderGrant, Rejection
+    from app.notifications.models import Notification
+    from app.outgoing.models import NumberSeries
+    from app.reference.models import Term
+    from app.registers.models import RegisterColumn
+    from app.search import services as search
+    from app.security import permissions as P
+    from app.trust import services as trust
+    from app.trust.models import TrustAnchor
+    from tests import pdfs, pki
+
+    refused = incoming.deliver(to="vphu", sender="btchu", symbol="46-BC/BTCHU",
+                               text="Văn bản bị từ chối")
+    out = {}
+    with app.test_request_context():
+        s = db.session
+        owner = world.user(OWNER)
+        sm = app.appbuilder.sm
+        inc.refuse(s, s.get(IncomingDocument, refused), world.user("vanthu.vphu"),
+                   "Không thuộc thẩm quyền")
+        incident = incidents.open_incident(
+            s, owner, "software_error", "Lỗi in sổ", "Không in được",
+            storage.store(io.BytesIO(pdfs.clean_pdf("Ảnh lỗi")), "lỗi.pdf"))
+        saved = search.save_search(s, owner, "Của tôi", "hội nghị", search.Filters())
+        s.add(ReaderGrant(unit_id=world.ids["vphu"], user_id=world.ids["vanthu.vphu"],
+                          granted_by_id=world.ids["lanhdao.vphu"]))
+        s.add(NumberSeries(unit_id=world.ids["vphu"], document_type_id=incoming.type_id,
+                           scope="term"))
+        s.add(RegisterColumn(kind="incoming", key="notes", label="Ghi chú", position=9))
+        s.add(CalendarDay(day=date(2026, 9, 2), kind="holiday", name="Quốc khánh"))
+        s.add(Group(name="Nhóm thử", label="Nhóm thử"))
+        s.commit()
+        trust.add_anchor(s, None, pki.pki().root_pem())
+        s.commit()
+        out.update(
+            incident=incident.id, saved_search=saved.id,
+            notification=s.scalars(select(Notification.id).where(
+                Notification.user_id == owner.id).order_by(Notification.id)).first(),
+            rejection=s.scalars(select(Rejection.id)).first(),
+            reader_grant=s.scalars(select(ReaderGrant.id)).first(),
+            series=s.scalars(select(NumberSeries.id)).first(),
+            register_column=s.scalars(select(RegisterColumn.id)).first(),
+            calendar_day=s.scalars(select(CalendarDay.id)).first(),
+            term=s.scalars(select(Term.id)).first(),
+            document_type=incoming.type_id,
+            anchor=s.scalars(select(TrustAnchor.id)).first(),
+            audit=s.scalars(select(AuditEvent.id)).first(),
+            group=s.scalars(select(Group.id)).first(),
+            role=sm.find_role(P.ROLE_CLERK).id,
+            permission=s.scalars(select(Permission.id).order_by(Permission.id)).first(),
+            view_menu=s.scalars(select(ViewMenu.id).order_by(ViewMenu.id)).first(),
+            permission_view=s.scalars(select(PermissionView.id)
+                                      .order_by(PermissionView.id)).first(),
+            unit=world.ids["vphu"], user=world.ids[OWNER],
+        )
+        s.commit()
+        s.remove()
+    assert all(out.values()), out
+    return out
+
+
+def view_and_method(endpoint):
+    view, _, method = endpoint.rpartition(".")
+    return view, method
+
+
+def object_of(endpoint, objects):
+    """(pk, file id) of the object a route of ``endpoint`` reaches."""
+    view, method = view_and_method(endpoint)
+    incoming, outgoing = objects["incoming"]["vphu"], objects["outgoing"]["vphu"]
+    if view in INCOMING_KIND or view == "IncomingApi":
+        kind = INCOMING_STEP_KIND.get(method, INCOMING_KIND.get(view, "work"))
+        return incoming[kind], incoming["files"][kind][0]
+    if view.startswith("Outgoing"):
+        kind = OUTGOING_STEP_KIND.get(method, OUTGOING_KIND.get(view, "draft"))
+        files = outgoing["pdfs"][kind] if method == "preview" else []
+        return outgoing[kind], (files or outgoing["files"][kind])[0]
+    key = MODEL_OBJECT.get(view)
+    return (objects[key] if key else 1), None
+
+
+def query_args(endpoint, objects):
+    """The query of the screens that print a unit's registers or reports: VPHU's."""
+    unit = {"unit": objects["unit"]}
+    return {"RegisterView.download": {**unit, "kind": "incoming", "format": "xlsx"},
+            "RegisterView.bundle": unit, "ReportView.show": unit}.get(endpoint, {})
+
+
+def url_args(rule, objects, actions, pk=None):
+    """The values of ``rule``'s arguments: the object of its view (``pk`` for another
+    one), its first action, a real report name …"""
+    view, _method = view_and_method(rule.endpoint)
+    own_pk, file_id = object_of(rule.endpoint, objects)
+    pk = own_pk if pk is None else pk
+    values = {}
+    for arg in rule.arguments:
+        values[arg] = {
+            "pk": pk, "file_id": file_id, "name": actions.get(view, "none"),
+            "filename": "export.csv",
+            "assignment_id": objects["incoming"]["vphu"].get("unit_assignment"),
+            "saved_id": objects["saved_search"], "version": "v1", "locale": "vi",
+        }.get(arg)
+        if arg == "name" and view == "ReportView":
+            values[arg] = "documents"
+        assert values[arg] is not None, (rule.endpoint, arg)
+    return values
