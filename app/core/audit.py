@@ -245,8 +245,14 @@ def record(session, action, obj=None, *, object_type=None, object_id=None, detai
         session.execute(update(_HEAD).where(_HEAD.c.id == 1)
                         .values(event_count=count + 1, head_hash=ev.hash,
                                 keyed_from=func.coalesce(_HEAD.c.keyed_from, count)))
+        # Written now, not at the next flush: the ids must follow the chain, and a flush
+        # orders the rows it inserts by when they joined its pending set (an event
+        # recorded by a flush hook would land after one recorded later).
+        table = AuditEvent.__table__
+        ev.id = session.execute(
+            table.insert().values({c.name: getattr(ev, c.name) for c in table.columns
+                                   if c.name != "id"}).returning(table.c.id)).scalar_one()
     session.info["audit_head"] = (count + 1, ev.hash)
-    session.add(ev)
     log.debug("audit %s %s %s by %s", action, object_type, object_id, uname)
     return ev
 

@@ -378,3 +378,26 @@ def test_account_and_role_changes_are_recorded(app, world):
         assert ev.username == "admin"
         assert details["roles"]["added"] == [P.ROLE_HEAD]
         assert details["roles"]["removed"] == [P.ROLE_CLERK]
+
+
+def test_events_recorded_while_a_flush_tracks_a_change_keep_the_chain_order(app, world, runner):
+    """A tracked change (here a holiday) recorded by the flush hook, then another event in
+    the same transaction: the chain's order (ids) is the order the events were recorded, so
+    the trail verifies and later appends go on."""
+    from datetime import date
+
+    from app.core.calendar import CalendarDay
+
+    with app.app_context():
+        db.session.add(CalendarDay(day=date(2026, 9, 2), kind="holiday", name="Quốc khánh"))
+        db.session.flush()  # the hook records "created" during this flush
+        audit.record(db.session, "after_the_flush", object_type="Test")
+        db.session.commit()
+        audit.record(db.session, "next_one", object_type="Test")
+        db.session.commit()
+        actions = db.session.execute(select(audit.AuditEvent.action)
+                                     .order_by(audit.AuditEvent.id)).scalars().all()
+        db.session.remove()
+    assert actions[-3:] == ["created", "after_the_flush", "next_one"]
+    result = runner.invoke(args=["qlvb", "audit", "verify"])
+    assert result.exit_code == 0, result.output
