@@ -11,10 +11,8 @@ from flask_appbuilder.security.api import SecurityApi as FabSecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import (
     AuthDBView,
-    PermissionModelView,
     PermissionViewModelView,
     UserGroupModelView,
-    ViewMenuModelView,
 )
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
@@ -122,7 +120,7 @@ class AppSecurityManager(SecurityManager):
         per_address = cfg.get("LOGIN_RATE_LIMIT_PER_ADDRESS", "60 per minute")
         blueprints = [self.auth_view.blueprint]
         for view in self.appbuilder.baseviews:
-            if isinstance(view, SecurityApi) and view.blueprint is not None:
+            if isinstance(view, FabSecurityApi) and view.blueprint is not None:
                 blueprints.append(view.blueprint)
         for bp in blueprints:
             self.limiter.limit(per_user, key_func=login_key, methods=["POST"],
