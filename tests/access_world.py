@@ -5,7 +5,7 @@ grant, a rejection, a number series, a register column, a trust root, a calendar
 and how a route's URL is filled in with them."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 # Which incoming / outgoing document (by state, see the scope tests) each screen shows.
 INCOMING_KIND = {
@@ -35,11 +35,11 @@ MODEL_OBJECT = {
     "AuditEventView": "audit", "CalendarDayView": "calendar_day",
     "DocumentTypeView": "document_type", "IncidentView": "incident", "IncidentApi": "incident",
     "NotificationView": "notification", "NumberSeriesView": "series",
-    "PermissionModelView": "permission", "PermissionViewModelView": "permission_view",
+    "AppPermissionModelView": "permission", "LoginLockView": "login_lock", "PermissionViewModelView": "permission_view",
     "ReaderGrantView": "reader_grant", "RegisterColumnView": "register_column",
     "RejectionView": "rejection", "TermView": "term", "TrustAnchorView": "anchor",
     "UnitView": "unit", "UnitApi": "unit", "UserGroupModelView": "group",
-    "ViewMenuModelView": "view_menu",
+    "AppViewMenuModelView": "view_menu",
 }
 # The user whose notification and saved search the matrix reaches (the others' are not
 # theirs: refused as not found).
@@ -72,6 +72,7 @@ def _others(app, world, incoming):
     from app.core import storage
     from app.core.audit import AuditEvent
     from app.core.calendar import CalendarDay
+    from app.core.timeutil import utcnow
     from app.extensions import db
     from app.incidents import services as incidents
     from app.incoming import services as inc
@@ -82,6 +83,7 @@ def _others(app, world, incoming):
     from app.registers.models import RegisterColumn
     from app.search import services as search
     from app.security import permissions as P
+    from app.security.models import LoginGuard
     from app.trust import services as trust
     from app.trust.models import TrustAnchor
     from tests import pdfs, pki
@@ -106,6 +108,10 @@ def _others(app, world, incoming):
         s.add(RegisterColumn(kind="incoming", key="notes", label="Ghi chú", position=9))
         s.add(CalendarDay(day=date(2026, 9, 2), kind="holiday", name="Quốc khánh"))
         s.add(Group(name="Nhóm thử", label="Nhóm thử"))
+        # A sign-in lock of the owner's account from an address no test client uses.
+        s.add(LoginGuard(user_id=owner.id, address="203.0.113.5", failures=5, level=1,
+                         last_failure_at=utcnow(),
+                         locked_until=utcnow() + timedelta(days=3650)))
         s.commit()
         trust.add_anchor(s, None, pki.pki().root_pem())
         s.commit()
@@ -123,6 +129,7 @@ def _others(app, world, incoming):
             anchor=s.scalars(select(TrustAnchor.id)).first(),
             audit=s.scalars(select(AuditEvent.id)).first(),
             group=s.scalars(select(Group.id)).first(),
+            login_lock=s.scalars(select(LoginGuard.id)).first(),
             role=sm.find_role(P.ROLE_CLERK).id,
             permission=s.scalars(select(Permission.id).order_by(Permission.id)).first(),
             view_menu=s.scalars(select(ViewMenu.id).order_by(ViewMenu.id)).first(),
