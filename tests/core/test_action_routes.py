@@ -49,15 +49,19 @@ def test_a_known_action_still_works(clients, world):
 
 
 def test_an_action_without_its_permission_is_refused_and_changes_nothing(clients, world):
-    """A clerk may not lock an account of their unit (FAB flashed and redirected)."""
+    """An official may not lock an account, not even their own (FAB flashed and
+    redirected); a clerk does not even find an account they may not manage."""
     from app.security.models import AppUser
     from tests.conftest import rows
 
     target = world.ids["chuyenvien.vphu"]
+    official = clients("chuyenvien.vphu")  # signed in before the row is read
     before = rows(clients(None).application, AppUser, id=target)
     form = {"action": "lock", "rowid": str(target)}
-    assert clients("vanthu.vphu").post("/unitaccounts/action_post", data=form).status_code == 403
-    assert clients("vanthu.vphu").post(f"/unitaccounts/action/lock/{target}").status_code == 403
+    assert official.post("/unitaccounts/action_post", data=form).status_code == 403
+    assert official.post(f"/unitaccounts/action/lock/{target}").status_code == 403
+    assert clients("vanthu.vphu").post("/unitaccounts/action_post", data=form).status_code == 404
+    assert clients("vanthu.vphu").post(f"/unitaccounts/action/lock/{target}").status_code == 404
     assert clients("admin").post("/termview/action_post", data={
         "action": "none", "rowid": "1"}).status_code == 404
     assert rows(clients(None).application, AppUser, id=target) == before
