@@ -58,6 +58,14 @@ class UnitScopeFilter(BaseFilter):
         return query.filter(column == unit_id)
 
 
+def action_pks():
+    """The row ids an action request names: FAB's ``/action/<name>/<pk>`` or the
+    ``rowid`` fields of ``action_post``."""
+    if request.view_args and "pk" in request.view_args:
+        return [request.view_args["pk"]]
+    return request.form.getlist("rowid")
+
+
 class UnitScopedMixin:
     """For ModelView and ModelRestApi classes whose model has ``unit_id`` and ``unit``."""
 
@@ -82,11 +90,7 @@ class UnitScopedMixin:
     @before_request(only=["action", "action_post"])
     def _scope_actions(self):
         # FAB fetches action rows without base_filters: check each one here first.
-        if request.view_args and "pk" in request.view_args:
-            pks = [request.view_args["pk"]]
-        else:
-            pks = request.form.getlist("rowid")
-        for pk in pks:
+        for pk in action_pks():
             if self.scoped_get(pk) is None:
                 abort(404)
         return None

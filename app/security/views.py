@@ -23,7 +23,8 @@ from sqlalchemy import false
 from wtforms import PasswordField, SelectField, TextAreaField, validators
 
 from app.core.errors import DomainError
-from app.core.scope import UnitScopedMixin, current_user
+from app.core.inputs import valid_id
+from app.core.scope import UnitScopedMixin, action_pks, current_user
 from app.core.timeutil import fmt_datetime, utcnow
 from app.core.views import AppModelView, AppSQLAInterface, KnownActionsMixin, RuleFormsMixin
 from app.security import lockout, policy, services
@@ -458,16 +459,9 @@ class LoginLockView(AppModelView):
     @before_request(only=["action", "action_post"])
     def _scope_actions(self):
         # FAB fetches action rows without base_filters: only the locks listed may be lifted.
-        if request.view_args and "pk" in request.view_args:
-            pks = [request.view_args["pk"]]
-        else:
-            pks = request.form.getlist("rowid")
-        for pk in pks:
-            try:
-                pk = int(pk)
-            except (TypeError, ValueError):
-                abort(404)
-            if not 0 < pk < 2**63 or self.datamodel.get(pk, self._base_filters) is None:
+        for pk in action_pks():
+            pk = valid_id(pk)
+            if pk is None or self.datamodel.get(pk, self._base_filters) is None:
                 abort(404)
         return None
 
