@@ -75,6 +75,7 @@ translations-compile: $(BIN)/.installed
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check app tests config.py run.py bench tests_browser loadtest
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -18,8 +18,9 @@ import os
 import re
 import secrets
 from datetime import UTC, datetime
+from typing import Any
 
-from flask import current_app, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_appbuilder import Model
 from sqlalchemy import (
     Column,
@@ -34,7 +35,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, UOWTransaction
 
 from app.core.timeutil import utcnow
 
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
 # Readable names of event actions, registered by the features that record them.
-ACTION_LABELS = {}
+ACTION_LABELS: dict[str, object] = {}
 APPEND_ONLY_MESSAGE = "audit_event is append-only"
 # What migration 0008 installs on SQLite (the test harness drops and re-creates them to
 # empty the table between tests).
@@ -73,7 +74,7 @@ class AuditEvent(Model):
 
     __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
 
-    def details_dict(self):
+    def details_dict(self) -> dict[str, Any]:
         try:
             return json.loads(self.details or "{}")
         except ValueError:
@@ -94,20 +95,20 @@ class AuditChainHead(Model):
     keyed_from = Column(Integer, nullable=True)
 
 
-def action_label(action):
+def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
 
 
-def _canonical_details(details):
+def _canonical_details(details: dict[str, Any] | None) -> str:
     return json.dumps(details or {}, ensure_ascii=False, sort_keys=True, default=str)
 
 
 # --- the key ---------------------------------------------------------------------------
 
-_KEY_FILES = {}
+_KEY_FILES: dict[str, str] = {}
 
 
-def _key_from_file(path):
+def _key_from_file(path: str) -> str:
     """The key kept in ``path``, made (random, readable by its owner only) on first use."""
     if path in _KEY_FILES:
         return _KEY_FILES[path]
@@ -130,7 +131,7 @@ def _key_from_file(path):
     return value
 
 
-def audit_key(app=None):
+def audit_key(app: Flask | None = None) -> bytes:
     """The key of the chain's HMAC: ``AUDIT_KEY``, else (development) the key file."""
     config = (app or current_app).config
     value = config.get("AUDIT_KEY")
@@ -144,8 +145,9 @@ def audit_key(app=None):
 
 # --- hashes ----------------------------------------------------------------------------
 
-def _payload(prev_hash, created_at, user_id, username, unit_id, action, object_type,
-             object_id, details, ip_address):
+def _payload(prev_hash: str, created_at: datetime, user_id: int | None, username: str | None,
+             unit_id: int | None, action: str, object_type: str | None,
+             object_id: str | None, details: str, ip_address: str | None) -> bytes:
     return json.dumps(
         [prev_hash, created_at.isoformat(timespec="microseconds"), user_id, username, unit_id,
          action, object_type, object_id, details, ip_address],
@@ -153,8 +155,10 @@ def _payload(prev_hash, created_at, user_id, username, unit_id, action, object_t
     ).encode("utf-8")
 
 
-def compute_hash(prev_hash, created_at, user_id, username, unit_id, action, object_type,
-                 object_id, details, ip_address, key=None):
+def compute_hash(prev_hash: str, created_at: datetime, user_id: int | None,
+                 username: str | None, unit_id: int | None, action: str,
+                 object_type: str | None, object_id: str | None, details: str,
+                 ip_address: str | None, key: bytes | None = None) -> str:
     """The event's HMAC-SHA256 under ``key``; without a key, the plain SHA-256 of the
     events written before the chain was keyed (still read by ``verify_chain``)."""
     payload = _payload(prev_hash, created_at, user_id, username, unit_id, action,
@@ -164,7 +168,7 @@ def compute_hash(prev_hash, created_at, user_id, username, unit_id, action, obje
     return hmac.new(key, payload, hashlib.sha256).hexdigest()
 
 
-def _event_hash(ev, key=None):
+def _event_hash(ev: AuditEvent, key: bytes | None = None) -> str:
     return compute_hash(ev.prev_hash, ev.created_at, ev.user_id, ev.username, ev.unit_id,
                         ev.action, ev.object_type, ev.object_id, ev.details, ev.ip_address,
                         key=key)
@@ -175,7 +179,7 @@ def _event_hash(ev, key=None):
 _HEAD = AuditChainHead.__table__
 
 
-def _seed_head(session):
+def _seed_head(session: Session) -> None:
     """Write the head row from the table when it is missing (a new database, or one
     emptied by hand), in one statement: SQLite runs it under its write lock, and on
     PostgreSQL a concurrent seeder waits on the key and then does nothing."""
@@ -185,12 +189,12 @@ def _seed_head(session):
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
-        from sqlalchemy.dialects.sqlite import insert
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]  # same API
     session.execute(insert(_HEAD).from_select(["id", "event_count", "head_hash"], values)
                     .on_conflict_do_nothing(index_elements=["id"]))
 
 
-def _lock_head(session):
+def _lock_head(session: Session) -> tuple[int, str]:
     """``(count, hash)`` of the chain, its head row locked until the transaction ends."""
     # An UPDATE, not a SELECT: on SQLite only a write takes the write lock, and the last
     # hash must be read under it (two appends reading the same one would fork the chain).
@@ -200,18 +204,20 @@ def _lock_head(session):
     if row is None:
         _seed_head(session)
         row = session.execute(lock).first()
-    return row[0], row[1]
+    return row[0], row[1]  # type: ignore[index]  # seeded just above
 
 
-def _current_actor():
+def _current_actor() -> tuple[int | None, str | None, int | None]:
     user = getattr(g, "user", None) if has_request_context() else None
     if user is not None and getattr(user, "is_authenticated", False):
         return user.id, user.username, getattr(user, "unit_id", None)
     return None, None, None
 
 
-def record(session, action, obj=None, *, object_type=None, object_id=None, details=None,
-           user=None, username=None):
+def record(session: Session, action: str, obj: Any = None, *,
+           object_type: str | None = None, object_id: object = None,
+           details: dict[str, Any] | None = None, user: Any = None,
+           username: str | None = None) -> AuditEvent:
     """Append one event to the trail in the caller's transaction (it commits with it).
     Call it last in the transaction, after the rows it records are locked: it holds the
     chain's head until the commit.
@@ -264,7 +270,7 @@ _ANCHOR_RE = re.compile(r"^(?P<body>(?P<at>\S+) count=(?P<count>\d+) last_id=(?P
                         r"source=(?P<source>\S+)) mac=(?P<mac>[0-9a-f]{64})$")
 
 
-def chain_head(session):
+def chain_head(session: Session) -> tuple[Any, ...]:
     """``(count, last_id, hash, keyed_from)`` of the committed chain, read in one
     statement (one snapshot); from the table itself when the head row is missing."""
     row = session.execute(
@@ -279,17 +285,17 @@ def chain_head(session):
     return (count, last[0], last[1], None) if last else (0, None, GENESIS, None)
 
 
-def _anchor_mac(key, body):
+def _anchor_mac(key: bytes, body: str) -> str:
     return hmac.new(key, b"anchor\n" + body.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def anchor_path(app=None):
+def anchor_path(app: Flask | None = None) -> str:
     config = (app or current_app).config
     return config.get("AUDIT_ANCHOR_FILE") or os.path.join(
         (app or current_app).instance_path, "audit-anchors.log")
 
 
-def write_anchor(session, source="cli"):
+def write_anchor(session: Session, source: str = "cli") -> tuple[Any, Any, Any]:
     """Append the chain's length and head to the anchor file (outside the database), with
     their HMAC, and wait for the disk; return ``(count, last_id, hash)``."""
     count, last_id, head, keyed_from = chain_head(session)
@@ -317,7 +323,7 @@ def write_anchor(session, source="cli"):
     return count, last_id, head
 
 
-def read_anchors(path, key):
+def read_anchors(path: str, key: bytes) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The anchors of ``path``: dicts (line, count, last_id, head, at), and the problems
     (dicts with line and reason: unreadable, or an HMAC that does not match)."""
     anchors, problems = [], []
@@ -342,13 +348,15 @@ def read_anchors(path, key):
 
 # --- verifying -------------------------------------------------------------------------
 
-def verify_chain(session, batch=2000, anchors=None, report=None):
+def verify_chain(session: Session, batch: int = 2000,
+                 anchors: list[dict[str, Any]] | None = None,
+                 report: dict[str, int] | None = None) -> tuple[int, dict[str, Any] | None]:
     """Walk the trail in order; return ``(count, None)`` when intact, or ``(count, problem)``
     where problem is a dict naming the first broken event, or the first anchor (from
     ``read_anchors``) the chain does not match. ``report``, a dict, receives the number
     of events of the unkeyed start of the chain (``legacy``)."""
     key = audit_key()
-    pending = {}
+    pending: dict[int, list[dict[str, Any]]] = {}
     # The head row, read before the walk (every event it counts is visible to the walk),
     # is checked like an anchor: events deleted behind it shorten the chain.
     head = session.execute(select(_HEAD.c.event_count, _HEAD.c.head_hash, _HEAD.c.keyed_from)
@@ -368,7 +376,7 @@ def verify_chain(session, batch=2000, anchors=None, report=None):
     legacy = 0
     keyed = False
 
-    def check_anchors(at_count, ev_hash, ev_id):
+    def check_anchors(at_count: int, ev_hash: str, ev_id: int | None) -> dict[str, Any] | None:
         for a in pending.pop(at_count, ()):
             if a["head"] != ev_hash or (a["last_id"] is not None and a["last_id"] != ev_id):
                 return {"id": ev_id, "reason": "anchor" if a["line"] else "head",
@@ -423,7 +431,7 @@ def verify_chain(session, batch=2000, anchors=None, report=None):
 
 
 @event.listens_for(Session, "before_flush")
-def _append_only(session, flush_context, instances):
+def _append_only(session: Session, flush_context: UOWTransaction, instances: object) -> None:
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
             raise RuntimeError(APPEND_ONLY_MESSAGE)
@@ -431,5 +439,5 @@ def _append_only(session, flush_context, instances):
 
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_soft_rollback")
-def _forget_pending_hash(session, *args):
+def _forget_pending_hash(session: Session, *args: object) -> None:
     session.info.pop("audit_head", None)

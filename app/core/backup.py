@@ -14,9 +14,23 @@ import json
 import logging
 import os
 import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import LargeBinary, Sequence, bindparam, func, select, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    LargeBinary,
+    MetaData,
+    Sequence,
+    Table,
+    bindparam,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.types import Date, DateTime, Time
 
 from app.core import storage
@@ -43,7 +57,7 @@ class Summary:
     path: str = ""
 
 
-def app_version():
+def app_version() -> str:
     """The version of the code: ``QLVB_VERSION`` if set at deploy, else the git commit."""
     version = os.environ.get("QLVB_VERSION")
     if version:
@@ -59,11 +73,11 @@ def app_version():
         return "unknown"
 
 
-def _tables(metadata):
+def _tables(metadata: MetaData) -> list[Table]:
     return list(metadata.sorted_tables)
 
 
-def _encode(value):
+def _encode(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, bytes | bytearray | memoryview):
@@ -71,7 +85,7 @@ def _encode(value):
     return value
 
 
-def _decoder(column):
+def _decoder(column: Column[Any]) -> Callable[[Any], Any] | None:
     kind = column.type
     if isinstance(kind, DateTime):
         return dt.datetime.fromisoformat
@@ -84,7 +98,7 @@ def _decoder(column):
     return None
 
 
-def _sha256_file(path):
+def _sha256_file(path: str) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(CHUNK), b""):
@@ -92,14 +106,14 @@ def _sha256_file(path):
     return digest.hexdigest()
 
 
-def _revision(conn):
+def _revision(conn: Connection) -> Any:
     try:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except Exception as error:  # noqa: BLE001  (no alembic_version: never migrated)
         raise BackupError(f"the database is not migrated ({error.__class__.__name__})") from None
 
 
-def _snapshot(engine):
+def _snapshot(engine: Engine) -> Connection:
     """A connection inside one read transaction that sees one state of the database."""
     if engine.dialect.name == "postgresql":
         conn = engine.connect().execution_options(isolation_level="REPEATABLE READ")
@@ -114,22 +128,22 @@ def _snapshot(engine):
     return conn
 
 
-def _fsync_file(path):
+def _fsync_file(path: str) -> None:
     with open(path, "rb") as fh:
         os.fsync(fh.fileno())
 
 
-def backup(engine, metadata, out):
+def backup(engine: Engine, metadata: MetaData, out: str) -> Summary:
     """Write the backup into the new (or empty) directory ``out``; return a Summary."""
     if os.path.exists(out) and os.listdir(out):
         raise BackupError(f"{out} is not empty; give a new directory")
     os.makedirs(os.path.join(out, "db"), exist_ok=True)
     os.makedirs(os.path.join(out, "files"), exist_ok=True)
     summary = Summary(path=out)
-    manifest = {"format": FORMAT,
-                "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "app_version": app_version(), "database": engine.dialect.name,
-                "tables": {}, "files": {}}
+    manifest: dict[str, Any] = {
+        "format": FORMAT, "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "app_version": app_version(), "database": engine.dialect.name,
+        "tables": {}, "files": {}}
     conn = _snapshot(engine)
     try:
         summary.revision = manifest["schema_revision"] = _revision(conn)
@@ -150,7 +164,7 @@ def backup(engine, metadata, out):
             manifest["tables"][table.name] = {"rows": count, "file": name,
                                               "sha256": digest.hexdigest()}
             summary.tables[table.name] = count
-        hashes = set()
+        hashes: set[str] = set()
         for column in storage._REFERENCES:
             hashes.update(v for (v,) in conn.execute(
                 select(column).where(column.isnot(None)).distinct()))
@@ -173,7 +187,7 @@ def backup(engine, metadata, out):
     return summary
 
 
-def _copy_verified(source, target, sha):
+def _copy_verified(source: str, target: str, sha: str) -> int:
     """Copy ``source`` to ``target`` hashing the bytes as they pass: a file whose bytes
     no longer match its name is not copied."""
     os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -196,7 +210,7 @@ def _copy_verified(source, target, sha):
     return size
 
 
-def read_manifest(directory):
+def read_manifest(directory: str) -> dict[str, Any]:
     """The manifest of the backup in ``directory``, every hash in it checked."""
     try:
         with open(os.path.join(directory, MANIFEST), encoding="utf-8") as fh:
@@ -226,7 +240,7 @@ def read_manifest(directory):
     return manifest
 
 
-def _rows(directory, entry, table):
+def _rows(directory: str, entry: dict[str, Any], table: Table) -> Iterator[dict[str, Any]]:
     decoders = {c.name: _decoder(c) for c in table.columns}
     with open(os.path.join(directory, entry["file"]), "rb") as fh:
         for line in fh:
@@ -241,7 +255,8 @@ def _rows(directory, entry, table):
             yield row
 
 
-def _batches(rows, size=1000):
+def _batches(rows: Iterable[dict[str, Any]],
+             size: int = 1000) -> Iterator[list[dict[str, Any]]]:
     batch = []
     for row in rows:
         batch.append(row)
@@ -257,7 +272,7 @@ def _batches(rows, size=1000):
 _MIGRATION_ROWS = {"audit_chain_head": lambda t: (t.c.event_count != 0,)}
 
 
-def _check_empty(conn, metadata, revision):
+def _check_empty(conn: Connection, metadata: MetaData, revision: str) -> None:
     current = _revision(conn)
     if current != revision:
         raise BackupError(f"the backup is of schema revision {revision}, this database is at "
@@ -272,14 +287,14 @@ def _check_empty(conn, metadata, revision):
                           + ", ".join(busy))
 
 
-def _self_references(table, order):
+def _self_references(table: Table, order: dict[str, int]) -> list[Column[Any]]:
     """Columns referring to rows of a table inserted at the same time or later (a unit's
     parent, an account's creator): inserted empty, then set once every row is in."""
     return [fk.parent for fk in table.foreign_keys
             if order[fk.column.table.name] >= order[table.name] and fk.parent.nullable]
 
 
-def _reset_sequences(conn, metadata):
+def _reset_sequences(conn: Connection, metadata: MetaData) -> None:
     """PostgreSQL: every id sequence continues after the highest id restored."""
     for table in _tables(metadata):
         pks = list(table.primary_key.columns)
@@ -297,7 +312,7 @@ def _reset_sequences(conn, metadata):
                      {"s": sequence, "v": highest or 1, "called": highest is not None})
 
 
-def restore(engine, metadata, directory):
+def restore(engine: Engine, metadata: MetaData, directory: str) -> Summary:
     """Load the backup in ``directory`` into this empty installation; return a Summary."""
     manifest = read_manifest(directory)
     order = {t.name: i for i, t in enumerate(_tables(metadata))}
@@ -363,7 +378,7 @@ def restore(engine, metadata, directory):
     return summary
 
 
-def _place(source, target, sha):
+def _place(source: str, target: str, sha: str) -> None:
     """Copy a file of the backup into the store the way the store writes (temporary,
     fsync, rename, directory fsync), checking its hash again on the way."""
     os.makedirs(os.path.dirname(target), exist_ok=True)

@@ -1,6 +1,8 @@
 """Working-day calendar: weekends are off, holidays (Tết and other lunar dates entered as
 dated rows) are off, and a swapped Saturday can be declared a working day (Quy chế Điều 6.4)."""
 
+from __future__ import annotations
+
 from datetime import date, datetime, time, timedelta
 from itertools import chain
 
@@ -8,7 +10,7 @@ from flask import g, has_request_context
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Date, Integer, String, event, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, UOWTransaction
 
 from app.core.errors import DomainError
 from app.core.timeutil import LOCAL_TZ
@@ -31,24 +33,24 @@ class CalendarDay(Model):
     kind = Column(String(10), nullable=False, default="holiday")
     name = Column(String(255), nullable=False)
 
-    def kind_label(self):
+    def kind_label(self) -> str:
         return str(DAY_KINDS.get(self.kind, self.kind))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{self.day:%d/%m/%Y} {self.name}"
 
 
 class Calendar:
     """The exceptions of a date range, loaded once, answering working-day questions."""
 
-    def __init__(self, session, start, end):
+    def __init__(self, session: Session, start: date, end: date) -> None:
         rows = session.execute(
             select(CalendarDay.day, CalendarDay.kind).where(CalendarDay.day.between(start, end))
         ).all()
         self._exceptions = {day: kind for day, kind in rows}
         self.start, self.end = start, end
 
-    def is_working_day(self, day):
+    def is_working_day(self, day: date) -> bool:
         kind = self._exceptions.get(day)
         if kind == "holiday":
             return False
@@ -62,7 +64,7 @@ _HORIZON_PER_DAY = 3
 _HORIZON_EXTRA = 30
 
 
-def _calendar_for(session, start, working_days):
+def _calendar_for(session: Session, start: date, working_days: int) -> Calendar:
     end = start + timedelta(days=working_days * _HORIZON_PER_DAY + _HORIZON_EXTRA)
     if not has_request_context():
         return Calendar(session, start, end)
@@ -76,7 +78,7 @@ def _calendar_for(session, start, working_days):
 
 
 @event.listens_for(Session, "after_flush")
-def _calendar_changed(session, flush_context):
+def _calendar_changed(session: Session, flush_context: UOWTransaction) -> None:
     """A day written to the calendar: the request's loaded years are stale."""
     if has_request_context() and "_calendars" in g and any(
             isinstance(obj, CalendarDay)
@@ -84,12 +86,12 @@ def _calendar_changed(session, flush_context):
         g.pop("_calendars")
 
 
-def is_working_day(session, day):
+def is_working_day(session: Session, day: date) -> bool:
     """Whether ``day`` is a working day: not a weekend unless swapped, not a holiday."""
     return Calendar(session, day, day).is_working_day(day)
 
 
-def add_working_days(session, start, count):
+def add_working_days(session: Session, start: date, count: int) -> date:
     """The date ``count`` working days after ``start`` (start itself not counted); with
     count 0, start itself if it is a working day, else the next working day."""
     if count < 0:
@@ -110,12 +112,12 @@ def add_working_days(session, start, count):
     return day
 
 
-def next_working_day(session, day):
+def next_working_day(session: Session, day: date) -> date:
     """The first working day strictly after ``day``."""
     return add_working_days(session, day, 1)
 
 
-def next_working_morning_deadline(session, moment):
+def next_working_morning_deadline(session: Session, moment: datetime) -> datetime:
     """The end of the morning (12:00, Asia/Ho_Chi_Minh) of the next working day after
     ``moment``'s date: the latest an outgoing document may be sent (Quy chế Điều 6.4)."""
     if moment.tzinfo is None:

@@ -11,7 +11,9 @@ import os
 import struct
 import unicodedata
 import zipfile
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from typing import Any, NoReturn
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -50,7 +52,7 @@ EXTENSIONS = {
 }
 
 
-def name_for_kind(name, kind):
+def name_for_kind(name: str, kind: str) -> str:
     """``name`` with the extension of the type its content is (a PDF sent as ``x.exe`` is
     kept as ``x.pdf``): a name never tells a reader's computer to open a file as another
     type than the one that was checked."""
@@ -114,7 +116,7 @@ class FileCheck:
     pages: int | None = None
     text: str = ""
 
-    def messages(self):
+    def messages(self) -> list[str]:
         """One translated message per problem, in report order."""
         seen, out = set(), []
         for code in self.problems:
@@ -124,11 +126,11 @@ class FileCheck:
                 out.append(message)
         return out
 
-    def warning_messages(self):
+    def warning_messages(self) -> list[str]:
         return [str(WARNING_MESSAGES[w]) for w in dict.fromkeys(self.warnings)
                 if w in WARNING_MESSAGES]
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         del data["text"]
         data["problems"] = list(self.problems)
@@ -136,14 +138,15 @@ class FileCheck:
         return data
 
 
-def _result(kind, problems=(), warnings=(), pages=None, text=""):
+def _result(kind: str, problems: Iterable[str] = (), warnings: Iterable[str] = (),
+            pages: int | None = None, text: str = "") -> FileCheck:
     order = list(PROBLEM_MESSAGES)
     problems = sorted(set(problems), key=lambda c: order.index(c) if c in order else len(order))
     return FileCheck(ok=not problems, kind=kind, mime=MIMES[kind], problems=problems,
                      warnings=list(dict.fromkeys(warnings)), pages=pages, text=text)
 
 
-def _head(path, size=HEAD_SIZE):
+def _head(path: str, size: int = HEAD_SIZE) -> bytes:
     with open(path, "rb") as fh:
         return fh.read(size)
 
@@ -181,11 +184,11 @@ class _Unusable(Exception):
     """The PDF parsed, but not into a usable document."""
 
 
-def _resolve(value):
+def _resolve(value: Any) -> Any:
     return value.get_object() if isinstance(value, IndirectObject) else value
 
 
-def _open_action_problem(value):
+def _open_action_problem(value: Any) -> str | None:
     """A destination (array or name) or a GoTo action is harmless; any other action is not."""
     value = _resolve(value)
     if isinstance(value, DictionaryObject) and _resolve(value.get("/S")) != "/GoTo":
@@ -193,7 +196,7 @@ def _open_action_problem(value):
     return None
 
 
-def _inspect_dict(obj, found):
+def _inspect_dict(obj: DictionaryObject, found: set[str]) -> None:
     for key, code in _KEYS.items():
         if key in obj:
             found.add(code)
@@ -203,12 +206,12 @@ def _inspect_dict(obj, found):
             if isinstance(value, str) and value in table:
                 found.add(table[value])
     if "/OpenAction" in obj:
-        code = _open_action_problem(obj["/OpenAction"])
-        if code:
-            found.add(code)
+        problem = _open_action_problem(obj["/OpenAction"])
+        if problem:
+            found.add(problem)
 
 
-def _walk(reader, found):
+def _walk(reader: PdfReader, found: set[str]) -> None:
     """Every object of the cross-reference tables and object streams, with what it nests."""
     refs = [(num, gen) for gen, table in reader.xref.items() for num in table]
     refs += [(num, 0) for num in reader.xref_objStm]
@@ -243,11 +246,11 @@ def _walk(reader, found):
                 stack.extend(obj)
 
 
-def _analyse(reader):
+def _analyse(reader: PdfReader) -> tuple[set[str], int | None]:
     """Problems and page count of a parsed PDF; raises if it cannot be read."""
     if reader.is_encrypted:
         return {"encrypted"}, None
-    found = set()
+    found: set[str] = set()
     _walk(reader, found)
     pages = len(reader.pages)  # resolves the whole page tree
     if pages == 0:
@@ -255,7 +258,7 @@ def _analyse(reader):
     return found, pages
 
 
-def _extract_text(reader, pages):
+def _extract_text(reader: PdfReader, pages: int) -> str:
     """NFC text of the first pages, capped; a page whose text fails is skipped."""
     reader.strict = False  # the verdict is given; text extraction may be forgiving
     parts, total = [], 0
@@ -273,7 +276,7 @@ def _extract_text(reader, pages):
     return "\n".join(p.strip() for p in parts if p.strip())
 
 
-def scan_pdf(path):
+def scan_pdf(path: str) -> FileCheck:
     """The PDF safety verdict of the file at ``path``; never raises on bad input."""
     try:
         if os.path.getsize(path) == 0:
@@ -303,7 +306,7 @@ def scan_pdf(path):
     if problems:
         return _result("pdf", problems, warnings, pages=pages)
     try:
-        text = _extract_text(reader, pages)
+        text = _extract_text(reader, pages)  # type: ignore[arg-type]  # None has problems
     except Exception:
         log.warning("filecheck: text extraction failed for %s", path, exc_info=True)
         text = ""
@@ -328,7 +331,7 @@ _XLSX_TYPE = "spreadsheetml.sheet.main+xml"
 _MAX_CONTENT_TYPES = 1024 * 1024
 
 
-def _check_ooxml(path):
+def _check_ooxml(path: str) -> FileCheck:
     """A .docx or .xlsx, as its [Content_Types].xml and main part say; macros refused."""
     try:
         with zipfile.ZipFile(path) as z:
@@ -356,7 +359,7 @@ def _check_ooxml(path):
 _FREESECT, _ENDOFCHAIN = 0xFFFFFFFF, 0xFFFFFFFE
 
 
-def _ole_entry_names(path):
+def _ole_entry_names(path: str) -> list[str]:
     """The names in an OLE2 compound file's directory (the streams and storages)."""
     with open(path, "rb") as fh:
         header = fh.read(512)
@@ -367,7 +370,7 @@ def _ole_entry_names(path):
         fh.seek(0, os.SEEK_END)
         count = max(0, (fh.tell() - 512) // size)
 
-        def sector(n):
+        def sector(n: int) -> bytes:
             if n >= count:
                 raise ValueError("sector out of range")
             fh.seek(512 + n * size)
@@ -379,7 +382,7 @@ def _ole_entry_names(path):
             values = struct.unpack(f"<{size // 4}I", sector(difat))
             fat_sectors += [s for s in values[:-1] if s < count]
             difat, hops = values[-1], hops + 1
-        fat = []
+        fat: list[int] = []
         for s in fat_sectors:
             fat.extend(struct.unpack(f"<{size // 4}I", sector(s)))
         names, current, hops = [], struct.unpack_from("<I", header, 0x30)[0], 0
@@ -395,7 +398,7 @@ def _ole_entry_names(path):
         return names
 
 
-def _check_ole(path):
+def _check_ole(path: str) -> FileCheck:
     """A legacy Word (.doc) or Excel (.xls) file, by the streams its directory holds."""
     try:
         names = {n.lower() for n in _ole_entry_names(path)}
@@ -414,7 +417,7 @@ def _check_ole(path):
     return _result(kind)
 
 
-def _check_content(path):
+def _check_content(path: str) -> FileCheck:
     try:
         if os.path.getsize(path) == 0:
             return _result("unknown", ["empty"])
@@ -438,7 +441,7 @@ def _check_content(path):
 
 # --- the hooks for storage.store(check=...) ---------------------------------------------
 
-def _refuse(result, name):
+def _refuse(result: FileCheck, name: str | None) -> NoReturn:
     log.warning("filecheck: refused %r (kind=%s): %s", name, result.kind,
                 ", ".join(result.problems))
     reasons = " ".join(result.messages())
@@ -453,7 +456,7 @@ def _refuse(result, name):
     raise DomainError(message)
 
 
-def check_main_pdf(path, name=None):
+def check_main_pdf(path: str, name: str | None = None) -> FileCheck:
     """The main document of a record must be a PDF without active content (Quy chế Điều 3.5:
     the original is kept, so a dangerous one is refused rather than cleaned)."""
     result = scan_pdf(path)
@@ -464,7 +467,7 @@ def check_main_pdf(path, name=None):
     return result
 
 
-def check_attachment(path, name=None):
+def check_attachment(path: str, name: str | None = None) -> FileCheck:
     """A supplementary file: PDF (checked as a main document), Word, Excel or an image,
     judged by its content whatever its extension says; anything else is refused."""
     result = _check_content(path)

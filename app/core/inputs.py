@@ -6,10 +6,11 @@ from deep inside the database driver or the JSON parser."""
 import re
 import unicodedata
 from datetime import date
+from typing import Any, TypeVar, overload
 
-from flask import abort, request
+from flask import Flask, abort, request
 from flask_babel import gettext as _
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 from app.core.errors import DomainError
 
@@ -23,7 +24,8 @@ MAX_JSON_DEPTH = 64
 class IdConverter(IntegerConverter):
     """``<int:…>`` in every route: a number within the id columns' range (else 404)."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = None, signed: bool = False) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min,
                          max=MAX_ID if max is None else max, signed=signed)
 
@@ -31,7 +33,7 @@ class IdConverter(IntegerConverter):
 _ID_TEXT = re.compile(r"^\d{1,10}$")
 
 
-def valid_id(value):
+def valid_id(value: object) -> int | None:
     """``value`` (a URL part, a form value, a JSON number) as an id, or None."""
     if isinstance(value, bool):
         return None
@@ -43,7 +45,7 @@ def valid_id(value):
     return None
 
 
-def _refuse_bad_route_values():
+def _refuse_bad_route_values() -> None:
     """FAB's routes take ``<pk>`` as text and query with it: a pk that is no id in range
     is a record that does not exist. An action name the view does not have is none either
     (FAB would fail looking up its permission)."""
@@ -54,13 +56,13 @@ def _refuse_bad_route_values():
     if "name" in args and request.url_rule is not None and "/action/" in request.url_rule.rule:
         from flask import current_app
 
-        view = getattr(current_app.view_functions.get(request.endpoint), "__self__", None)
+        view = getattr(current_app.view_functions.get(request.endpoint or ""), "__self__", None)
         actions = getattr(view, "actions", None)
         if actions is not None and args["name"] not in actions:
             abort(404)
 
 
-def json_depth(data):
+def json_depth(data: bytes) -> int:
     """How deep arrays and objects nest in the JSON text ``data`` (bytes), counted without
     recursion: brackets inside strings do not count."""
     depth = deepest = 0
@@ -84,7 +86,7 @@ def json_depth(data):
     return deepest
 
 
-def _refuse_deep_json():
+def _refuse_deep_json() -> None:
     if request.method in ("POST", "PUT", "PATCH") and request.is_json:
         data = request.get_data(cache=True)
         # Counting the brackets is done in C; only a body with more of them than the
@@ -103,7 +105,14 @@ _INVISIBLE = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u
 _KEPT_CONTROLS = set("\t\n\r")
 
 
-def strip_controls(text):
+_T = TypeVar("_T")
+
+
+@overload
+def strip_controls(text: str) -> str: ...
+@overload
+def strip_controls(text: _T) -> _T: ...
+def strip_controls(text: Any) -> Any:
     """``text`` without NUL, the other control characters (but tab and newlines) and the
     bidirectional overrides: what no document field should carry, yet a paste can bring."""
     if not isinstance(text, str):
@@ -121,14 +130,15 @@ DOCUMENT_DATE_YEARS_AHEAD = 1
 DEADLINE_YEARS_AHEAD = 5
 
 
-def _years_after(day, years):
+def _years_after(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
 
 
-def _check_date_range(value, years_ahead, message, field, today):
+def _check_date_range(value: date | None, years_ahead: int, message: str, field: str,
+                      today: date | None) -> None:
     """``value`` lies between 1945 and ``years_ahead`` years from today, else ``message``
     (with the two bounds as %(a)s and %(b)s)."""
     if value is None:
@@ -141,19 +151,21 @@ def _check_date_range(value, years_ahead, message, field, today):
                                      "b": latest.strftime("%d/%m/%Y")}, field=field)
 
 
-def check_document_date(value, field="document_date", today=None):
+def check_document_date(value: date | None, field: str = "document_date",
+                        today: date | None = None) -> None:
     """A document's date lies between 1945 and a year from today."""
     _check_date_range(value, DOCUMENT_DATE_YEARS_AHEAD,
                       _("A document date must lie between %(a)s and %(b)s."), field, today)
 
 
-def check_deadline(value, field="deadline", today=None):
+def check_deadline(value: date | None, field: str = "deadline",
+                   today: date | None = None) -> None:
     """A deadline lies between 1945 and five years from today."""
     _check_date_range(value, DEADLINE_YEARS_AHEAD,
                       _("A deadline must lie between %(a)s and %(b)s."), field, today)
 
 
-def install(app):
+def install(app: Flask) -> None:
     """Bind the above to ``app``: before any route is added (the id converter) and before
     any other request hook (the refusals run first)."""
     app.url_map.converters["int"] = IdConverter

@@ -10,6 +10,8 @@ registration takes its locks in the same order."""
 from flask_appbuilder import Model
 from sqlalchemy import Column, Integer, String, UniqueConstraint, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
 
 class NumberCounter(Model):
@@ -26,8 +28,9 @@ class NumberCounter(Model):
                                        name="uq_number_counter_key"),)
 
 
-def _insert_ignore(session, values):
+def _insert_ignore(session: Session, values: dict[str, object]) -> None:
     dialect = session.get_bind().dialect.name
+    stmt: Executable
     if dialect == "postgresql":
         stmt = postgresql.insert(NumberCounter).values(**values).on_conflict_do_nothing(
             index_elements=["series", "unit_id", "period"])
@@ -37,12 +40,12 @@ def _insert_ignore(session, values):
     session.execute(stmt)
 
 
-def next_number(session, series, unit_id, period):
+def next_number(session: Session, series: str, unit_id: int, period: object) -> int:
     """The next number of ``series`` for ``unit_id`` in ``period``, taken in the caller's
     transaction (it is given back if that transaction rolls back)."""
     key = (NumberCounter.series == series, NumberCounter.unit_id == unit_id,
            NumberCounter.period == str(period))
-    stmt = (update(NumberCounter).where(*key)
+    stmt: Executable = (update(NumberCounter).where(*key)
             .values(last_value=NumberCounter.last_value + 1)
             .returning(NumberCounter.last_value)
             .execution_options(synchronize_session=False))
@@ -55,7 +58,7 @@ def next_number(session, series, unit_id, period):
     return value
 
 
-def peek_number(session, series, unit_id, period):
+def peek_number(session: Session, series: str, unit_id: int, period: object) -> int:
     """The number the next call would give (for display only; never reserve with it)."""
     last = session.execute(
         select(NumberCounter.last_value).where(

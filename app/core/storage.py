@@ -2,19 +2,28 @@
 (temporary file, fsync, rename) before the database row that points at them is committed,
 never modified afterwards (Quy chế Điều 3.5: keep the original bytes)."""
 
+from __future__ import annotations
+
 import hashlib
 import logging
 import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import Session
 
 from app.core.errors import DomainError
 from app.core.inputs import strip_controls
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRead
 
 log = logging.getLogger(__name__)
 CHUNK = 1024 * 1024
@@ -41,23 +50,23 @@ class StoredFile:
     created: bool = False  # this call wrote the file (it was not in the store before)
 
 
-def root():
+def root() -> str:
     path = current_app.config["STORAGE_DIR"]
     os.makedirs(path, exist_ok=True)
     return path
 
 
-def path_for(sha256):
+def path_for(sha256: str) -> str:
     if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
         raise ValueError("not a sha256")
     return os.path.join(root(), sha256[:2], sha256)
 
 
-def exists(sha256):
+def exists(sha256: str) -> bool:
     return os.path.exists(path_for(sha256))
 
 
-def sniff_mime(head):
+def sniff_mime(head: bytes) -> str:
     """The type of a file judged by its first bytes."""
     for magic, mime in _SIGNATURES:
         if head.startswith(magic):
@@ -71,7 +80,7 @@ def sniff_mime(head):
         return "application/octet-stream"
 
 
-def clean_name(name):
+def clean_name(name: str | None) -> str:
     """The original file name, NFC, without any path, kept as the user gave it."""
     name = unicodedata.normalize("NFC", name or "")
     # No control character (nor a newline), no bidirectional override ("gpj.exe" shown
@@ -81,7 +90,8 @@ def clean_name(name):
     return name[:255] or "tep-dinh-kem"
 
 
-def store(stream, name, max_size=None, check=None):
+def store(stream: SupportsRead[bytes], name: str | None, max_size: int | None = None,
+          check: Callable[[str, str], Any] | None = None) -> StoredFile:
     """Copy ``stream`` into the store and return what was stored; an empty or oversize
     file is refused and leaves nothing behind.
 
@@ -112,7 +122,7 @@ def store(stream, name, max_size=None, check=None):
             os.fsync(out.fileno())
         if size == 0:
             raise DomainError(_("The file is empty."))
-        result = check(tmp, clean_name(name)) if check is not None else None
+        result: Any = check(tmp, clean_name(name)) if check is not None else None
         sha = digest.hexdigest()
         final = path_for(sha)
         created = _settle(tmp, final)
@@ -130,7 +140,7 @@ def store(stream, name, max_size=None, check=None):
         raise
 
 
-def fsync_dir(path):
+def fsync_dir(path: str) -> None:
     """Make a rename or unlink in ``path`` durable: until the directory itself is synced,
     a power cut may lose the entry of a file whose bytes were synced."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
@@ -140,7 +150,7 @@ def fsync_dir(path):
         os.close(fd)
 
 
-def _settle(tmp, final):
+def _settle(tmp: str, final: str) -> bool:
     """Move the complete temporary file ``tmp`` to ``final``; True when this wrote it,
     False when the same bytes were already stored (their time is renewed, so that
     ``remove_orphans`` leaves them to the row about to point at them)."""
@@ -165,7 +175,7 @@ def _settle(tmp, final):
     return True
 
 
-def verify_file(sha256):
+def verify_file(sha256: str) -> str:
     """"ok", "missing" or "altered": the stored file re-hashed against its name, its
     SHA-256 (Quy chế Điều 3.5: the original is kept unchanged)."""
     try:
@@ -182,7 +192,7 @@ def verify_file(sha256):
     return "ok" if digest.hexdigest() == sha256 else "altered"
 
 
-def verify_all(session):
+def verify_all(session: Session) -> tuple[int, dict[str, str]]:
     """Re-hash every file a record points at; ``(count, {sha256: "missing"|"altered"})``."""
     hashes = sorted(referenced_hashes(session))
     problems = {}
@@ -195,21 +205,21 @@ def verify_all(session):
 
 
 # Columns that reference stored files, registered by the features that own them.
-_REFERENCES = []
+_REFERENCES: list[ColumnElement[str]] = []
 
 
-def register_reference(column):
+def register_reference(column: ColumnElement[str]) -> None:
     _REFERENCES.append(column)
 
 
-def referenced_hashes(session):
-    hashes = set()
+def referenced_hashes(session: Session) -> set[str]:
+    hashes: set[str] = set()
     for column in _REFERENCES:
         hashes.update(v for (v,) in session.query(column).filter(column.isnot(None)).distinct())
     return hashes
 
 
-def discard(session, stored_files):
+def discard(session: Session, stored_files: Iterable[StoredFile | None]) -> list[str]:
     """Remove the files a failed piece of work wrote, once its transaction is rolled back:
     those this work created and no row points at (the same bytes may be kept for another
     record). Anything missed here is left to ``remove_orphans``."""
@@ -244,7 +254,7 @@ class Leftover:
     age: float  # seconds since it was last written
 
 
-def leftovers(session, now=None):
+def leftovers(session: Session, now: float | None = None) -> list[Leftover]:
     """Every file of the store that no row points at, oldest first."""
     import time
 
@@ -270,12 +280,12 @@ def leftovers(session, now=None):
     return sorted(found, key=lambda item: -item.age)
 
 
-def _referenced(session, sha256):
+def _referenced(session: Session, sha256: str) -> bool:
     return any(session.query(column).filter(column == sha256).first() is not None
                for column in _REFERENCES)
 
 
-def remove_orphans(session, min_age_seconds=3600):
+def remove_orphans(session: Session, min_age_seconds: float = 3600) -> list[str]:
     """Delete the leftovers older than ``min_age_seconds`` (an upload or a transaction
     still in flight keeps its file). An orphan is first moved aside, then checked again
     (its age, and that still no committed row points at it) and put back if it is in use

@@ -2,6 +2,7 @@
 and dates read dd/mm/yyyy."""
 
 from datetime import UTC, date, datetime
+from typing import overload
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -9,12 +10,16 @@ DATE_FORMAT = "%d/%m/%Y"
 DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 
 
-def utcnow():
+def utcnow() -> datetime:
     """Naive UTC now, the form every timestamp column stores."""
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def to_local(value):
+@overload
+def to_local(value: datetime) -> datetime: ...
+@overload
+def to_local(value: None) -> None: ...
+def to_local(value: datetime | None) -> datetime | None:
     """A stored naive-UTC timestamp as an aware Asia/Ho_Chi_Minh one."""
     if value is None:
         return None
@@ -23,15 +28,15 @@ def to_local(value):
     return value.astimezone(LOCAL_TZ)
 
 
-def local_now():
+def local_now() -> datetime:
     return datetime.now(LOCAL_TZ)
 
 
-def local_today():
+def local_today() -> date:
     return local_now().date()
 
 
-def fmt_date(value):
+def fmt_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -39,7 +44,7 @@ def fmt_date(value):
     return value.strftime(DATE_FORMAT)
 
 
-def fmt_datetime(value):
+def fmt_datetime(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if not isinstance(value, datetime):
@@ -47,7 +52,7 @@ def fmt_datetime(value):
     return to_local(value).strftime(DATETIME_FORMAT)
 
 
-def parse_date(text):
+def parse_date(text: str | None) -> date:
     """Parse dd/mm/yyyy (also accepts ISO yyyy-mm-dd, as scripts write it)."""
     text = (text or "").strip()
     for fmt in (DATE_FORMAT, "%Y-%m-%d"):

@@ -18,13 +18,19 @@ the write lock at once, before anything is read (see ``app.core.sqlite`` for the
 timeout that makes the others wait rather than fail)."""
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from app.core.errors import DomainError
+
+# A row with a state: an IncomingDocument, OutgoingDocument or Recipient (core names no
+# feature, so the type stays open).
+Document = Any
 
 
 class ConflictError(DomainError):
@@ -174,32 +180,32 @@ TRANSITIONS = {(t.kind, t.action): t for t in (
 )}
 
 
-def rule(kind, action):
+def rule(kind: str, action: str) -> Transition:
     return TRANSITIONS[(kind, action)]
 
 
-def _kind(doc):
+def _kind(doc: Document) -> str:
     return {"IncomingDocument": INCOMING, "OutgoingDocument": OUTGOING,
             "Recipient": RECIPIENT}[type(doc).__name__]
 
 
-def _state(doc):
+def _state(doc: Document) -> str:
     return doc.status if _kind(doc) == RECIPIENT else doc.state
 
 
-def allows(doc, action):
+def allows(doc: Document, action: str) -> bool:
     """Whether ``doc``'s state (as read, without a lock) allows ``action``: which steps a
     screen offers. The step itself checks again under the lock."""
     return _state(doc) in rule(_kind(doc), action).sources
 
 
-def sources(kind, action):
+def sources(kind: str, action: str) -> tuple:
     return rule(kind, action).sources
 
 
 # -- locking ------------------------------------------------------------------------------
 
-def lock(session, obj):
+def lock(session: Session, obj: Document) -> Document:
     """Lock ``obj``'s row for the rest of the transaction and re-read it, so that what is
     checked next is what the transaction will change. Taken once per transaction."""
     table = type(obj).__table__
@@ -227,7 +233,7 @@ def lock(session, obj):
     return obj
 
 
-def lock_all(session, objs):
+def lock_all(session: Session, objs: Iterable[Document]) -> None:
     """Lock several rows, in the order of their ids (so that two transactions locking the
     same rows never wait for each other crosswise)."""
     for obj in sorted(objs, key=lambda o: o.id):
@@ -236,11 +242,11 @@ def lock_all(session, objs):
 
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
-def _release(session, *args):
+def _release(session: Session, *args: object) -> None:
     session.info.pop("workflow_locks", None)
 
 
-def transition(session, doc, action, locked=True):
+def transition(session: Session, doc: Document, action: str, locked: bool = True) -> Transition:
     """The one gate of every state change: lock ``doc`` (unless ``locked`` is False, for a
     row the transaction already guards), then check that its state allows ``action``;
     returns the rule, whose ``target`` the caller applies with ``apply``. A state that
@@ -253,7 +259,7 @@ def transition(session, doc, action, locked=True):
     return r
 
 
-def apply(doc, r, target=None):
+def apply(doc: Document, r: Transition, target: object = None) -> None:
     """Move ``doc`` to the rule's target (or ``target``, for a rule whose target is the
     status being reported)."""
     target = target if target is not None else r.target
@@ -265,7 +271,7 @@ def apply(doc, r, target=None):
         doc.state = str(target)
 
 
-def readme_table():
+def readme_table() -> str:
     """The table of transitions as Markdown: the README carries it, and a test checks
     that it is this one."""
     lines = ["| Kind | Action | From | To | Sender hears | Who |",
