@@ -1,15 +1,20 @@
 """Incidents and requests: any user reports; the unit's IT officer and the office move
 them through new → in progress → resolved (Quy chế Điều 4.2.b–c, Điều 8.5)."""
 
+from __future__ import annotations
+
 from datetime import UTC, datetime
 
 from flask_babel import gettext as _
+from sqlalchemy.orm import Query, Session
 
 from app.core import audit
 from app.core.errors import DomainError
+from app.core.storage import StoredFile
 from app.core.timeutil import LOCAL_TZ, utcnow
 from app.incidents.models import INCIDENT_KINDS, Incident
 from app.notifications.services import notify
+from app.security.models import AppUser
 from app.security.permissions import ROLE_OFFICE, ROLE_UNIT_ADMIN
 
 TRANSITIONS = {
@@ -19,14 +24,14 @@ TRANSITIONS = {
 }
 
 
-def _handlers(session, unit_id):
+def _handlers(session: Session, unit_id: int) -> list[AppUser]:
     from app.security.services import users_with_role
 
     return (users_with_role(session, ROLE_UNIT_ADMIN, unit_id)
             + users_with_role(session, ROLE_OFFICE))
 
 
-def check_incident(incident):
+def check_incident(incident: Incident) -> None:
     if incident.kind not in INCIDENT_KINDS:
         raise DomainError(_("Choose the kind of problem."), field="kind")
     if not (incident.title or "").strip():
@@ -35,7 +40,8 @@ def check_incident(incident):
         raise DomainError(_("Describe the problem."), field="description")
 
 
-def open_incident(session, reporter, kind, title, description, stored_file=None):
+def open_incident(session: Session, reporter: AppUser, kind: str, title: str | None,
+                  description: str | None, stored_file: StoredFile | None = None) -> Incident:
     """Record a report from ``reporter`` in their unit and tell the people who handle it."""
     if reporter.unit_id is None:
         raise DomainError(_("Your account has no unit; ask the administrator to set it."))
@@ -51,7 +57,8 @@ def open_incident(session, reporter, kind, title, description, stored_file=None)
     return incident
 
 
-def announce_incident(session, incident, reporter=None):
+def announce_incident(session: Session, incident: Incident,
+                      reporter: AppUser | None = None) -> None:
     """Record a new report in the trail and tell the people who handle it."""
     audit.record(session, "incident_opened", incident, user=reporter,
                  details={"kind": incident.kind, "title": incident.title})
@@ -61,14 +68,15 @@ def announce_incident(session, incident, reporter=None):
            link=f"/incidentview/show/{incident.id}", urgent=incident.kind != "feature_request")
 
 
-def attach_file(incident, stored_file):
+def attach_file(incident: Incident, stored_file: StoredFile) -> None:
     incident.file_name = stored_file.name
     incident.file_sha256 = stored_file.sha256
     incident.file_size = stored_file.size
     incident.file_mime = stored_file.mime
 
 
-def change_status(session, incident, status, handler, response=None):
+def change_status(session: Session, incident: Incident, status: str, handler: AppUser,
+                  response: str | None = None) -> Incident:
     """Move an incident along new → in progress → resolved; resolving needs a response."""
     if status == incident.status:
         return incident
@@ -93,7 +101,7 @@ def change_status(session, incident, status, handler, response=None):
     return incident
 
 
-def month_bounds(year, month):
+def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
     """The UTC instants bounding a local calendar month."""
     start = datetime(year, month, 1, tzinfo=LOCAL_TZ)
     end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=LOCAL_TZ)
@@ -101,7 +109,7 @@ def month_bounds(year, month):
             end.astimezone(UTC).replace(tzinfo=None))
 
 
-def incidents_of_month(query, year, month):
+def incidents_of_month(query: Query[Incident], year: int, month: int) -> list[Incident]:
     """The reports of ``query`` opened in a local calendar month, oldest first (the
     office's monthly list)."""
     if not (1 <= month <= 12) or not (2000 <= year <= 2100):

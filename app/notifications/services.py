@@ -1,11 +1,16 @@
 """Notifications: one function to tell users something, and their unread counts."""
 
+from collections.abc import Iterable, Sequence
+
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.notifications.models import Notification
+from app.security.models import AppUser
 
 
-def notify(session, users, message, link=None, urgent=False):
+def notify(session: Session, users: Iterable[AppUser | None], message: object,
+           link: str | None = None, urgent: bool = False) -> None:
     """Queue a notification for each user (in the caller's transaction)."""
     seen = set()
     for user in users:
@@ -16,7 +21,7 @@ def notify(session, users, message, link=None, urgent=False):
                                  urgent=urgent))
 
 
-def unread_count(session, user_id):
+def unread_count(session: Session, user_id: int) -> int:
     return session.execute(
         select(func.count(Notification.id)).where(
             Notification.user_id == user_id, Notification.read_at.is_(None)
@@ -24,7 +29,7 @@ def unread_count(session, user_id):
     ).scalar_one()
 
 
-def recent(session, user_id, limit=8):
+def recent(session: Session, user_id: int, limit: int = 8) -> Sequence[Notification]:
     return session.execute(
         select(Notification).where(Notification.user_id == user_id)
         .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)

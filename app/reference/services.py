@@ -2,9 +2,11 @@
 
 import re
 import unicodedata
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
 
 from app.core.errors import DomainError
 from app.reference.models import DocumentType, Term
@@ -12,7 +14,7 @@ from app.reference.models import DocumentType, Term
 TYPE_ABBR_RE = re.compile(r"^[A-ZĐ][A-Za-zĐđ]{0,9}$")
 
 
-def check_document_type(session, doc_type):
+def check_document_type(session: Session, doc_type: DocumentType) -> None:
     doc_type.name = unicodedata.normalize("NFC", (doc_type.name or "").strip())
     doc_type.abbreviation = unicodedata.normalize("NFC", (doc_type.abbreviation or "").strip())
     if not doc_type.name or len(doc_type.name) > 100:
@@ -33,7 +35,7 @@ def check_document_type(session, doc_type):
             raise DomainError(_("Another document type has this name or abbreviation."))
 
 
-def check_term(session, term):
+def check_term(session: Session, term: Term) -> None:
     """A term has a name, ends after it starts, and overlaps no other term."""
     term.name = unicodedata.normalize("NFC", (term.name or "").strip())
     if not term.name:
@@ -49,7 +51,7 @@ def check_term(session, term):
             raise DomainError(_("This term overlaps another term."), field="start_date")
 
 
-def term_on(session, day):
+def term_on(session: Session, day: date) -> Term | None:
     """The term in force on ``day``, or None."""
     return session.execute(
         select(Term).where(Term.start_date <= day, Term.end_date >= day)

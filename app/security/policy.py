@@ -14,19 +14,29 @@ The functions take plain objects (users with ``roles`` and ``unit_id``, roles wi
   the code gives it: a custom role made by the admin, the office role, or a unit role the
   admin widened in the security UI, are above the unit IT officer."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from app.security import permissions as P
 
+if TYPE_CHECKING:
+    from flask_appbuilder.security.sqla.models import Role
 
-def _names(user):
+    from app.security.models import AppUser
+
+
+def _names(user: AppUser) -> set[str]:
     return {r.name for r in (user.roles or [])}
 
 
-def role_pairs(role):
+def role_pairs(role: Role) -> set[tuple[str, str]]:
     """The (permission, resource) pairs ``role`` carries."""
     return {(pv.permission.name, pv.view_menu.name) for pv in role.permissions}
 
 
-def held_pairs(user):
+def held_pairs(user: AppUser) -> set[tuple[str, str]]:
     out = set()
     for role in user.roles or []:
         if role.name != P.ROLE_ADMIN:
@@ -34,15 +44,15 @@ def held_pairs(user):
     return out
 
 
-def is_system_admin(user):
+def is_system_admin(user: AppUser | None) -> bool:
     return user is not None and P.ROLE_ADMIN in _names(user)
 
 
-def sees_all_units(user):
+def sees_all_units(user: AppUser) -> bool:
     return bool(_names(user) & set(P.SCOPE_BYPASS_ROLES))
 
 
-def _unit_role_as_coded(role):
+def _unit_role_as_coded(role: Role) -> bool:
     """A unit role whose permissions are those the code gives it (menu entries aside)."""
     if role.name not in P.UNIT_ASSIGNABLE_ROLES:
         return False
@@ -50,7 +60,7 @@ def _unit_role_as_coded(role):
     return all(pair in coded or pair[0] == "menu_access" for pair in role_pairs(role))
 
 
-def may_grant_roles(actor, roles):
+def may_grant_roles(actor: AppUser | None, roles: Iterable[Role] | None) -> bool:
     """Whether ``actor`` may give every role of ``roles`` to an account."""
     if actor is None:
         return False
@@ -74,7 +84,7 @@ def may_grant_roles(actor, roles):
     return True
 
 
-def may_manage_account(actor, target):
+def may_manage_account(actor: AppUser | None, target: AppUser | None) -> bool:
     """Whether ``actor`` may see, edit, lock, unlock or set the password of ``target``."""
     if actor is None or target is None:
         return False
@@ -87,6 +97,6 @@ def may_manage_account(actor, target):
     return may_grant_roles(actor, target.roles)
 
 
-def grantable_roles(actor, roles):
+def grantable_roles(actor: AppUser | None, roles: Iterable[Role]) -> list[Role]:
     """Those of ``roles`` that ``actor`` may give (what the role field offers)."""
     return [r for r in roles if r.name != P.ROLE_PUBLIC and may_grant_roles(actor, [r])]

@@ -1,10 +1,15 @@
 """Account rules: one account per unit and per official, locking and unlocking, and the
 "lost control of my account" report (Quy chế Điều 3.4, Điều 4.2.b)."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from flask_appbuilder.security.sqla.models import Role
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from app.core import audit
@@ -21,14 +26,15 @@ LOCK_REASONS = {
 }
 
 
-def users_with_role(session, role_name, unit_id=None):
+def users_with_role(session: Session, role_name: str,
+                    unit_id: int | None = None) -> list[AppUser]:
     query = select(AppUser).join(AppUser.roles).where(Role.name == role_name)
     if unit_id is not None:
         query = query.where(AppUser.unit_id == unit_id)
-    return session.execute(query).unique().scalars().all()
+    return list(session.execute(query).unique().scalars().all())
 
 
-def account_guardians(session, user):
+def account_guardians(session: Session, user: AppUser) -> list[AppUser]:
     """Who must hear about a problem with ``user``'s account: the system admins and the
     IT officer of the user's unit."""
     people = users_with_role(session, ROLE_ADMIN)
@@ -37,7 +43,7 @@ def account_guardians(session, user):
     return [p for p in people if p.id != user.id]
 
 
-def check_account(session, user):
+def check_account(session: Session, user: AppUser) -> None:
     """A unit has at most one unit account (Điều 3.4); a unit account belongs to a unit."""
     if user.kind not in ("person", "unit"):
         raise DomainError(_("Unknown kind of account."), field="kind")
@@ -56,7 +62,8 @@ def check_account(session, user):
                                     "exactly one."), field="kind")
 
 
-def lock_account(session, user, reason, actor=None):
+def lock_account(session: Session, user: AppUser, reason: str,
+                 actor: AppUser | None = None) -> bool:
     """Lock ``user`` at once (every session and token stops working) and tell the admins."""
     if user.locked_at is not None:
         return False
@@ -72,7 +79,7 @@ def lock_account(session, user, reason, actor=None):
     return True
 
 
-def unlock_account(session, user, actor=None):
+def unlock_account(session: Session, user: AppUser, actor: AppUser | None = None) -> bool:
     """Unlock ``user``: the permanent lock, and every current time-limited sign-in lock
     (``lockout``); reset the failed-login counter."""
     from app.security import lockout
@@ -88,7 +95,8 @@ def unlock_account(session, user, actor=None):
     return True
 
 
-def refuse_account_action(session, actor, target, what, details=None):
+def refuse_account_action(session: Session, actor: AppUser | None, target: object, what: str,
+                          details: dict[str, Any] | None = None) -> None:
     """Record that ``actor`` tried ``what`` on an account the policy keeps from them
     (``app/security/policy.py``), in its own commit: the refused change is rolled back."""
     session.rollback()
@@ -98,7 +106,8 @@ def refuse_account_action(session, actor, target, what, details=None):
     session.commit()
 
 
-def set_password(session, user, password, actor=None):
+def set_password(session: Session, user: AppUser, password: str,
+                 actor: AppUser | None = None) -> None:
     from flask import current_app
 
     from app.security.passwords import check_password_complexity
@@ -111,7 +120,7 @@ def set_password(session, user, password, actor=None):
                  details={"username": user.username})
 
 
-def report_compromise(session, user, description=""):
+def report_compromise(session: Session, user: AppUser, description: str = "") -> Any:
     """The owner says the account is no longer under their control: lock it at once,
     open an incident and tell the admins (Quy chế Điều 4.2.b)."""
     from app.incidents.services import open_incident
@@ -125,7 +134,8 @@ def report_compromise(session, user, description=""):
     return incident
 
 
-def user_can(user, permission, resource, as_member=False):
+def user_can(user: AppUser | None, permission: str, resource: str,
+             as_member: bool = False) -> bool:
     """Whether one of ``user``'s roles holds ``permission`` on ``resource`` (for rules that
     must know what kind of person acts, e.g. the head of a unit; no request needed).
 
@@ -136,7 +146,7 @@ def user_can(user, permission, resource, as_member=False):
     return (permission, resource) in _role_permissions(user, as_member)
 
 
-def _role_permissions(user, as_member):
+def _role_permissions(user: AppUser, as_member: bool) -> set[tuple[str, str]]:
     """The (permission, resource) pairs of ``user``'s roles; within a request, computed once
     per user and role set (a page asks several times)."""
     from flask import has_request_context
@@ -147,11 +157,13 @@ def _role_permissions(user, as_member):
         from flask import current_app
 
         role_ids = [r.id for r in roles]
-        return current_app.appbuilder.sm._role_permission_set(role_ids) if role_ids else set()
+        sm = current_app.appbuilder.sm  # type: ignore[attr-defined]  # set by Flask-AppBuilder
+        return sm._role_permission_set(role_ids) if role_ids else set()
     return {(pv.permission.name, pv.view_menu.name) for role in roles for pv in role.permissions}
 
 
-def unit_users_who_can(session, unit_id, permission, resource):
+def unit_users_who_can(session: Session, unit_id: int, permission: str,
+                       resource: str) -> list[AppUser]:
     """The active accounts of ``unit_id`` holding ``permission`` on ``resource``."""
     users = session.execute(
         select(AppUser).where(AppUser.unit_id == unit_id, AppUser.active.is_(True))

@@ -5,6 +5,7 @@ import unicodedata
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.core.errors import DomainError
 from app.units.models import UNIT_KINDS, Unit
@@ -13,14 +14,14 @@ CODE_RE = re.compile(r"^[0-9A-Z]+(\.[0-9A-Z]+)*$")
 ABBR_RE = re.compile(r"^[0-9A-ZĐ]+(-[0-9A-ZĐ]+)*$")
 
 
-def normalise_unit(unit):
+def normalise_unit(unit: Unit) -> None:
     unit.name = unicodedata.normalize("NFC", (unit.name or "").strip())
     unit.abbreviation = unicodedata.normalize("NFC", (unit.abbreviation or "").strip().upper())
     code = (unit.code or "").strip().upper()
     unit.code = code or None
 
 
-def check_unit(session, unit):
+def check_unit(session: Session, unit: Unit) -> None:
     """Validate a unit before saving: mã định danh is `0-9A-Z` groups joined by dots, at
     most 35 characters, unique; the abbreviation is unique; the parent chain has no cycle."""
     normalise_unit(unit)
@@ -66,15 +67,15 @@ def check_unit(session, unit):
             parent = parent.parent
 
 
-def unit_tree(session):
+def unit_tree(session: Session) -> list[tuple[int, Unit]]:
     """All units ordered as a tree: (depth, unit) pairs, parents before children."""
     units = session.execute(select(Unit).order_by(Unit.name)).unique().scalars().all()
-    children = {}
+    children: dict[int | None, list[Unit]] = {}
     for u in units:
         children.setdefault(u.parent_id, []).append(u)
     out = []
 
-    def walk(parent_id, depth):
+    def walk(parent_id: int | None, depth: int) -> None:
         for u in children.get(parent_id, []):
             out.append((depth, u))
             walk(u.id, depth + 1)
