@@ -7,10 +7,15 @@ the final outgoing PDF) and when asked again, as plain functions on a session (Q
 - legacy Vietnamese fonts (TCVN3, VNI) flagged for the clerk;
 - signatures, verified offline against the trust roots and CRLs the admin loaded."""
 
+from __future__ import annotations
+
 import hashlib
 import logging
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -19,18 +24,23 @@ from sqlalchemy.orm import Session
 
 from app.core import audit, storage
 from app.core.errors import DomainError
-from app.core.filecheck import check_main_pdf, scan_pdf
+from app.core.filecheck import FileCheck, check_main_pdf, scan_pdf
 from app.core.timeutil import utcnow
+from app.security.models import AppUser
 from app.trust import secrecy, signatures, vnencoding
 from app.trust.models import TrustAnchor
 
 log = logging.getLogger(__name__)
 
+# A stored file row with a verdict (VerifiedFileMixin): an IncomingFile or an OutgoingFile,
+# of the features above this one.
+FileRow = Any
+
 
 class SecretMarking(DomainError):
     """A file or a number and symbol carries a secrecy marking (Điều 1)."""
 
-    def __init__(self, marking, name=None, field=None):
+    def __init__(self, marking: str, name: str | None = None, field: str | None = None) -> None:
         if name:
             message = _("The file “%(name)s” carries the secrecy marking “%(marking)s”: secret "
                         "documents must never enter the system (Quy chế Điều 1). It was not "
@@ -45,14 +55,15 @@ class SecretMarking(DomainError):
 
 # -- trust roots and CRLs ------------------------------------------------------------------
 
-def _config_anchor_files():
+def _config_anchor_files() -> list[str]:
     value = current_app.config.get("QLVB_TRUST_ROOTS") or ""
     if isinstance(value, str):
         value = [p for p in value.split(os.pathsep) if p.strip()]
     return value
 
 
-def load_anchors(session=None, extra_files=()):
+def load_anchors(session: Session | None = None,
+                 extra_files: Iterable[str] = ()) -> signatures.Anchors:
     """What verification trusts: the active roots, CA certificates and CRLs the admin
     loaded, plus the PEM files named in the configuration (``QLVB_TRUST_ROOTS``) and
     ``extra_files``."""
@@ -81,7 +92,7 @@ def load_anchors(session=None, extra_files=()):
     return anchors
 
 
-def _parse_anchor(data):
+def _parse_anchor(data: bytes) -> list[tuple[str, str, bytes, datetime | None]]:
     """``[(kind, name, der, not_after)]`` of PEM or DER ``data``: certificates or a CRL."""
     try:
         certs = signatures.load_certificates(data)
@@ -99,7 +110,7 @@ def _parse_anchor(data):
     return [("crl", crl.issuer.human_friendly, crl.dump(), next_update)]
 
 
-def add_anchor(session, user, data):
+def add_anchor(session: Session, user: AppUser | None, data: bytes) -> list[TrustAnchor]:
     """The admin loads a root certificate (e.g. of Ban Cơ yếu Chính phủ), an intermediate
     or a CRL (DOMAIN §8: verification works offline against configured roots)."""
     if not data:
@@ -128,7 +139,7 @@ def add_anchor(session, user, data):
     return added
 
 
-def disable_anchor(session, user, anchor):
+def disable_anchor(session: Session, user: AppUser | None, anchor: TrustAnchor) -> None:
     """The admin stops trusting a root or drops a CRL; it stays listed, inactive."""
     anchor.active = False
     audit.record(session, "trust_anchor_disabled", anchor, user=user,
@@ -137,7 +148,7 @@ def disable_anchor(session, user, anchor):
 
 # -- what a PDF carries --------------------------------------------------------------------
 
-def legacy_fonts(path):
+def legacy_fonts(path: str) -> list[dict[str, str]]:
     """The TCVN3 (``.Vn*``) and VNI (``VNI-*``) fonts the PDF's pages use."""
     from pypdf import PdfReader
 
@@ -146,7 +157,7 @@ def legacy_fonts(path):
         reader = PdfReader(path, strict=False)
         for page in reader.pages[:200]:
             fonts = (page.get("/Resources") or {}).get("/Font") or {}
-            for ref in fonts.get_object().values():
+            for ref in fonts.get_object().values():  # type: ignore[union-attr]  # {}: skipped
                 base = str(ref.get_object().get("/BaseFont", ""))
                 kind = vnencoding.legacy_font_kind(base)
                 if kind:
@@ -156,7 +167,7 @@ def legacy_fonts(path):
     return [{"font": name, "encoding": kind} for name, kind in sorted(found.items())]
 
 
-def report_for(path, anchors):
+def report_for(path: str, anchors: signatures.Anchors | None) -> dict[str, Any]:
     """The evidence kept with a PDF: its signature report and its legacy fonts."""
     with open(path, "rb") as fh:
         data = fh.read()
@@ -177,7 +188,7 @@ class Inspection:
     report: dict = field(default_factory=dict)
     safety: dict = field(default_factory=dict)
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         sig = self.report
         return {"file": self.file, "accepted": self.accepted, "problems": self.problems,
                 "secrecy_marking": self.secrecy, "safety": self.safety,
@@ -186,7 +197,7 @@ class Inspection:
                 "legacy_fonts": sig.get("legacy_fonts", [])}
 
 
-def inspect(path, anchors):
+def inspect(path: str, anchors: signatures.Anchors | None) -> Inspection:
     """The checks intake runs on ``path``, without storing anything: accepted or why not
     (safety findings, secrecy marking), the signature verdicts, legacy fonts."""
     check = scan_pdf(path)
@@ -201,29 +212,30 @@ def inspect(path, anchors):
     return result
 
 
-def intake_check(session):
+def intake_check(session: Session) -> Callable[[str, str | None], FileCheck]:
     """The check of the main PDF of a record (for ``storage.store(check=...)``): the safety
     scan, then secrecy markings (refused, Điều 1), then the signatures and legacy fonts,
     kept on the result as ``trust``."""
     anchors = load_anchors(session)
 
-    def check(path, name=None):
+    def check(path: str, name: str | None = None) -> FileCheck:
         result = check_main_pdf(path, name)
         marking = secrecy.find_marking(result.text)
         if marking:
             raise SecretMarking(marking, name=name, field="main_file")
-        result.trust = report_for(path, anchors)
+        result.trust = report_for(path, anchors)  # type: ignore[attr-defined]  # apply_check
         return result
 
     return check
 
 
-def refusal_action(error):
+def refusal_action(error: Exception) -> str:
     """The audit action of a refused file: secrecy refusals are listed on their own."""
     return "secrecy_refused" if isinstance(error, SecretMarking) else "file_refused"
 
 
-def refuse_secret_symbol(session, user, symbol, field="symbol"):
+def refuse_secret_symbol(session: Session, user: AppUser | None, symbol: str,
+                         field: str = "symbol") -> None:
     """Refuse a number and symbol carrying a secrecy marking (Điều 1); the refusal is an
     audit event committed apart from the refused work."""
     marking = secrecy.symbol_marking(symbol)
@@ -239,7 +251,7 @@ def refuse_secret_symbol(session, user, symbol, field="symbol"):
 
 # -- evidence on stored files ----------------------------------------------------------------
 
-def apply_check(row, check):
+def apply_check(row: FileRow, check: object) -> bool:
     """Keep the verdict computed at intake with the file row."""
     report = getattr(check, "trust", None)
     if report is None:
@@ -250,7 +262,9 @@ def apply_check(row, check):
     return True
 
 
-def verify_row(session, row, user=None, action="signature_verified", anchors=None):
+def verify_row(session: Session, row: FileRow, user: AppUser | None = None,
+               action: str | None = "signature_verified",
+               anchors: signatures.Anchors | None = None) -> dict[str, Any] | None:
     """Verify the stored bytes of a file row again (after a new root or CRL, or for a file
     that arrived by electronic delivery) and record the verdict."""
     if not row.is_pdf():
@@ -275,7 +289,8 @@ def verify_row(session, row, user=None, action="signature_verified", anchors=Non
     return report
 
 
-def record_verdict(session, row, user=None):
+def record_verdict(session: Session, row: FileRow,
+                   user: AppUser | None = None) -> None:
     """An audit event for the verdict kept on a new file row."""
     if row.signature_status is None:
         return
@@ -284,7 +299,8 @@ def record_verdict(session, row, user=None):
         "signers": [s.get("signer") for s in (row.trust_report or {}).get("signatures", [])]})
 
 
-def recheck(session, row, user):
+def recheck(session: Session, row: FileRow,
+            user: AppUser | None) -> dict[str, Any] | None:
     """"Kiểm tra lại": verify a file's signatures again, e.g. after the admin loaded a new
     root or CRL (DOMAIN §8); the new verdict replaces the old, both are in the trail."""
     if not row.is_pdf():
@@ -292,7 +308,7 @@ def recheck(session, row, user):
     return verify_row(session, row, user=user, action="signature_rechecked")
 
 
-def needs_reason(doc):
+def needs_reason(doc: Any) -> str | None:
     """An e-document (electronic delivery or outside e-document) whose main file has no
     valid signature: it has no legal value as such (Điều 8), registering it needs a
     reason."""
@@ -306,11 +322,11 @@ def needs_reason(doc):
 
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_soft_rollback")
-def _forget_reports(session, *args):
+def _forget_reports(session: Session, *args: object) -> None:
     """Reports are shared within one piece of work only (one issue, many recipients)."""
     session.info.pop("trust_reports", None)
 
 
-def stored_intact(sha256):
+def stored_intact(sha256: str) -> bool:
     """Whether the stored bytes still hash to ``sha256`` (False if missing or altered)."""
     return storage.verify_file(sha256) == "ok"
