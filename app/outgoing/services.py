@@ -3,13 +3,18 @@ route (trình / trả lại), sign, number from the unit's series, attach the si
 issue (electronic delivery into each internal recipient's inbox, paper or e-mail for
 others), follow each recipient's status, recall and replace."""
 
+from __future__ import annotations
+
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.core import audit, numbering, workflow
 from app.core.calendar import next_working_morning_deadline
@@ -36,25 +41,30 @@ from app.security.services import unit_users_who_can, user_can
 from app.trust import services as trust
 from app.units.models import Unit
 
+if TYPE_CHECKING:
+    from app.core.storage import StoredFile
+    from app.security.models import AppUser
+
 log = logging.getLogger(__name__)
 
 URGENT_ISSUE_DELAY = timedelta(hours=1)  # Điều 6.5: Hỏa tốc and Khẩn go at once
 
 
-def _link(doc):
+def _link(doc: OutgoingDocument) -> str:
     return f"/outgoingview/show/{doc.id}"
 
 
-def _can(user, permission):
+def _can(user: AppUser | None, permission: str) -> bool:
     return user_can(user, permission, P.OUTGOING, as_member=True)
 
 
-def _require_unit(user, doc):
+def _require_unit(user: AppUser | None, doc: OutgoingDocument) -> None:
     if user is None or user.unit_id != doc.unit_id:
         raise DomainError(_("Only the drafting unit can do this."))
 
 
-def _step(session, doc, user, action, to_user=None, comment=None):
+def _step(session: Session, doc: OutgoingDocument, user: AppUser, action: str,
+          to_user: AppUser | None = None, comment: str | None = None) -> RouteStep:
     draft = doc.current_draft()
     step = RouteStep(document=doc, action=action, from_user_id=user.id,
                      to_user_id=getattr(to_user, "id", None), comment=comment or None,
@@ -63,7 +73,8 @@ def _step(session, doc, user, action, to_user=None, comment=None):
     return step
 
 
-def _add_file(session, doc, stored, kind, user, version=1):
+def _add_file(session: Session, doc: OutgoingDocument, stored: StoredFile, kind: str,
+              user: AppUser, version: int = 1) -> OutgoingFile:
     check = getattr(stored, "check", None)
     row = OutgoingFile(document=doc, kind=kind, version=version, name=stored.name,
                        sha256=stored.sha256, size=stored.size, mime=stored.mime,
@@ -88,7 +99,8 @@ class RecipientSpec:
     paper_copy: bool = False
 
 
-def _check_recipients(session, doc, specs):
+def _check_recipients(session: Session, doc: OutgoingDocument,
+                      specs: Iterable[RecipientSpec]) -> list[Recipient]:
     seen = set()
     rows = []
     for spec in specs:
@@ -121,9 +133,11 @@ def _check_recipients(session, doc, specs):
     return rows
 
 
-def create_draft(session, user, document_type_id, summary, urgency, draft_file,
-                 recipients=(), signer_id=None, attachments=(), reply_to_id=None,
-                 replaces_id=None):
+def create_draft(session: Session, user: AppUser, document_type_id: int | None,
+                 summary: str | None, urgency: int, draft_file: StoredFile | None,
+                 recipients: Iterable[RecipientSpec] = (), signer_id: int | None = None,
+                 attachments: Iterable[StoredFile] = (), reply_to_id: int | None = None,
+                 replaces_id: int | None = None) -> OutgoingDocument:
     """An official drafts a document of their unit (DOMAIN §6): type, trích yếu, độ khẩn,
     intended signer, recipients, the draft file; a reply links to its incoming document,
     a replacement to the document it replaces."""
@@ -172,7 +186,7 @@ def create_draft(session, user, document_type_id, summary, urgency, draft_file,
     return doc
 
 
-def _signer(session, doc, signer_id):
+def _signer(session: Session, doc: OutgoingDocument, signer_id: int) -> AppUser:
     from app.security.models import AppUser
 
     signer = session.get(AppUser, signer_id)
@@ -182,14 +196,15 @@ def _signer(session, doc, signer_id):
     return signer
 
 
-def _require_holder(user, doc):
+def _require_holder(user: AppUser, doc: OutgoingDocument) -> None:
     # Read under the document's lock: the holder moves with every step of the route, so a
     # repeated step finds it gone to the next person.
     if doc.holder_id != user.id:
         raise ConflictError(_("The document is not with you now."))
 
 
-def set_recipients(session, doc, user, recipients):
+def set_recipients(session: Session, doc: OutgoingDocument, user: AppUser,
+                   recipients: Iterable[RecipientSpec]) -> None:
     """Change the recipients while the document is being drafted or approved."""
     _require_unit(user, doc)
     workflow.lock(session, doc)
@@ -206,7 +221,8 @@ def set_recipients(session, doc, user, recipients):
                  details={"recipients": [r.label() for r in doc.recipients]})
 
 
-def add_version(session, doc, user, stored):
+def add_version(session: Session, doc: OutgoingDocument, user: AppUser,
+                stored: StoredFile) -> OutgoingFile:
     """A new version of the draft by its holder; old versions are kept (never
     overwritten)."""
     _require_unit(user, doc)
@@ -223,7 +239,8 @@ def add_version(session, doc, user, stored):
 
 # -- the route -------------------------------------------------------------------------
 
-def _route_target(session, doc, to_user_id, user):
+def _route_target(session: Session, doc: OutgoingDocument, to_user_id: int | None,
+                  user: AppUser) -> AppUser:
     from app.security.models import AppUser
 
     target = session.get(AppUser, to_user_id) if to_user_id else None
@@ -234,7 +251,8 @@ def _route_target(session, doc, to_user_id, user):
     return target
 
 
-def submit(session, doc, user, to_user_id, comment=""):
+def submit(session: Session, doc: OutgoingDocument, user: AppUser, to_user_id: int | None,
+           comment: str | None = "") -> OutgoingDocument:
     """The holder sends the draft to the next processor (trình), with a comment; the route
     keeps who, when, the comment and the draft version."""
     _require_unit(user, doc)
@@ -255,7 +273,8 @@ def submit(session, doc, user, to_user_id, comment=""):
     return doc
 
 
-def return_draft(session, doc, user, comment):
+def return_draft(session: Session, doc: OutgoingDocument, user: AppUser,
+                 comment: str | None) -> OutgoingDocument:
     """The holder returns the draft to whoever sent it, with a mandatory comment."""
     _require_unit(user, doc)
     rule = workflow.transition(session, doc, "return")
@@ -277,7 +296,8 @@ def return_draft(session, doc, user, comment):
     return doc
 
 
-def sign(session, doc, user, signing_form=""):
+def sign(session: Session, doc: OutgoingDocument, user: AppUser,
+         signing_form: str = "") -> OutgoingDocument:
     """The competent signer approves (ký) with the form T/M, K/T, T/L or TUQ; the
     document then waits for the clerk's number."""
     _require_unit(user, doc)
@@ -307,7 +327,8 @@ def sign(session, doc, user, signing_form=""):
 
 # -- number and register -----------------------------------------------------------------
 
-def series_for(session, unit_id, document_type):
+def series_for(session: Session, unit_id: int,
+               document_type: DocumentType) -> tuple[str, str]:
     """The series a document of ``document_type`` takes in ``unit_id``: the unit's series
     for that type, else its series for every other type, else the Party default (one
     series per type, counted per term: Hướng dẫn 36-HD/VPTW)."""
@@ -323,7 +344,7 @@ def series_for(session, unit_id, document_type):
     return f"type:{document_type.id}", "term"
 
 
-def period_for(session, scope, day):
+def period_for(session: Session, scope: str, day: date) -> str:
     """The counting period of ``day``: its year, or the term that contains it."""
     if scope == "year":
         return str(day.year)
@@ -337,12 +358,13 @@ def period_for(session, scope, day):
     return f"term:{term.id}"
 
 
-def render_symbol(number, document_type, unit):
+def render_symbol(number: int, document_type: DocumentType, unit: Unit) -> str:
     """Số và ký hiệu in the Party form: ``19-QC/HU``, ``45-CV/VPHU``."""
     return f"{number}-{document_type.abbreviation}/{unit.abbreviation}"
 
 
-def assign_number(session, doc, user, document_date=None):
+def assign_number(session: Session, doc: OutgoingDocument, user: AppUser,
+                  document_date: date | None = None) -> OutgoingDocument:
     """The clerk gives the signed document the next number of its series and registers it
     in the outgoing register (gap-free and concurrency-safe, like số đến)."""
     _require_unit(user, doc)
@@ -372,7 +394,8 @@ def assign_number(session, doc, user, document_date=None):
     return doc
 
 
-def cancel_number(session, doc, user, reason):
+def cancel_number(session: Session, doc: OutgoingDocument, user: AppUser,
+                  reason: str | None) -> OutgoingDocument:
     """A number given in error is cancelled: it stays in the register as "đã hủy" and the
     document waits for a new one."""
     _require_unit(user, doc)
@@ -396,7 +419,8 @@ def cancel_number(session, doc, user, reason):
     return doc
 
 
-def attach_final(session, doc, user, stored):
+def attach_final(session: Session, doc: OutgoingDocument, user: AppUser,
+                 stored: StoredFile) -> OutgoingFile:
     """The clerk attaches the final signed PDF (it passed the intake safety check)."""
     _require_unit(user, doc)
     if not _can(user, P.ISSUE):
@@ -420,7 +444,7 @@ def attach_final(session, doc, user, stored):
 
 # -- issuing ---------------------------------------------------------------------------
 
-def issue_deadline(session, doc):
+def issue_deadline(session: Session, doc: OutgoingDocument) -> datetime | None:
     """The latest moment to issue without being late (Điều 6.4–6.5): an hour after signing
     for Khẩn and above, else the end of the next working day's morning."""
     if doc.signed_at is None:
@@ -431,7 +455,8 @@ def issue_deadline(session, doc):
     return next_working_morning_deadline(session, signed)
 
 
-def set_sensitive(session, doc, user, sensitive, paper_copy=False):
+def set_sensitive(session: Session, doc: OutgoingDocument, user: AppUser, sensitive: bool,
+                  paper_copy: bool = False) -> None:
     """A head decides the document is not sent through the software (Điều 6.1) or that a
     paper copy goes with the electronic one (Điều 6.2)."""
     _require_unit(user, doc)
@@ -448,14 +473,15 @@ def set_sensitive(session, doc, user, sensitive, paper_copy=False):
                  details={"sensitive": doc.sensitive, "paper_copy": doc.paper_copy_approved})
 
 
-def _delivery_entry(doc):
+def _delivery_entry(doc: OutgoingDocument) -> incoming.Entry:
     return incoming.Entry(symbol=doc.symbol or "", document_date=doc.document_date,
                           document_type_id=doc.document_type_id, summary=doc.summary,
                           urgency=doc.urgency, page_count=doc.page_count,
                           signer_name=doc.signed_by.get_full_name() if doc.signed_by else "")
 
 
-def apply_agency_signature(session, doc, user):
+def apply_agency_signature(session: Session, doc: OutgoingDocument,
+                           user: AppUser) -> OutgoingFile:
     """The clerk applies the agency's digital signature to the final PDF when issuing
     (DOMAIN §8: it replaces the seal): the signed copy becomes the final file, the one every
     recipient receives, verified here like any PDF that enters."""
@@ -485,7 +511,8 @@ def apply_agency_signature(session, doc, user):
     return row
 
 
-def issue(session, doc, user, late_reason="", agency_sign=False):
+def issue(session: Session, doc: OutgoingDocument, user: AppUser, late_reason: str | None = "",
+          agency_sign: bool = False) -> OutgoingDocument:
     """Issue (phát hành): each unit of the system receives the final PDF, byte-identical,
     in its "Chờ tiếp nhận" inbox; outside bodies are recorded with their channel. All the
     deliveries happen in this transaction: all of them or none."""
@@ -528,7 +555,8 @@ def issue(session, doc, user, late_reason="", agency_sign=False):
     late_reason = incoming.nfc(late_reason)
     if late and not late_reason:
         raise DomainError(_("The document is issued late (after %(d)s): write the reason.",
-                            d=deadline.strftime("%d/%m/%Y %H:%M")), field="late_reason")
+                            d=deadline.strftime("%d/%m/%Y %H:%M")),  # type: ignore[union-attr]
+                          field="late_reason")  # late: there is a deadline
     if agency_sign:
         final = apply_agency_signature(session, doc, user)
     files = [StoredFile(sha256=f.sha256, size=f.size, mime=f.mime, name=f.name,
@@ -566,23 +594,23 @@ class _KnownCheck:
     """What the intake check found in a file we already hold, passed on with its bytes
     (pages, text for search, the check report) so the recipient's copy keeps them."""
 
-    def __init__(self, row):
+    def __init__(self, row: OutgoingFile) -> None:
         self.pages = row.pages
         self.text = row.text_content or ""
         self._report = json.loads(row.check_report) if row.check_report else None
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return self._report or {}
 
 
-def _is_late(now_utc, deadline):
+def _is_late(now_utc: datetime, deadline: datetime | None) -> bool:
     """``now_utc`` (naive UTC, as stored) is past the aware ``deadline``."""
     if deadline is None:
         return False
     return now_utc > deadline.astimezone(UTC).replace(tzinfo=None)
 
 
-def _replaced(session, doc):
+def _replaced(session: Session, doc: OutgoingDocument) -> dict[int, IncomingDocument]:
     """The incoming documents (by recipient unit) that ``doc``, a replacement, takes the
     place of."""
     if doc.replaces_id is None:
@@ -597,7 +625,8 @@ def _replaced(session, doc):
     return out
 
 
-def _supersede(session, previous, received):
+def _supersede(session: Session, previous: IncomingDocument | None,
+               received: IncomingDocument) -> None:
     """A replacement takes the place of the original in the recipient's lists (the
     original is locked by ``issue``)."""
     if previous is not None and workflow.allows(previous, "replace"):
@@ -605,7 +634,8 @@ def _supersede(session, previous, received):
         previous.replaced_by_id = received.id
 
 
-def on_incoming_status(session, incoming_doc, code, note):
+def on_incoming_status(session: Session, incoming_doc: IncomingDocument, code: str,
+                       note: str | None) -> None:
     """The recipient's side moved (01–06): the drafting unit sees it on its recipient."""
     if incoming_doc.delivery_id is None:
         return
@@ -623,7 +653,8 @@ incoming.STATUS_LISTENERS.append(on_incoming_status)
 
 # -- recall ----------------------------------------------------------------------------
 
-def request_recall(session, doc, user, reason):
+def request_recall(session: Session, doc: OutgoingDocument, user: AppUser,
+                   reason: str | None) -> OutgoingDocument:
     """The issuer asks for an issued document back (13); each internal recipient answers."""
     _require_unit(user, doc)
     if not _can(user, P.ISSUE):
@@ -660,7 +691,8 @@ def request_recall(session, doc, user, reason):
     return doc
 
 
-def answer_recall(session, received, user, accept, reason=""):
+def answer_recall(session: Session, received: IncomingDocument, user: AppUser | None,
+                  accept: bool, reason: str | None = "") -> Recipient:
     """The recipient's clerk accepts a recall (15: the document leaves the active lists and
     stays in history) or refuses it (16) with a reason."""
     if user is None or user.unit_id != received.unit_id or not incoming.is_unit_clerk(
@@ -696,9 +728,10 @@ def answer_recall(session, received, user, accept, reason=""):
     return recipient
 
 
-def overdue_to_issue(session, doc, now=None):
+def overdue_to_issue(session: Session, doc: Any, now: datetime | None = None) -> bool:
     """Whether a signed document is past the moment it had to be issued (shown to the
-    clerk; Hỏa tốc and Khẩn within the hour)."""
+    clerk; Hỏa tốc and Khẩn within the hour). ``doc`` is an OutgoingDocument or a row of
+    its state, urgency and signed_at."""
     if doc.state not in ("signed", "numbered"):
         return False
     deadline = issue_deadline(session, doc)
@@ -706,7 +739,7 @@ def overdue_to_issue(session, doc, now=None):
 
 
 
-def counts_for(session, user):
+def counts_for(session: Session, user: AppUser | None) -> dict[str, int]:
     """The top bar's outgoing work for ``user`` (Điều 5.1): drafts waiting for their
     approval, drafts returned to them, and for the clerk what waits to be numbered or
     issued and how much of it is past the moment it had to go out."""
@@ -715,7 +748,7 @@ def counts_for(session, user):
     if user is None or user.unit_id is None:
         return {}
 
-    def count(*conds):
+    def count(*conds: Any) -> int:
         return session.execute(select(func.count(OutgoingDocument.id)).where(*conds)) \
             .scalar_one()
 
