@@ -4,15 +4,19 @@ unit, which columns, and their rows in number order (Quy chế Điều 4.2.d; DO
 Rows are read in batches and yielded one by one, so that a year's register is never held
 in memory whole; the builders in ``pdf``/``xlsx`` consume them as they come."""
 
+from __future__ import annotations
+
 import heapq
 import logging
 from calendar import monthrange
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import IO, TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from app.core.errors import DomainError
 from app.core.timeutil import LOCAL_TZ, fmt_date, fmt_datetime
@@ -22,6 +26,10 @@ from app.outgoing.models import CancelledNumber, OutgoingDocument
 from app.registers.models import DEFAULT_COLUMNS, REGISTER_KINDS, RegisterColumn
 from app.registers.pdf import Document
 from app.units.models import Unit
+
+if TYPE_CHECKING:
+    from app.incoming.models import IncomingFile
+    from app.security.models import AppUser
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +46,11 @@ class Period:
     start: date
     end: date
 
-    def label(self):
+    def label(self) -> str:
         return _("from %(start)s to %(end)s", start=fmt_date(self.start),
                  end=fmt_date(self.end))
 
-    def utc_bounds(self):
+    def utc_bounds(self) -> tuple[datetime, datetime]:
         """The span as naive-UTC timestamps [from, to) for columns stored in UTC."""
         from datetime import UTC, timedelta
 
@@ -51,7 +59,7 @@ class Period:
         return lo.replace(tzinfo=None), hi.replace(tzinfo=None)
 
 
-def _int(value, field, low, high):
+def _int(value: object, field: str, low: int, high: int) -> int:
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
@@ -62,7 +70,8 @@ def _int(value, field, low, high):
     return number
 
 
-def make_period(kind, year=None, month=None, quarter=None, start=None, end=None):
+def make_period(kind: str, year: object = None, month: object = None, quarter: object = None,
+                start: date | str | None = None, end: date | str | None = None) -> Period:
     """A month, a quarter, a year or any span of dates (Quy chế Điều 4.2.d: the registers
     are printed monthly or quarterly and bound by year); the end may not come before the
     start."""
@@ -99,7 +108,8 @@ def make_period(kind, year=None, month=None, quarter=None, start=None, end=None)
 
 # -- who sees which unit's registers ------------------------------------------------------
 
-def visible_units(session, user, sees_all):
+def visible_units(session: Session, user: AppUser | None,
+                  sees_all: bool) -> Sequence[Unit | None]:
     """The units whose registers and reports ``user`` may print: every unit for the office
     roles (Điều 4.1), their own unit for the others."""
     if sees_all:
@@ -109,7 +119,8 @@ def visible_units(session, user, sees_all):
     return [session.get(Unit, user.unit_id)]
 
 
-def unit_of(session, user, sees_all, ref):
+def unit_of(session: Session, user: AppUser | None, sees_all: bool,
+            ref: object) -> Unit | None:
     """The unit named by ``ref`` (id or abbreviation) if the user may see its registers
     (Quy chế Điều 4.1: the office sees every unit, a unit its own); ``None`` for a unit
     that does not exist or that the user may not see (a 404)."""
@@ -135,7 +146,7 @@ class Col:
     width: float
 
 
-def columns_for(session, kind):
+def columns_for(session: Session, kind: str) -> list[Col]:
     """The printed columns of a register in the admin's order, with the admin's headings;
     columns the admin never set keep their default place, heading and visibility."""
     settings = {c.key: c for c in session.execute(
@@ -152,13 +163,13 @@ def columns_for(session, kind):
     return [col for _p, _i, col in sorted(out, key=lambda item: (item[0], item[1]))]
 
 
-def column_keys(kind):
+def column_keys(kind: str) -> list[str]:
     return [key for key, _label, _visible, _width in DEFAULT_COLUMNS[kind]]
 
 
 # -- rows ---------------------------------------------------------------------------------
 
-def signature_mark(main):
+def signature_mark(main: object) -> str:
     """The result of the digital-signature check of a received file (Điều 6.2), when the
     file carries one (``signature_label()`` or ``signature_status`` of the verification);
     blank for a paper document or a file never checked."""
@@ -170,19 +181,19 @@ def signature_mark(main):
     return str(getattr(main, "signature_status", "") or "")
 
 
-def _type_and_summary(doc):
+def _type_and_summary(doc: OutgoingDocument) -> str:
     name = doc.document_type.name if doc.document_type is not None else ""
     return _joined_summary(name, doc.summary)
 
 
-def _joined_summary(type_name, summary):
+def _joined_summary(type_name: str | None, summary: str) -> str:
     return f"{type_name}: {summary}" if type_name else summary
 
 
-class _Labels(dict):
+class _Labels(dict[str, str]):
     """Translated labels looked up once per register, not once per row."""
 
-    def __missing__(self, key):
+    def __missing__(self, key: str) -> str:
         from app.incoming.models import ASSIGNMENT_ROLES
 
         value = str(ASSIGNMENT_ROLES.get(key, INCOMING_STATES.get(key, key)))
@@ -190,7 +201,7 @@ class _Labels(dict):
         return value
 
 
-def _parties(doc, labels=None):
+def _parties(doc: IncomingDocument, labels: _Labels | None = None) -> str:
     labels = labels if labels is not None else _Labels()
     parts = []
     for a in doc.assignments:
@@ -199,7 +210,7 @@ def _parties(doc, labels=None):
     return "; ".join(parts)
 
 
-def _incoming_notes(doc, labels=None):
+def _incoming_notes(doc: Any, labels: _Labels | None = None) -> str:
     notes = []
     if doc.state == "cancelled":
         notes.append(_("CANCELLED: %(reason)s", reason=doc.cancel_reason or ""))
@@ -215,7 +226,7 @@ def _incoming_notes(doc, labels=None):
     return "; ".join(notes)
 
 
-def _arrival(doc):
+def _arrival(doc: Any) -> str:
     text = fmt_date(doc.arrival_date)
     if doc.arrival_time is not None:
         text += " " + doc.arrival_time.strftime("%H:%M")
@@ -238,7 +249,7 @@ INCOMING_CELLS = {
 }
 
 
-def _incoming_query(unit_id, period):
+def _incoming_query(unit_id: int, period: Period) -> Select[IncomingDocument]:
     return (select(IncomingDocument)
             .where(IncomingDocument.unit_id == unit_id,
                    IncomingDocument.arrival_number.is_not(None),
@@ -246,7 +257,8 @@ def _incoming_query(unit_id, period):
                    IncomingDocument.arrival_date <= period.end))
 
 
-def _batches(session, query, key_columns, options=()):
+def _batches(session: Session, query: Select[Any], key_columns: Sequence[Any],
+             options: Sequence[Any] = ()) -> Iterator[Any]:
     """The rows of ``query`` in the order of ``key_columns``, read ``BATCH`` at a time
     (keyset paging: each batch starts after the last key of the previous one)."""
     last = None
@@ -263,7 +275,7 @@ def _batches(session, query, key_columns, options=()):
             return
 
 
-def _after(columns, values):
+def _after(columns: Sequence[Any], values: Sequence[Any]) -> ColumnElement[bool]:
     # (a, b, c) > (x, y, z), written out for every database.
     clauses = []
     for i, column in enumerate(columns):
@@ -272,7 +284,8 @@ def _after(columns, values):
     return or_(*clauses)
 
 
-def _incoming_batches(session, unit_id, period):
+def _incoming_batches(session: Session, unit_id: int,
+                      period: Period) -> Iterator[Sequence[Any]]:
     """The register's documents as plain rows (a year holds thousands: plain columns are
     read several times faster than whole documents), ``BATCH`` at a time."""
     from sqlalchemy.orm import aliased
@@ -305,7 +318,7 @@ def _incoming_batches(session, unit_id, period):
             return
 
 
-def _parties_of(session, ids, labels):
+def _parties_of(session: Session, ids: list[int], labels: _Labels) -> dict[int, str]:
     """``document id → "Chủ trì: …; Phối hợp: …"`` for the documents ``ids``."""
     from app.incoming.models import Assignment
     from app.security.models import AppUser
@@ -318,14 +331,14 @@ def _parties_of(session, ids, labels):
         .where(A.document_id.in_(ids), A.active.is_(True), A.parent_id.is_(None),
                A.role.in_(("lead", "cooperate")))
         .order_by(A.id)).all()
-    out = {}
+    out: dict[int, list[str]] = {}
     for doc_id, role, unit_name, last_name, first_name in rows:
         party = unit_name or f"{last_name or ''} {first_name or ''}".strip()
         out.setdefault(doc_id, []).append(f"{labels[role]}: {party}")
     return {k: "; ".join(v) for k, v in out.items()}
 
 
-def _main_files(session, ids):
+def _main_files(session: Session, ids: list[int]) -> dict[int, IncomingFile]:
     from app.incoming.models import IncomingFile
 
     rows = session.execute(select(IncomingFile).where(
@@ -336,13 +349,14 @@ def _main_files(session, ids):
 class _Entry:
     """One register row's fields (a row of ``_incoming_batches`` and its parties)."""
 
-    def __init__(self, row, parties, main_file):
+    def __init__(self, row: Row[Any], parties: str, main_file: IncomingFile | None) -> None:
         self.__dict__.update(row._mapping)
         self.parties = parties
         self.main_file = main_file
 
 
-def _incoming_rows(session, unit_id, period, cells):
+def _incoming_rows(session: Session, unit_id: int, period: Period,
+                   cells: list[str]) -> Iterator[list[Any]]:
     labels = _Labels()
     getters = [INCOMING_CELLS[k] for k in cells]
     for batch in _incoming_batches(session, unit_id, period):
@@ -354,14 +368,14 @@ def _incoming_rows(session, unit_id, period, cells):
             yield [get(entry, labels) for get in getters]
 
 
-def _signer(doc):
+def _signer(doc: OutgoingDocument) -> str:
     if doc.signed_by is None:
         return ""
     name = doc.signed_by.get_full_name()
     return f"{doc.signing_form} {name}".strip()
 
 
-def _outgoing_notes(doc):
+def _outgoing_notes(doc: OutgoingDocument) -> str:
     notes = []
     if doc.late:
         notes.append(_("Issued late: %(reason)s", reason=doc.late_reason or ""))
@@ -386,13 +400,14 @@ OUTGOING_CELLS = {
 }
 
 
-def _cancelled_cells(row, cells):
+def _cancelled_cells(row: CancelledNumber, cells: list[str]) -> list[Any]:
     values = {"symbol": row.symbol, "document_date": fmt_date(row.cancelled_at),
               "notes": _("NUMBER CANCELLED: %(reason)s", reason=row.reason)}
     return [values.get(k, "") for k in cells]
 
 
-def _outgoing_rows(session, unit_id, period, cells):
+def _outgoing_rows(session: Session, unit_id: int, period: Period,
+                   cells: list[str]) -> Iterator[list[Any]]:
     """Numbered documents and cancelled numbers, in number order within each series."""
     lo, hi = period.utc_bounds()
     cancelled = session.execute(
@@ -416,7 +431,7 @@ def _outgoing_rows(session, unit_id, period, cells):
         yield values
 
 
-def _progress(doc):
+def _progress(doc: IncomingDocument) -> str:
     text = str(INCOMING_STATES.get(doc.state, doc.state))
     notes = [n for n in doc.notes_list if n.kind in ("progress", "completion")]
     if notes:
@@ -425,7 +440,7 @@ def _progress(doc):
     return text
 
 
-def _tracking_notes(doc):
+def _tracking_notes(doc: IncomingDocument) -> str:
     if doc.state == "done":
         done = fmt_date(doc.completed_at)
         if doc.completed_late:
@@ -446,7 +461,8 @@ TRACKING_CELLS = {
 }
 
 
-def _tracking_rows(session, unit_id, period, cells):
+def _tracking_rows(session: Session, unit_id: int, period: Period,
+                   cells: list[str]) -> Iterator[list[Any]]:
     query = _incoming_query(unit_id, period).where(IncomingDocument.directed_at.is_not(None))
     key = (IncomingDocument.arrival_year, IncomingDocument.arrival_number)
     options = [selectinload(IncomingDocument.assignments),
@@ -467,7 +483,7 @@ class Register:
     """One register of one unit for one period: what the cover says and how to get the
     rows (``rows()`` reads them from the database as it is iterated)."""
 
-    session: object
+    session: Session
     kind: str
     unit: Unit
     period: Period
@@ -477,21 +493,21 @@ class Register:
     last_number: object
     volume: str
 
-    def rows(self):
+    def rows(self) -> Iterator[list[Any]]:
         return ROW_SOURCES[self.kind](self.session, self.unit.id, self.period,
                                       [c.key for c in self.columns])
 
-    def title(self):
+    def title(self) -> str:
         return {"incoming": _("REGISTER OF INCOMING DOCUMENTS"),
                 "outgoing": _("REGISTER OF OUTGOING DOCUMENTS"),
                 "tracking": _("REGISTER FOR TRACKING THE HANDLING OF INCOMING DOCUMENTS"),
                 }[self.kind]
 
-    def filename(self, ext):
+    def filename(self, ext: str) -> str:
         return (f"so-{self.kind}-{self.unit.abbreviation}-{self.period.start:%Y%m%d}-"
                 f"{self.period.end:%Y%m%d}.{ext}")
 
-    def document(self, mark):
+    def document(self, mark: str) -> Document:
         """What the PDF and XLSX builders print."""
         years = sorted({self.period.start.year, self.period.end.year})
         cover = [self.unit.parent.name.upper() if self.unit.parent else "",
@@ -511,7 +527,8 @@ class Register:
                          "empty."))
 
 
-def _summary(session, kind, unit_id, period):
+def _summary(session: Session, kind: str, unit_id: int,
+             period: Period) -> tuple[Any, ...]:
     """How many rows and the first and last number of the register."""
     if kind == "outgoing":
         q = select(func.count(OutgoingDocument.id), func.min(OutgoingDocument.number),
@@ -535,7 +552,8 @@ def _summary(session, kind, unit_id, period):
     return tuple(session.execute(q).one())
 
 
-def register(session, kind, unit, period, volume="1"):
+def register(session: Session, kind: str, unit: Unit, period: Period,
+             volume: object = "1") -> Register:
     """The register ``kind`` of ``unit`` for ``period``: rows in number order, cancelled
     numbers kept and marked (DOMAIN §3, §7; Quy chế Điều 4.2.d)."""
     if kind not in REGISTER_KINDS:
@@ -547,7 +565,8 @@ def register(session, kind, unit, period, volume="1"):
                     last_number=last, volume=volume)
 
 
-def write_year_bundle(session, unit, year, mark, out, seal=""):
+def write_year_bundle(session: Session, unit: Unit, year: int, mark: str, out: str | IO[bytes],
+                      seal: str = "") -> dict[str, int]:
     """The year's registers of ``unit`` — incoming, outgoing, tracking — each a PDF volume
     with its cover, in one ZIP to print and bind (Quy chế Điều 4.2.d: the registers are
     bound by year); returns the number of rows of each."""
@@ -568,13 +587,13 @@ def write_year_bundle(session, unit, year, mark, out, seal=""):
     return counts
 
 
-def print_mark(user, when):
+def print_mark(user: AppUser | None, when: datetime) -> str:
     """Who printed and when, on every page we print (TT 01/2019/TT-BNV)."""
     name = user.get_full_name() if user is not None else _("the system")
     return _("Printed by %(name)s at %(when)s", name=name, when=fmt_datetime(when))
 
 
-def print_seal(session, user):
+def print_seal(session: Session, user: AppUser | None) -> str:
     """The audit chain's length and head as the print begins, for its footer; written to
     the anchor file too, so that a trail cut short later shows against both (Quy chế
     Điều 3.5)."""
@@ -592,7 +611,8 @@ def print_seal(session, user):
              count=count, head=head)
 
 
-def record_print(session, action, user, details, obj=None):
+def record_print(session: Session, action: str, user: AppUser | None, details: dict[str, Any],
+                 obj: object = None) -> None:
     """Printing a register, report or slip is an event of the audit trail (Quy chế
     Điều 3.5)."""
     from app.core import audit
