@@ -2,14 +2,19 @@
 each report is a function of a session, the units it covers and a period, returning a
 ``Report`` (headings and rows) that the screen shows and the PDF/XLSX builders print."""
 
+from __future__ import annotations
+
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session, selectinload
 
 from app.core.audit import AuditEvent
 from app.core.errors import DomainError
@@ -19,6 +24,9 @@ from app.outgoing.models import OutgoingDocument, Recipient
 from app.registers.pdf import Document
 from app.security.models import AppUser
 from app.units.models import Unit
+
+if TYPE_CHECKING:
+    from app.registers.services import Period
 
 
 @dataclass
@@ -33,12 +41,12 @@ class Report:
     totals: list = field(default_factory=list)
     empty_text: str = ""
 
-    def sort(self, column, descending=False):
+    def sort(self, column: int, descending: bool = False) -> Report:
         """Rows ordered by one column (numbers as numbers, text as text); totals stay last."""
         if not 0 <= column < len(self.headings):
             return self
 
-        def key(row):
+        def key(row: list[Any]) -> tuple[int, Any, str]:
             value = row[column]
             if isinstance(value, int | float):
                 return (0, value, "")
@@ -47,30 +55,30 @@ class Report:
         self.rows.sort(key=key, reverse=descending)
         return self
 
-    def shown_rows(self):
+    def shown_rows(self) -> list[list[Any]]:
         return [_cells(r) for r in self.rows]
 
-    def shown_totals(self):
+    def shown_totals(self) -> list[list[Any]]:
         return [_cells(r) for r in self.totals]
 
-    def document(self, intro, mark):
+    def document(self, intro: list[str], mark: str) -> Document:
         return Document(title=self.title, headings=[str(h) for h in self.headings],
                         widths=self.widths, rows=[_cells(r) for r in self.rows + self.totals],
                         mark=mark, intro=intro,
                         empty_text=self.empty_text or _("Nothing to report in this period."))
 
 
-def _cells(row):
+def _cells(row: Iterable[Any]) -> list[Any]:
     return [_fmt(v) for v in row]
 
 
-def _fmt(value):
+def _fmt(value: Any) -> Any:
     if isinstance(value, float):
         return f"{value:.1f}".replace(".", ",")
     return value
 
 
-def _unit_filter(column, unit_ids):
+def _unit_filter(column: Any, unit_ids: Sequence[int] | None) -> list[ColumnElement[bool]]:
     return [] if unit_ids is None else [column.in_(unit_ids)]
 
 
@@ -86,12 +94,12 @@ BUCKETS = {"month": _l("By month"), "quarter": _l("By quarter"), "year": _l("By 
 ELECTRONIC, PAPER, BOTH = "electronic", "paper", "both"
 
 
-def _channel_label(value):
+def _channel_label(value: Any) -> Any:
     return {ELECTRONIC: _("Electronic"), PAPER: _("Paper"), BOTH: _("Electronic and paper")
             }.get(value, value)
 
 
-def _bucket(day, bucket):
+def _bucket(day: date, bucket: str) -> tuple[tuple[int, int], str]:
     if bucket == "year":
         return (day.year, 0), str(day.year)
     if bucket == "quarter":
@@ -100,7 +108,8 @@ def _bucket(day, bucket):
     return (day.year, day.month), f"{day.month:02d}/{day.year}"
 
 
-def _incoming_facts(session, unit_ids, period):
+def _incoming_facts(session: Session, unit_ids: Sequence[int] | None,
+                    period: Period) -> Iterator[tuple[Any, ...]]:
     """(date, type, sender, urgency, channel) of every document registered in the period
     (cancelled registrations are not counted)."""
     q = (select(IncomingDocument)
@@ -115,14 +124,15 @@ def _incoming_facts(session, unit_ids, period):
                PAPER if d.channel == "paper" else ELECTRONIC)
 
 
-def _outgoing_channel(doc):
+def _outgoing_channel(doc: OutgoingDocument) -> str:
     kinds = {ELECTRONIC if r.channel == "electronic" else PAPER for r in doc.recipients}
     if doc.sensitive or kinds == {PAPER}:
         return PAPER
     return BOTH if kinds == {ELECTRONIC, PAPER} else ELECTRONIC
 
 
-def _outgoing_facts(session, unit_ids, period):
+def _outgoing_facts(session: Session, unit_ids: Sequence[int] | None,
+                    period: Period) -> Iterator[tuple[Any, ...]]:
     """(date, type, drafting unit, urgency, channel) of every document numbered in the
     period."""
     q = (select(OutgoingDocument)
@@ -136,7 +146,8 @@ def _outgoing_facts(session, unit_ids, period):
                d.unit.name, d.urgency, _outgoing_channel(d))
 
 
-def documents_by(session, unit_ids, period, kind="incoming", by="type", bucket="month"):
+def documents_by(session: Session, unit_ids: Sequence[int] | None, period: Period,
+                 kind: str = "incoming", by: str = "type", bucket: str = "month") -> Report:
     """How many documents came in (registered) or went out (numbered) in each month,
     quarter or year of the period, by type, sender, urgency or channel (DOMAIN §7)."""
     if by not in BREAKDOWNS or bucket not in BUCKETS or kind not in ("incoming", "outgoing"):
@@ -144,7 +155,7 @@ def documents_by(session, unit_ids, period, kind="incoming", by="type", bucket="
     index = {"type": 1, "sender": 2, "urgency": 3, "channel": 4}[by]
     facts = (_incoming_facts if kind == "incoming" else _outgoing_facts)(
         session, unit_ids, period)
-    counts = Counter()
+    counts: Counter[tuple[Any, tuple[int, int]]] = Counter()
     buckets = {}
     for fact in facts:
         key, label = _bucket(fact[0], bucket)
@@ -175,7 +186,7 @@ def documents_by(session, unit_ids, period, kind="incoming", by="type", bucket="
 
 # -- incoming by assignee -----------------------------------------------------------------
 
-def _status(doc, today):
+def _status(doc: IncomingDocument, today: date) -> str:
     """One of: no deadline, done on time, done late, open within the deadline, overdue."""
     if doc.deadline is None:
         return "none"
@@ -184,7 +195,8 @@ def _status(doc, today):
     return "overdue" if doc.deadline < today else "open"
 
 
-def by_assignee(session, unit_ids, period, today, party="unit"):
+def by_assignee(session: Session, unit_ids: Sequence[int] | None, period: Period, today: date,
+                party: str = "unit") -> Report:
     """For each lead (chủ trì) unit or official: the documents registered in the period
     that they lead, done on time, done late, open within the deadline, overdue and
     without a deadline (Quy chế Điều 6; NĐ 30/2020 Điều 24)."""
@@ -199,7 +211,7 @@ def by_assignee(session, unit_ids, period, today, party="unit"):
                 IncomingDocument.arrival_date <= period.end,
                 *_unit_filter(IncomingDocument.unit_id, unit_ids))
          .options(selectinload(Assignment.document)))
-    table = defaultdict(Counter)
+    table: defaultdict[Any, Counter[str]] = defaultdict(Counter)
     names = {}
     seen = set()
     for a in session.execute(q).unique().scalars():
@@ -224,7 +236,7 @@ def by_assignee(session, unit_ids, period, today, party="unit"):
 
 # -- backlog ------------------------------------------------------------------------------
 
-def backlog(session, unit_ids, today):
+def backlog(session: Session, unit_ids: Sequence[int] | None, today: date) -> Report:
     """The documents not yet completed: number, summary, lead, deadline, days overdue and
     the last progress note, most overdue first (Quy chế Điều 6; DOMAIN §5.7)."""
     q = (select(IncomingDocument)
@@ -250,7 +262,8 @@ def backlog(session, unit_ids, today):
 
 # -- outgoing: by drafting unit and signer, refusals, late issuance ------------------------
 
-def _issued(session, unit_ids, period):
+def _issued(session: Session, unit_ids: Sequence[int] | None,
+            period: Period) -> Sequence[OutgoingDocument]:
     q = (select(OutgoingDocument)
          .where(OutgoingDocument.issued_at.is_not(None),
                 OutgoingDocument.document_date >= period.start,
@@ -260,11 +273,12 @@ def _issued(session, unit_ids, period):
     return session.execute(q).unique().scalars().all()
 
 
-def outgoing_by_signer(session, unit_ids, period):
+def outgoing_by_signer(session: Session, unit_ids: Sequence[int] | None,
+                       period: Period) -> Report:
     """Documents issued in the period by drafting unit and signer, with how their copies
     stand at the recipients: arrived, registered or further, refused, on paper or by
     e-mail (DOMAIN §4, §6)."""
-    table = defaultdict(Counter)
+    table: defaultdict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for d in _issued(session, unit_ids, period):
         key = (d.unit.name, d.signed_by.get_full_name() if d.signed_by else "")
         table[key]["docs"] += 1
@@ -281,7 +295,8 @@ def outgoing_by_signer(session, unit_ids, period):
             elif r.status in ("13", "15", "16"):
                 table[key]["recall"] += 1
     order = ("docs", "recipients", "arrived", "registered", "refused", "paper", "recall")
-    rows = [[unit, signer] + [c[k] for k in order] for (unit, signer), c in sorted(table.items())]
+    rows: list[list[Any]] = [[unit, signer] + [c[k] for k in order]
+                             for (unit, signer), c in sorted(table.items())]
     totals = [[_("Total"), ""] + [sum(r[i] for r in rows) for i in range(2, 9)]] if rows else []
     return Report(title=_("Outgoing documents by drafting unit and signer"),
                   headings=[_("Drafting unit"), _("Signed by"), _("Documents"),
@@ -290,7 +305,7 @@ def outgoing_by_signer(session, unit_ids, period):
                   widths=[26, 20, 8, 8, 8, 9, 8, 8, 8], rows=rows, totals=totals)
 
 
-def refusals(session, unit_ids, period):
+def refusals(session: Session, unit_ids: Sequence[int] | None, period: Period) -> Report:
     """The copies of issued documents that their recipients refused, with the reason the
     recipient gave (Quy chế Điều 6.3)."""
     q = (select(Recipient, OutgoingDocument)
@@ -309,7 +324,7 @@ def refusals(session, unit_ids, period):
                   empty_text=_("No recipient refused a document of this period."))
 
 
-def late_issuance(session, unit_ids, period):
+def late_issuance(session: Session, unit_ids: Sequence[int] | None, period: Period) -> Report:
     """Documents issued later than the timing rule allows (Quy chế Điều 6.4–6.5)."""
     rows = [[d.symbol or "", d.summary, d.unit.name, fmt_datetime(d.signed_at),
              fmt_datetime(d.issued_at), d.late_reason or ""]
@@ -324,15 +339,15 @@ def late_issuance(session, unit_ids, period):
 
 # -- usage evaluation ---------------------------------------------------------------------
 
-def _hours(delta):
+def _hours(delta: timedelta) -> float:
     return delta.total_seconds() / 3600
 
 
-def _median(values):
+def _median(values: Sequence[float]) -> float | str:
     return round(statistics.median(values), 1) if values else ""
 
 
-def usage(session, period, today):
+def usage(session: Session, period: Period, today: date) -> Report:
     """How each unit uses the system, for the office's evaluation (Quy chế Điều 4.1,
     Điều 9): active accounts, sign-ins in the period, the share of documents received
     electronically, the median hours from arrival to registration and from registration
