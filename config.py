@@ -116,7 +116,8 @@ class Config:
     # The audit chain's HMAC key, kept outside the database. Without it (development), a
     # random key is made on first use in AUDIT_KEY_FILE (readable by its owner only).
     AUDIT_KEY = os.environ.get("AUDIT_KEY", "")
-    AUDIT_KEY_FILE = os.environ.get("AUDIT_KEY_FILE", os.path.join(INSTANCE_DIR, "audit.key"))
+    AUDIT_KEY_FILE: str | None = os.environ.get("AUDIT_KEY_FILE",
+                                                os.path.join(INSTANCE_DIR, "audit.key"))
     # Where `flask qlvb audit anchor` and every register print append the chain's head.
     AUDIT_ANCHOR_FILE = os.environ.get("AUDIT_ANCHOR_FILE",
                                        os.path.join(INSTANCE_DIR, "audit-anchors.log"))

@@ -21,7 +21,7 @@ class DocumentStepsMixin:
     ``document_id``, ``sha256``, ``name``, ``is_pdf()``); needs UnitScopedMixin's
     ``scoped_get``."""
 
-    file_model = None
+    file_model: type | None = None
 
     def _form_page(self, form, title, fields, submit, item=None, multipart=False,
                    danger=False):

@@ -5,13 +5,14 @@ nothing else, so the same set of permissions gets the same HTML."""
 
 import os
 
-from flask import current_app, g
+from flask import Flask, current_app, g
 from flask_babel import get_locale
+from jinja2 import Template
 from markupsafe import Markup
 
 MAX_ENTRIES = 256
-_cache = {}
-_template = {}
+_cache: dict[tuple[int, str, frozenset[object]], Markup] = {}
+_template: dict[Flask, Template] = {}
 
 
 def _fab_menu_template():

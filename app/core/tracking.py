@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from app.core import audit
 
 # model class -> attributes never written to the trail (noise or secrets)
-_TRACKED = {}
+_TRACKED: dict[type, set[str]] = {}
 _SECRET = {"password"}
 
 

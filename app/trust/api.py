@@ -18,7 +18,7 @@ def file_evidence(row):
 class TrustApiMixin:
     """For a document API with ``file_model``, ``scoped_get`` and ``_refusal``."""
 
-    file_model = None
+    file_model: type | None = None
 
     def _scoped_file(self, pk, file_id):
         doc = self.scoped_get(pk)
