@@ -8,8 +8,8 @@ so this is the small step between the two."""
 
 from collections.abc import Callable
 
-from mypy.plugin import AttributeContext, Plugin
 from mypy.nodes import Var
+from mypy.plugin import AttributeContext, Plugin
 from mypy.types import Instance, NoneType, Type, UninhabitedType, UnionType, get_proper_type
 
 COLUMN = "sqlalchemy.sql.schema.Column"
