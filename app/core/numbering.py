@@ -46,9 +46,9 @@ def next_number(session: Session, series: str, unit_id: int, period: object) -> 
     key = (NumberCounter.series == series, NumberCounter.unit_id == unit_id,
            NumberCounter.period == str(period))
     stmt: Executable = (update(NumberCounter).where(*key)
-            .values(last_value=NumberCounter.last_value + 1)
-            .returning(NumberCounter.last_value)
-            .execution_options(synchronize_session=False))
+                        .values(last_value=NumberCounter.last_value + 1)
+                        .returning(NumberCounter.last_value)
+                        .execution_options(synchronize_session=False))
     with session.no_autoflush:
         value = session.execute(stmt).scalar()
         if value is None:

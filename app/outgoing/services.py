@@ -554,9 +554,10 @@ def issue(session: Session, doc: OutgoingDocument, user: AppUser, late_reason: s
     late = _is_late(now, deadline)
     late_reason = incoming.nfc(late_reason)
     if late and not late_reason:
+        # Late means there is a deadline (the type checker cannot see it).
         raise DomainError(_("The document is issued late (after %(d)s): write the reason.",
                             d=deadline.strftime("%d/%m/%Y %H:%M")),  # type: ignore[union-attr]
-                          field="late_reason")  # late: there is a deadline
+                          field="late_reason")
     if agency_sign:
         final = apply_agency_signature(session, doc, user)
     files = [StoredFile(sha256=f.sha256, size=f.size, mime=f.mime, name=f.name,
