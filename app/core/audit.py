@@ -189,7 +189,8 @@ def _seed_head(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]  # same API
+        # The same call for the other dialect.
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
     session.execute(insert(_HEAD).from_select(["id", "event_count", "head_hash"], values)
                     .on_conflict_do_nothing(index_elements=["id"]))
 
@@ -204,7 +205,7 @@ def _lock_head(session: Session) -> tuple[int, str]:
     if row is None:
         _seed_head(session)
         row = session.execute(lock).first()
-    return row[0], row[1]  # type: ignore[index]  # seeded just above
+    return row[0], row[1]  # type: ignore[index]  # the row is there once seeded
 
 
 def _current_actor() -> tuple[int | None, str | None, int | None]:

@@ -306,7 +306,8 @@ def scan_pdf(path: str) -> FileCheck:
     if problems:
         return _result("pdf", problems, warnings, pages=pages)
     try:
-        text = _extract_text(reader, pages)  # type: ignore[arg-type]  # None has problems
+        # pages is None only for an encrypted file, which has a problem (returned above).
+        text = _extract_text(reader, pages)  # type: ignore[arg-type]
     except Exception:
         log.warning("filecheck: text extraction failed for %s", path, exc_info=True)
         text = ""

@@ -157,7 +157,8 @@ def legacy_fonts(path: str) -> list[dict[str, str]]:
         reader = PdfReader(path, strict=False)
         for page in reader.pages[:200]:
             fonts = (page.get("/Resources") or {}).get("/Font") or {}
-            for ref in fonts.get_object().values():  # type: ignore[union-attr]  # {}: skipped
+            # A page without fonts gives {}, which has no get_object: reading stops there.
+            for ref in fonts.get_object().values():  # type: ignore[union-attr]
                 base = str(ref.get_object().get("/BaseFont", ""))
                 kind = vnencoding.legacy_font_kind(base)
                 if kind:
@@ -223,7 +224,8 @@ def intake_check(session: Session) -> Callable[[str, str | None], FileCheck]:
         marking = secrecy.find_marking(result.text)
         if marking:
             raise SecretMarking(marking, name=name, field="main_file")
-        result.trust = report_for(path, anchors)  # type: ignore[attr-defined]  # apply_check
+        # Carried to the file row by apply_check.
+        result.trust = report_for(path, anchors)  # type: ignore[attr-defined]
         return result
 
     return check
