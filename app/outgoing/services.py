@@ -101,7 +101,8 @@ class RecipientSpec:
 
 def _check_recipients(session: Session, doc: OutgoingDocument,
                       specs: Iterable[RecipientSpec]) -> list[Recipient]:
-    seen = set()
+    seen: set[tuple[str, int | str]] = set()
+    key: tuple[str, int | str]
     rows = []
     for spec in specs:
         if spec.channel not in CHANNELS:
