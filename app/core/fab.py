@@ -275,7 +275,8 @@ class RuleFormsMixin:
     """A rule broken on an add or edit form re-shows the form, with what the user typed
     and the message beside the field (FAB would redirect and lose the input).
 
-    ``_add`` and ``_edit`` are FAB 5.3's, catching ``DomainError`` around the write."""
+    ``_add`` and ``_edit`` are FAB 5.3's, catching ``DomainError`` around the write
+    (``_write``)."""
 
     def _rule_error(self, form: Any, error: DomainError) -> None:
         self.datamodel.session.rollback()
@@ -284,6 +285,20 @@ class RuleFormsMixin:
             field.errors = list(field.errors or []) + [str(error)]
         flash(str(error), "danger")
         log.info("%s refused: %s", type(self).__name__, error)
+
+    def _write(self, form: Any, item: Any, pre: Callable, write: Callable,
+               post: Callable) -> bool:
+        """The form onto ``item``, then the hooks and the write; False (the form is to be
+        shown again) when a rule is broken."""
+        try:
+            form.populate_obj(item)
+            pre(item)
+            write(item)
+            post(item)
+        except DomainError as error:
+            self._rule_error(form, error)
+            return False
+        return True
 
     def _add(self) -> Any:
         get_filter_args(self._filters, disallow_if_not_in_search=False)
@@ -294,13 +309,8 @@ class RuleFormsMixin:
             if form.validate():
                 self.process_form(form, True)
                 item = self.datamodel.obj()
-                try:
-                    form.populate_obj(item)
-                    self.pre_add(item)
-                    self.datamodel.add(item)
-                    self.post_add(item)
-                except DomainError as error:
-                    self._rule_error(form, error)
+                if not self._write(form, item, self.pre_add, self.datamodel.add,
+                                   self.post_add):
                     return self._get_add_widget(form=form, exclude_cols=exclude_cols)
                 flash(self.add_row_message, "success")
                 return None
@@ -324,14 +334,8 @@ class RuleFormsMixin:
             form._id = pk
             if form.validate():
                 self.process_form(form, False)
-                try:
-                    form.populate_obj(item)
-                    self.pre_update(item)
-                    self.datamodel.edit(item)
-                    self.post_update(item)
-                except DomainError as error:
-                    self._rule_error(form, error)
-                else:
+                if self._write(form, item, self.pre_update, self.datamodel.edit,
+                               self.post_update):
                     flash(self.edit_row_message, "success")
                     return None
         else:
