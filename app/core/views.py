@@ -86,7 +86,7 @@ class BoundedIntegerField(IntegerField):
                                    a=format_number(-MAX_ID), b=format_number(MAX_ID)))
 
 
-def install_form_conventions():
+def install_form_conventions() -> None:
     """Date columns on every generated form read dd/mm/yyyy; integer columns take numbers
     within their range."""
     fab.install_field_conversions(
@@ -228,7 +228,8 @@ class AppModelView(KnownActionsMixin, RuleFormsMixin, ListArgumentsMixin, CleanT
 
     MAX_PAGE_SIZE = 100
 
-    def list_arguments(self, order_column, order_direction, page, page_size):
+    def list_arguments(self, order_column: str, order_direction: str, page: int | None,
+                       page_size: int | None) -> tuple[str, str, int | None, int | None]:
         # Order only by the columns the screen offers (FAB would sort by any attribute,
         # hidden ones included, or fail on a relation); pages within bounds.
         if order_column and order_column not in (self.order_columns or []):
@@ -339,7 +340,7 @@ def _literal_like_filter(base, negate, prefix, suffix):
     return type(base.__name__, (base,), {"apply": apply, "__module__": __name__})
 
 
-def _literal_filter_converter():
+def _literal_filter_converter() -> type:
     from flask_appbuilder.models.sqla import filters as F
 
     return fab.filter_converter_with(

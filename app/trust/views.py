@@ -167,7 +167,7 @@ def _keep_as_typed():
     return str(value or "").strip().lower() in {"1", "y", "yes", "on", "true"}
 
 
-def convert_text(value, key=""):
+def convert_text(value: str, key: str = "") -> str:
     """The text converter of every form and API schema (app.core.inputs.clean_text): text
     typed or pasted in a legacy encoding (TCVN3, VNI) is converted to Unicode when it then
     reads as Vietnamese, and all text is normalised to NFC (TCVN 6909:2001). The clerk is
