@@ -1,18 +1,36 @@
 """What every request goes through before a rule or a query sees it: ids within the
 range of the id columns, JSON no deeper than any document of ours, text without control
 characters, dates within sane bounds. Refused input answers a Vietnamese 4xx, never a 500
-from deep inside the database driver or the JSON parser."""
+from deep inside the database driver or the JSON parser.
+
+Text is cleaned where it is read, not in the request: every form of ours derives from
+``CleanForm`` (FAB's generated forms are wrapped by ``with_clean_text``), every API schema
+from ``CleanSchema`` (FAB's generated schemas get ``CleanTextSchemaMixin``); query arguments
+lose their control characters before any view reads them."""
+
+from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, has_app_context, request
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from marshmallow import Schema, pre_load
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter, Map
 
 from app.core.errors import DomainError
+
+if TYPE_CHECKING:
+    # The mixins below use the attributes of the classes they are mixed into.
+    from flask_appbuilder import BaseView as _ViewBase
+    from wtforms.meta import DefaultMeta as _MetaBase
+else:
+    _ViewBase = _MetaBase = object
 
 # Our id columns are INTEGER: PostgreSQL refuses a larger parameter with an error (the
 # psycopg dialect casts parameters to the column type), SQLite's driver with OverflowError.
@@ -165,9 +183,113 @@ def check_deadline(value: date | None, field: str = "deadline",
                       _("A deadline must lie between %(a)s and %(b)s."), field, today)
 
 
+# -- text of forms and JSON bodies ------------------------------------------------------------
+
+# Never cleaned: the CSRF token and passwords are compared as sent.
+UNCLEANED = frozenset({"csrf_token", "password", "conf_password", "old_password",
+                       "new_password"})
+_CONVERTER = "qlvb.text_converter"
+
+
+def set_text_converter(app: Flask, converter: Callable[[str, str], str]) -> None:
+    """``converter(text, field name)`` runs on every text value of a form or JSON body
+    after its control characters are gone (the trust feature's: legacy encodings
+    converted, NFC)."""
+    app.extensions[_CONVERTER] = converter
+
+
+def clean_text(value: Any, key: str = "") -> Any:
+    """One text value of a form or JSON body as the rules get it: control characters and
+    bidirectional overrides out (tabs and newlines kept), then the app's text converter."""
+    if not isinstance(value, str):
+        return value
+    value = strip_controls(value)
+    converter = current_app.extensions.get(_CONVERTER) if has_app_context() else None
+    return converter(value, key) if converter is not None else value
+
+
+def clean_formdata(formdata: MultiDict | None) -> MultiDict | None:
+    """``formdata`` with its text values cleaned (files and the ``UNCLEANED`` fields as
+    they came); the same object when nothing changed."""
+    if formdata is None:
+        return None
+    items, changed = [], False
+    for key, value in formdata.items(multi=True):
+        if key not in UNCLEANED and isinstance(value, str):
+            new = clean_text(value, key)
+            changed = changed or new != value
+            value = new
+        items.append((key, value))
+    return ImmutableMultiDict(items) if changed else formdata
+
+
+def clean_json(value: Any, key: str = "") -> Any:
+    """A JSON value with every string in it cleaned (``key``: the name it came under)."""
+    if isinstance(value, str):
+        return clean_text(value, key)
+    if isinstance(value, list):
+        return [clean_json(v, key) for v in value]
+    if isinstance(value, dict):
+        return {k: v if k in UNCLEANED else clean_json(v, k) for k, v in value.items()}
+    return value
+
+
+class CleanTextFormMixin:
+    """For a WTForms form: the data it is given has its text cleaned first."""
+
+    class Meta(_MetaBase):
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            return clean_formdata(super().wrap_formdata(form, formdata))
+
+
+class CleanForm(CleanTextFormMixin, FlaskForm):
+    """The base of our forms: FlaskForm, with its text cleaned."""
+
+
+def with_clean_text(form_class: type | None) -> type | None:
+    """``form_class`` (a form FAB generated) cleaning its text."""
+    if form_class is None or issubclass(form_class, CleanTextFormMixin):
+        return form_class
+    return type(form_class.__name__, (CleanTextFormMixin, form_class), {})
+
+
+class CleanTextFormsMixin(_ViewBase):
+    """For a FAB ModelView: its add and edit forms clean their text."""
+
+    add_form: type | None
+    edit_form: type | None
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.add_form = with_clean_text(self.add_form)
+        self.edit_form = with_clean_text(self.edit_form)
+
+
+class CleanTextSchemaMixin:
+    """For a marshmallow schema: the data it loads has its text cleaned first."""
+
+    @pre_load
+    def clean_text(self, data: Any, **kwargs: Any) -> Any:
+        return clean_json(data)
+
+
+class CleanSchema(CleanTextSchemaMixin, Schema):
+    """The base of our API schemas: a marshmallow Schema, with its text cleaned."""
+
+
+def _strip_query_controls() -> None:
+    """Query arguments (filters, searches) lose their control characters; they are never
+    converted (a search matches what is stored). FAB's list filters read them from the
+    request, so this is done there."""
+    if any(strip_controls(v) != v for v in request.args.values()):
+        request.args = ImmutableMultiDict(
+            [(k, strip_controls(v)) for k, v in request.args.items(multi=True)])
+
+
 def install(app: Flask) -> None:
     """Bind the above to ``app``: before any route is added (the id converter) and before
     any other request hook (the refusals run first)."""
     app.url_map.converters["int"] = IdConverter
     app.before_request(_refuse_bad_route_values)
     app.before_request(_refuse_deep_json)
+    app.before_request(_strip_query_controls)

@@ -11,6 +11,8 @@ from flask_appbuilder.hooks import before_request
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import false
 
+from app.core.fab import base_filters, deserialize_pk
+
 
 def current_user():
     user = getattr(g, "user", None)
@@ -75,11 +77,10 @@ class UnitScopedMixin:
     def scoped_get(self, pk):
         """The record ``pk`` if the user may see it, else None (use for every custom route)."""
         try:
-            pk = self._deserialize_pk_if_composite(pk) if hasattr(
-                self, "_deserialize_pk_if_composite") else pk
+            pk = deserialize_pk(self, pk)
         except Exception:
             return None
-        return self.datamodel.get(pk, self._base_filters)
+        return self.datamodel.get(pk, base_filters(self))
 
     def scoped_get_or_404(self, pk):
         item = self.scoped_get(pk)

@@ -7,16 +7,7 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import ModelRestApi, ModelView, expose
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.fieldwidgets import DatePickerWidget
-from flask_appbuilder.forms import FieldConverter
-from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_appbuilder.urltools import (
-    get_filter_args,
-    get_order_args,
-    get_page_args,
-    get_page_size_args,
-)
-from flask_appbuilder.utils.base import get_column_root_relation, is_column_dotted
 from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -27,7 +18,10 @@ from wtforms import DateField, IntegerField
 from wtforms.validators import StopValidation
 from wtforms.widgets import html_params
 
+from app.core import fab
 from app.core.errors import DomainError
+from app.core.fab import InnerFiltersMixin, ListArgumentsMixin, RuleFormsMixin
+from app.core.inputs import CleanTextFormsMixin, CleanTextSchemaMixin
 from app.core.timeutil import fmt_date, fmt_datetime
 from app.security.permissions import CRUD_METHODS
 
@@ -92,17 +86,12 @@ class BoundedIntegerField(IntegerField):
                                    a=format_number(-MAX_ID), b=format_number(MAX_ID)))
 
 
-def install_form_conventions():
+def install_form_conventions() -> None:
     """Date columns on every generated form read dd/mm/yyyy; integer columns take numbers
     within their range."""
-    table = []
-    for marker, field, widget in FieldConverter.conversion_table:
-        if marker == "is_date":
-            field, widget = VNDateField, VNDatePickerWidget
-        elif marker == "is_integer":
-            field = BoundedIntegerField
-        table.append((marker, field, widget))
-    FieldConverter.conversion_table = tuple(table)
+    fab.install_field_conversions(
+        fields={"is_date": VNDateField, "is_integer": BoundedIntegerField},
+        widgets={"is_date": VNDatePickerWidget})
 
 
 def _date_formatters(datamodel, columns):
@@ -162,84 +151,6 @@ def _with_length_limits(datamodel, validators_columns):
     return out
 
 
-class RuleFormsMixin:
-    """A rule broken on an add or edit form re-shows the form, with what the user typed
-    and the message beside the field (FAB would redirect and lose the input)."""
-
-    def _rule_error(self, form, error):
-        self.datamodel.session.rollback()
-        field = getattr(form, error.field, None) if getattr(error, "field", None) else None
-        if field is not None:
-            field.errors = list(field.errors or []) + [str(error)]
-        flash(str(error), "danger")
-        log.info("%s refused: %s", type(self).__name__, error)
-
-    def _add(self):
-        get_filter_args(self._filters, disallow_if_not_in_search=False)
-        exclude_cols = self._filters.get_relation_cols()
-        form = self.add_form.refresh()
-        if request.method == "POST":
-            self._fill_form_exclude_cols(exclude_cols, form)
-            if form.validate():
-                self.process_form(form, True)
-                item = self.datamodel.obj()
-                try:
-                    form.populate_obj(item)
-                    self.pre_add(item)
-                    self.datamodel.add(item)
-                    self.post_add(item)
-                except DomainError as error:
-                    self._rule_error(form, error)
-                    return self._get_add_widget(form=form, exclude_cols=exclude_cols)
-                flash(self.add_row_message, "success")
-                return None
-        else:
-            self.update_redirect()
-        return self._get_add_widget(form=form, exclude_cols=exclude_cols)
-
-    def _edit(self, pk):
-        pages = get_page_args()
-        page_sizes = get_page_size_args()
-        orders = get_order_args()
-        get_filter_args(self._filters, disallow_if_not_in_search=False)
-        exclude_cols = self._filters.get_relation_cols()
-        item = self.datamodel.get(pk, self._base_filters)
-        if not item:
-            abort(404)
-        pk = self.datamodel.get_pk_value(item)
-        if request.method == "POST":
-            form = self.edit_form.refresh(request.form)
-            self._fill_form_exclude_cols(exclude_cols, form)
-            form._id = pk
-            if form.validate():
-                self.process_form(form, False)
-                try:
-                    form.populate_obj(item)
-                    self.pre_update(item)
-                    self.datamodel.edit(item)
-                    self.post_update(item)
-                except DomainError as error:
-                    self._rule_error(form, error)
-                else:
-                    flash(self.edit_row_message, "success")
-                    return None
-        else:
-            form = self.edit_form.refresh(obj=item)
-            self.update_redirect()
-        widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
-        widgets = self._get_related_views_widgets(
-            item, filters={}, orders=orders, pages=pages, page_sizes=page_sizes,
-            widgets=widgets)
-        return widgets
-
-    def _delete(self, pk):
-        try:
-            return super()._delete(pk)
-        except DomainError as error:
-            self.datamodel.session.rollback()
-            flash(str(error), "danger")
-
-
 class KnownActionsMixin:
     """FAB's action routes call the named action on the named rows without checking that
     either exists: an unknown action, an action for many rows called on one, or a row that
@@ -262,7 +173,7 @@ class KnownActionsMixin:
             abort(404)
         for pk in pks:
             try:
-                found = self.datamodel.get(self._deserialize_pk_if_composite(pk))
+                found = self.datamodel.get(fab.deserialize_pk(self, pk))
             except (SQLAlchemyError, ValueError, OverflowError):
                 found = None
             if found is None:
@@ -285,9 +196,11 @@ class KnownActionsMixin:
         return super().action_post()
 
 
-class AppModelView(KnownActionsMixin, RuleFormsMixin, ModelView):
-    """A FAB ModelView with our conventions. Subclasses set ``class_permission_name`` to
-    their resource; rules live in services and are called from ``check``."""
+class AppModelView(KnownActionsMixin, RuleFormsMixin, ListArgumentsMixin, CleanTextFormsMixin,
+                   ModelView):
+    """A FAB ModelView with our conventions (the text of its forms cleaned). Subclasses set
+    ``class_permission_name`` to their resource; rules live in services and are called from
+    ``check``."""
 
     method_permission_name = CRUD_METHODS
     page_size = 25
@@ -315,14 +228,8 @@ class AppModelView(KnownActionsMixin, RuleFormsMixin, ModelView):
 
     MAX_PAGE_SIZE = 100
 
-    def _list(self, **kwargs):
-        try:
-            return super()._list(**kwargs)
-        except ValueError:  # a page number or size that is not a number
-            abort(400)
-
-    def _get_list_widget(self, filters, actions=None, order_column="", order_direction="",
-                         page=None, page_size=None, widgets=None, **kwargs):
+    def list_arguments(self, order_column: str, order_direction: str, page: int | None,
+                       page_size: int | None) -> tuple[str, str, int | None, int | None]:
         # Order only by the columns the screen offers (FAB would sort by any attribute,
         # hidden ones included, or fail on a relation); pages within bounds.
         if order_column and order_column not in (self.order_columns or []):
@@ -336,10 +243,7 @@ class AppModelView(KnownActionsMixin, RuleFormsMixin, ModelView):
             page = (cap - 1) // size
             flash(_("Only the first %(n)s records can be browsed page by page; narrow the list "
                     "with the search filters.", n=format_number(cap)), "info")
-        return super()._get_list_widget(
-            filters, actions=actions, order_column=order_column,
-            order_direction=order_direction, page=page, page_size=page_size,
-            widgets=widgets, **kwargs)
+        return order_column, order_direction, page, page_size
 
     def _checked(self, item):
         try:
@@ -357,9 +261,12 @@ class AppModelView(KnownActionsMixin, RuleFormsMixin, ModelView):
 
 
 class AppModelRestApi(ModelRestApi):
-    """A FAB ModelRestApi with our conventions: a broken rule answers 422 with the message."""
+    """A FAB ModelRestApi with our conventions: a broken rule answers 422 with the message;
+    the text of the schemas FAB makes is cleaned (declared schemas derive from
+    ``CleanSchema``)."""
 
     method_permission_name = CRUD_METHODS
+    model2schemaconverter = fab.schema_converter_with(CleanTextSchemaMixin)
     allow_browser_login = False
 
     def check(self, item):
@@ -414,18 +321,6 @@ class AppModelRestApi(ModelRestApi):
         return self._guarded(super().delete_headless, pk)
 
 
-class ReusedFilters(Filters):
-    """FAB's filter set, whose filter objects per column (stateless: a column and a data
-    interface) are made once per data interface instead of a few hundred per request."""
-
-    def _get_filters(self, cols):
-        cache = self.datamodel.__dict__.setdefault("_filters_by_columns", {})
-        key = tuple(cols)
-        if key not in cache:
-            cache[key] = super()._get_filters(cols)
-        return {col: list(filters) for col, filters in cache[key].items()}
-
-
 def like_literal(value):
     """``value`` for a LIKE pattern with ``\\`` as escape: its ``%`` and ``_`` match
     themselves (a search for "10%" finds "10%", not everything that starts with 10)."""
@@ -445,45 +340,26 @@ def _literal_like_filter(base, negate, prefix, suffix):
     return type(base.__name__, (base,), {"apply": apply, "__module__": __name__})
 
 
-def _literal_filter_converter():
+def _literal_filter_converter() -> type:
     from flask_appbuilder.models.sqla import filters as F
 
-    replaced = {cls: _literal_like_filter(cls, negate, prefix, suffix)
-                for cls, negate, prefix, suffix in (
-                    (F.FilterContains, False, "%", "%"), (F.FilterNotContains, True, "%", "%"),
-                    (F.FilterStartsWith, False, "", "%"),
-                    (F.FilterNotStartsWith, True, "", "%"),
-                    (F.FilterEndsWith, False, "%", ""), (F.FilterNotEndsWith, True, "%", ""))}
-    table = tuple((marker, [replaced.get(f, f) for f in flts])
-                  for marker, flts in F.SQLAFilterConverter.conversion_table)
-    return type("LiteralFilterConverter", (F.SQLAFilterConverter,),
-                {"conversion_table": table, "__module__": __name__})
+    return fab.filter_converter_with(
+        {cls: _literal_like_filter(cls, negate, prefix, suffix)
+         for cls, negate, prefix, suffix in (
+             (F.FilterContains, False, "%", "%"), (F.FilterNotContains, True, "%", "%"),
+             (F.FilterStartsWith, False, "", "%"), (F.FilterNotStartsWith, True, "", "%"),
+             (F.FilterEndsWith, False, "%", ""), (F.FilterNotEndsWith, True, "%", ""))},
+        name="LiteralFilterConverter")
 
 
 LiteralFilterConverter = _literal_filter_converter()
 
 
-class AppSQLAInterface(SQLAInterface):
+class AppSQLAInterface(InnerFiltersMixin, SQLAInterface):
     """FAB's data interface, answering a database refusal with a message instead of the
     raw SQL text FAB would otherwise flash, and matching text filters literally."""
 
     filter_converter_class = LiteralFilterConverter
-
-    def get_filters(self, search_columns=None, search_filters=None):
-        return ReusedFilters(self.filter_converter_class, self, search_columns, search_filters)
-
-    def get_inner_filters(self, filters):
-        """FAB's (the filters on the table's own columns and its to-one relations), with
-        reused filter objects."""
-        inner = ReusedFilters(self.filter_converter_class, self)
-        kept = []
-        for flt, value in zip(filters.filters, filters.values, strict=True) if filters else ():
-            root = get_column_root_relation(flt.column_name)
-            if not is_column_dotted(flt.column_name) or self.is_relation_many_to_one(root) \
-                    or self.is_relation_one_to_one(root):
-                kept.append((flt.column_name, flt.__class__, value))
-        inner.add_filter_list(kept)
-        return inner
 
     def _guard(self, func, item, **kwargs):
         try:
@@ -497,8 +373,7 @@ class AppSQLAInterface(SQLAInterface):
         """The number of rows of a list, counted up to the cap (then a CappedCount): the
         primary keys of the filtered query, limited, without its eager loads."""
         cap = count_cap()
-        inner = self._apply_inner_all(query, filters, select_columns=select_columns,
-                                      aliases_mapping={})
+        inner = fab.inner_query(self, query, filters, select_columns=select_columns)
         pk = getattr(self.obj, self.get_pk_name())
         limited = inner.with_entities(pk).order_by(None).limit(cap + 1).subquery()
         count = self.session.query(func.count()).select_from(limited).scalar()

@@ -1,8 +1,9 @@
 from flask import g
 from flask_babel import gettext as _
-from marshmallow import Schema, fields, post_load, validate
+from marshmallow import fields, post_load, validate
 
 from app.core.errors import DomainError
+from app.core.inputs import CleanSchema
 from app.core.scope import UnitScopedMixin
 from app.core.views import AppModelRestApi, AppSQLAInterface
 from app.incidents import services
@@ -11,7 +12,7 @@ from app.incidents.views import IncidentScopeFilter
 from app.security import permissions as P
 
 
-class IncidentWriteSchema(Schema):
+class IncidentWriteSchema(CleanSchema):
     kind = fields.String(required=True, validate=validate.OneOf(list(INCIDENT_KINDS)))
     title = fields.String(required=True, validate=validate.Length(min=1, max=255))
     description = fields.String(required=True, validate=validate.Length(min=1, max=20000))

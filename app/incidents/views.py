@@ -10,6 +10,7 @@ from wtforms import SelectField, TextAreaField
 
 from app.core import audit, storage
 from app.core.errors import DomainError
+from app.core.fab import base_filters
 from app.core.scope import UnitScopedMixin, UnitScopeFilter, current_user, sees_all_units
 from app.core.timeutil import local_today
 from app.core.views import AppModelView, AppSQLAInterface
@@ -164,7 +165,7 @@ class IncidentView(UnitScopedMixin, AppModelView):
         try:
             year = int(request.args.get("year", today.year))
             month = int(request.args.get("month", today.month))
-            scoped = self._base_filters.apply_all(self.datamodel.session.query(Incident))
+            scoped = base_filters(self).apply_all(self.datamodel.session.query(Incident))
             rows = services.incidents_of_month(scoped, year, month)
         except (ValueError, DomainError):
             flash(_("Choose a valid month."), "danger")

@@ -7,12 +7,13 @@ import logging
 from flask import current_app, g, request
 from flask_appbuilder.api import expose, protect, safe
 from flask_babel import gettext as _
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, ValidationError, fields, validate
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.core.api import DocumentStepsApiMixin, Id
 from app.core.errors import DomainError
 from app.core.filecheck import check_attachment
+from app.core.inputs import CleanSchema
 from app.core.scope import UnitScopedMixin
 from app.core.views import AppModelRestApi
 from app.incoming import services
@@ -26,7 +27,7 @@ from app.trust.services import intake_check
 log = logging.getLogger(__name__)
 
 
-class EntrySchema(Schema):
+class EntrySchema(CleanSchema):
     """The register fields; dates as YYYY-MM-DD, times as HH:MM."""
 
     class Meta:
@@ -61,11 +62,11 @@ class IntakeSchema(EntrySchema):
                             validate=validate.OneOf(["paper", "external"]))
 
 
-class RefuseSchema(Schema):
+class RefuseSchema(CleanSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 
-class PartySchema(Schema):
+class PartySchema(CleanSchema):
     role = fields.String(required=True, validate=validate.OneOf(["lead", "cooperate",
                                                                   "inform"]))
     unit_id = Id(allow_none=True, load_default=None)
@@ -74,7 +75,7 @@ class PartySchema(Schema):
     instruction = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
-class AssignSchema(Schema):
+class AssignSchema(CleanSchema):
     direction = fields.String(load_default="", validate=validate.Length(max=5000))
     parties = fields.List(fields.Nested(PartySchema), required=True,
                           validate=validate.Length(min=1, max=200))

@@ -2,7 +2,6 @@
 
 from flask_appbuilder.fieldwidgets import Select2ManyWidget, Select2Widget
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from sqlalchemy import select
 from wtforms import (
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.fields import TimeField
 from wtforms.validators import NumberRange, Optional
 
+from app.core.inputs import CleanForm
 from app.core.views import VNDateField, VNDatePickerWidget
 from app.incoming.models import CHANNELS, URGENCY
 from app.incoming.services import Entry, Party
@@ -43,7 +43,7 @@ def _date(label, **kw):
     return VNDateField(label, validators=[Optional()], widget=VNDatePickerWidget(), **kw)
 
 
-class EntryForm(FlaskForm):
+class EntryForm(CleanForm):
     """The register fields (vào sổ)."""
 
     arrival_date = _date(_l("Arrival date"))
@@ -123,11 +123,11 @@ class IntakeForm(EntryForm):
 
 
 
-class RefuseForm(FlaskForm):
+class RefuseForm(CleanForm):
     reason = TextAreaField(_l("Reason for the refusal"), render_kw={"rows": 4})
 
 
-class CancelForm(FlaskForm):
+class CancelForm(CleanForm):
     reason = TextAreaField(_l("Reason for the cancellation"), render_kw={"rows": 3})
 
 
@@ -162,7 +162,7 @@ def party_choices(session, unit_id, with_units=True):
     return choices
 
 
-class AssignForm(FlaskForm):
+class AssignForm(CleanForm):
     direction = TextAreaField(_l("Direction (ý kiến chỉ đạo)"), render_kw={"rows": 3})
     lead = SelectField(_l("Lead (chủ trì)"), choices=[], validate_choice=False,
                        widget=Select2Widget())
@@ -194,11 +194,11 @@ class SubAssignForm(AssignForm):
     pass
 
 
-class NoteForm(FlaskForm):
+class NoteForm(CleanForm):
     text = TextAreaField(_l("Progress or opinion"), render_kw={"rows": 3})
     files = MultipleFileField(_l("Result files"))
 
 
-class CompleteForm(FlaskForm):
+class CompleteForm(CleanForm):
     result = TextAreaField(_l("Result of the processing"), render_kw={"rows": 4})
     files = MultipleFileField(_l("Result files"))

@@ -16,6 +16,7 @@ from app.core import audit, workflow
 from app.core.audit import AuditEvent
 from app.core.docviews import DocumentStepsMixin
 from app.core.errors import DomainError
+from app.core.fab import related_views, show_widgets
 from app.core.filecheck import check_attachment
 from app.core.scope import UnitScopedMixin, current_unit_id, current_user, sees_all_units
 from app.core.timeutil import local_now, local_today
@@ -146,7 +147,7 @@ class IncomingListBase(DocumentStepsMixin, UnitScopedMixin, AppModelView):
     @has_access
     def show(self, pk):
         item = self.scoped_get_or_404(pk)
-        widgets = self._show(item.id)
+        widgets = show_widgets(self, item.id)
         session = self.datamodel.session
         history = session.execute(
             select(AuditEvent).where(AuditEvent.object_type == "IncomingDocument",
@@ -167,7 +168,7 @@ class IncomingListBase(DocumentStepsMixin, UnitScopedMixin, AppModelView):
         mine = services.my_assignments(item, user) if can["process"] else []
         return self.render_template(
             self.show_template, pk=item.id, title=self.show_title, widgets=widgets,
-            related_views=self._related_views, item=item, history=history,
+            related_views=related_views(self), item=item, history=history,
             allows=workflow.allows,
             statuses=statuses, can=can, mine=mine,
             can_complete=can["process"] and services.can_complete(item, user),

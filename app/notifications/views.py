@@ -6,6 +6,7 @@ from flask_appbuilder.models.sqla.filters import FilterEqualFunction
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 
+from app.core.fab import base_filters
 from app.core.timeutil import utcnow
 from app.core.views import AppModelView, AppSQLAInterface
 from app.notifications.models import Notification
@@ -47,7 +48,7 @@ class NotificationView(AppModelView):
         pks = [request.view_args["pk"]] if request.view_args and "pk" in request.view_args \
             else request.form.getlist("rowid")
         for pk in pks:
-            if self.datamodel.get(pk, self._base_filters) is None:
+            if self.datamodel.get(pk, base_filters(self)) is None:
                 abort(404)
 
     @action("mark_read", _l("Mark as read"), "", "fa-check", multiple=True, single=True)
@@ -63,7 +64,7 @@ class NotificationView(AppModelView):
     @has_access
     @permission_name("open")
     def open(self, pk):
-        item = self.datamodel.get(pk, self._base_filters)
+        item = self.datamodel.get(pk, base_filters(self))
         if item is None:
             return redirect(self.get_redirect())
         if item.read_at is None:

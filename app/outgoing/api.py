@@ -5,11 +5,12 @@ the signed PDF, issue, recall — through the same services and rules as the scr
 from flask import g, request
 from flask_appbuilder.api import expose, protect, safe
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from app.core.api import DocumentStepsApiMixin, Id
 from app.core.errors import DomainError
 from app.core.filecheck import check_attachment
+from app.core.inputs import CleanSchema
 from app.core.scope import UnitScopedMixin
 from app.core.views import AppModelRestApi
 from app.incoming.services import Uploads
@@ -22,14 +23,14 @@ from app.trust.api import TrustApiMixin
 from app.trust.services import intake_check
 
 
-class RecipientSchema(Schema):
+class RecipientSchema(CleanSchema):
     unit_id = Id(allow_none=True, load_default=None)
     name = fields.String(load_default="", validate=validate.Length(max=255))
     channel = fields.String(load_default="electronic", validate=validate.OneOf(list(CHANNELS)))
     paper_copy = fields.Boolean(load_default=False)
 
 
-class DraftSchema(Schema):
+class DraftSchema(CleanSchema):
     document_type_id = Id(required=True)
     summary = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     urgency = fields.Integer(load_default=0, validate=validate.Range(min=0, max=4))
@@ -39,31 +40,31 @@ class DraftSchema(Schema):
     recipients = fields.List(fields.Nested(RecipientSchema), load_default=list)
 
 
-class SubmitSchema(Schema):
+class SubmitSchema(CleanSchema):
     to_user_id = Id(required=True)
     comment = fields.String(load_default="", validate=validate.Length(max=5000))
 
 
-class CommentSchema(Schema):
+class CommentSchema(CleanSchema):
     comment = fields.String(required=True, validate=validate.Length(min=1, max=5000))
 
 
-class SignSchema(Schema):
+class SignSchema(CleanSchema):
     signing_form = fields.String(load_default="", validate=validate.OneOf(list(SIGNING_FORMS)))
     sensitive = fields.Boolean(load_default=None, allow_none=True)
     paper_copy = fields.Boolean(load_default=False)
 
 
-class NumberSchema(Schema):
+class NumberSchema(CleanSchema):
     document_date = fields.Date(allow_none=True, load_default=None)
 
 
-class IssueSchema(Schema):
+class IssueSchema(CleanSchema):
     late_reason = fields.String(load_default="", validate=validate.Length(max=5000))
     agency_sign = fields.Boolean(load_default=False)
 
 
-class ReasonSchema(Schema):
+class ReasonSchema(CleanSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
 
 

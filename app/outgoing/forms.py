@@ -3,7 +3,6 @@
 from flask_appbuilder.fieldwidgets import Select2ManyWidget, Select2Widget
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
@@ -15,6 +14,7 @@ from wtforms import (
 )
 
 from app.core.errors import DomainError
+from app.core.inputs import CleanForm
 from app.core.views import VNDateField, VNDatePickerWidget
 from app.incoming.forms import type_choices, unit_choices
 from app.incoming.models import URGENCY
@@ -64,7 +64,7 @@ class RecipientsMixin:
         return specs
 
 
-class DraftForm(RecipientsMixin, FlaskForm):
+class DraftForm(RecipientsMixin, CleanForm):
     document_type_id = SelectField(_l("Document type"), choices=[], validate_choice=False)
     summary = TextAreaField(_l("Summary (trích yếu)"), render_kw={"rows": 3})
     urgency = SelectField(_l("Urgency"), choices=[(str(k), v) for k, v in URGENCY.items()],
@@ -83,25 +83,25 @@ class DraftForm(RecipientsMixin, FlaskForm):
         self.units.choices = unit_choices(session, exclude=unit_id)
 
 
-class RecipientsForm(RecipientsMixin, FlaskForm):
+class RecipientsForm(RecipientsMixin, CleanForm):
     pass
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(CleanForm):
     to_user_id = SelectField(_l("Send to"), choices=[], validate_choice=False,
                              widget=Select2Widget())
     comment = TextAreaField(_l("Comment"), render_kw={"rows": 3})
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(CleanForm):
     comment = TextAreaField(_l("Why is it returned?"), render_kw={"rows": 3})
 
 
-class VersionForm(FlaskForm):
+class VersionForm(CleanForm):
     draft_file = FileField(_l("New version of the draft"))
 
 
-class SignForm(FlaskForm):
+class SignForm(CleanForm):
     signing_form = SelectField(_l("Form of signature"),
                                choices=[(k, v) for k, v in SIGNING_FORMS.items()])
     sensitive = BooleanField(_l("Not to be sent through the software (Điều 6.1): paper only"))
@@ -109,19 +109,19 @@ class SignForm(FlaskForm):
                                  "electronically (Điều 6.2)"))
 
 
-class NumberForm(FlaskForm):
+class NumberForm(CleanForm):
     document_date = VNDateField(_l("Document date"), widget=VNDatePickerWidget())
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(CleanForm):
     reason = TextAreaField(_l("Reason"), render_kw={"rows": 3})
 
 
-class FinalFileForm(FlaskForm):
+class FinalFileForm(CleanForm):
     final_file = FileField(_l("Final signed PDF"))
 
 
-class IssueForm(FlaskForm):
+class IssueForm(CleanForm):
     agency_sign = BooleanField(_l("Apply the agency's digital signature (with a visible "
                                   "stamp) to the PDF the recipients receive"))
     late_reason = TextAreaField(_l("Reason for issuing late"), render_kw={"rows": 2},

@@ -14,6 +14,7 @@ from app.core import workflow
 from app.core.audit import AuditEvent
 from app.core.docviews import DocumentStepsMixin
 from app.core.errors import DomainError
+from app.core.fab import related_views, show_widgets
 from app.core.filecheck import check_attachment
 from app.core.scope import UnitScopedMixin
 from app.core.timeutil import local_today
@@ -102,7 +103,7 @@ class OutgoingListBase(DocumentStepsMixin, UnitScopedMixin, AppModelView):
     @has_access
     def show(self, pk):
         item = self.scoped_get_or_404(pk)
-        widgets = self._show(item.id)
+        widgets = show_widgets(self, item.id)
         session = self.datamodel.session
         history = session.execute(
             select(AuditEvent).where(AuditEvent.object_type == "OutgoingDocument",
@@ -118,7 +119,7 @@ class OutgoingListBase(DocumentStepsMixin, UnitScopedMixin, AppModelView):
         }
         return self.render_template(
             self.show_template, pk=item.id, title=self.show_title, widgets=widgets,
-            related_views=self._related_views, item=item, history=history,
+            related_views=related_views(self), item=item, history=history,
             allows=workflow.allows, can=can,
             holder=item.holder_id == user.id,
             overdue=services.overdue_to_issue(session, item),

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core.errors import DomainError
+from app.core.inputs import clean_formdata
 from app.extensions import db
 from app.search import services
 from app.security import permissions as P
@@ -100,10 +101,11 @@ class SearchView(BaseView):
     @expose("/save", methods=["POST"])
     @has_access
     def save(self):
-        query = request.form.get("q", "")
+        form = clean_formdata(request.form)
+        query = form.get("q", "")
         try:
-            filters = services.read_filters(request.form)
-            saved = services.save_search(db.session, g.user, request.form.get("name"),
+            filters = services.read_filters(form)
+            saved = services.save_search(db.session, g.user, form.get("name"),
                                          query, filters)
             db.session.commit()
         except DomainError as error:
@@ -111,7 +113,7 @@ class SearchView(BaseView):
             log.info("saving a search refused: %s (user %s)", error, g.user.username)
             flash(str(error), "danger")
             return redirect(url_for(".index") + "?" + urlencode(
-                {k: v for k, v in request.form.items() if k not in ("csrf_token", "name")}))
+                {k: v for k, v in form.items() if k not in ("csrf_token", "name")}))
         flash(_("The search was saved as \"%(name)s\".", name=saved.name), "success")
         return redirect(url_for(".index") + "?" + saved.query_string)
 

@@ -13,11 +13,14 @@ from flask_appbuilder.security.views import (
     AuthDBView,
     PermissionViewModelView,
     UserGroupModelView,
+    UserInfoEditView,
 )
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 
 from app.core import audit
+from app.core.fab import PermissionSetMixin
+from app.core.inputs import CleanTextFormsMixin, with_clean_text
 from app.security import lockout
 from app.security.labels import AppPermissionModelView, AppViewMenuModelView
 from app.security.models import AppUser
@@ -55,13 +58,20 @@ def login_address_key():
 
 
 def _checked(view):
-    """``view`` (a security screen of FAB) with its action routes checked and without its
-    /download/<filename> route (it serves FAB uploads, which this app has none of, and
-    answered 500); same name, so its endpoints and permissions are unchanged."""
+    """``view`` (a security screen of FAB) with its action routes checked, the text of its
+    forms cleaned, and without its /download/<filename> route (it serves FAB uploads, which
+    this app has none of, and answered 500); same name, so its endpoints and permissions
+    are unchanged."""
     from app.core.views import KnownActionsMixin
 
-    return type(view.__name__, (KnownActionsMixin, view), {
+    return type(view.__name__, (KnownActionsMixin, CleanTextFormsMixin, view), {
         "exclude_route_methods": set(view.exclude_route_methods) | {"download"}})
+
+
+# FAB's own form for a user's name and e-mail, with its text cleaned (same name, so the same
+# endpoints and permission).
+_UserInfoEditView = type("UserInfoEditView", (UserInfoEditView,),
+                         {"form": with_clean_text(UserInfoEditView.form)})
 
 
 class AppSecurityApi(FabSecurityApi):
@@ -90,7 +100,7 @@ class AppAuthDBView(AuthDBView):
     invalid_login_message = _l("Wrong user name or password. Please try again.")
 
 
-class AppSecurityManager(SecurityManager):
+class AppSecurityManager(PermissionSetMixin, SecurityManager):
     user_model = AppUser
     userdbmodelview = _checked(AppUserDBModelView)
     rolemodelview = _checked(AppRoleModelView)
@@ -100,6 +110,7 @@ class AppSecurityManager(SecurityManager):
     viewmenumodelview = _checked(AppViewMenuModelView)
     permissionviewmodelview = _checked(PermissionViewModelView)
     resetpasswordview = AppResetPasswordView
+    userinfoeditview = _UserInfoEditView
     authdbview = AppAuthDBView
     security_api = AppSecurityApi
     # FAB's user statistics chart loads Google Charts from the internet.
@@ -249,17 +260,3 @@ class AppSecurityManager(SecurityManager):
         """The (permission, resource) pairs of ``user``'s roles (cached per request)."""
         role_ids = [r.id for r in self.get_user_roles(user)]
         return self._role_permission_set(role_ids) if role_ids else set()
-
-    def _has_view_access(self, user, permission_name, view_name):
-        roles = self.get_user_roles(user)
-        role_ids = [r.id for r in roles]
-        if not role_ids:
-            return False
-        return (permission_name, view_name) in self._role_permission_set(role_ids)
-
-    def _get_user_permission_view_menus(self, user, permission_name, view_menus_name):
-        roles = [self.get_public_role()] if user is None else self.get_user_roles(user)
-        role_ids = [r.id for r in roles if r is not None]
-        perms = self._role_permission_set(role_ids) if role_ids else set()
-        names = view_menus_name or []
-        return {name for name in names if (permission_name, name) in perms}

@@ -18,12 +18,12 @@ from flask_appbuilder.widgets import ListWidget
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import logout_user
-from flask_wtf import FlaskForm
 from sqlalchemy import false
 from wtforms import PasswordField, SelectField, TextAreaField, validators
 
 from app.core.errors import DomainError
-from app.core.inputs import valid_id
+from app.core.fab import base_filters
+from app.core.inputs import CleanForm, CleanTextFormsMixin, valid_id
 from app.core.scope import UnitScopedMixin, action_pks, current_user
 from app.core.timeutil import fmt_datetime, utcnow
 from app.core.views import AppModelView, AppSQLAInterface, KnownActionsMixin, RuleFormsMixin
@@ -284,7 +284,7 @@ class AppRoleModelView(RoleModelView):
 
 
 class UnitAccountView(KnownActionsMixin, RuleFormsMixin, _AccountRules, UnitScopedMixin,
-                      UserDBModelView):
+                      CleanTextFormsMixin, UserDBModelView):
     """The unit IT officer's screen: the accounts of their own unit only (Điều 4.2.c)."""
 
     route_base = "/unitaccounts"
@@ -461,12 +461,12 @@ class LoginLockView(AppModelView):
         # FAB fetches action rows without base_filters: only the locks listed may be lifted.
         for pk in action_pks():
             pk = valid_id(pk)
-            if pk is None or self.datamodel.get(pk, self._base_filters) is None:
+            if pk is None or self.datamodel.get(pk, base_filters(self)) is None:
                 abort(404)
         return None
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(CleanForm):
     password = PasswordField(
         _l("New password"),
         validators=[validators.DataRequired(message=_l("This field is required.")),
@@ -478,7 +478,7 @@ class NewPasswordForm(FlaskForm):
         widget=BS3PasswordFieldWidget())
 
 
-class CompromiseForm(FlaskForm):
+class CompromiseForm(CleanForm):
     description = TextAreaField(_l("What happened (optional)"))
 
 

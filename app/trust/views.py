@@ -1,10 +1,11 @@
 """The trust screens: the admin's list of trust roots and CRLs (upload, disable), the
-signature panel of a document page, and the hook that cleans every text input."""
+signature panel of a document page, and the converter of every text input."""
 
 import logging
 from datetime import datetime
+from typing import Any
 
-from flask import flash, g, redirect, request, url_for
+from flask import flash, g, has_request_context, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
@@ -14,7 +15,7 @@ from flask_wtf.file import FileField
 
 from app.core import storage
 from app.core.errors import DomainError
-from app.core.inputs import strip_controls
+from app.core.inputs import set_text_converter, strip_controls
 from app.core.timeutil import fmt_datetime
 from app.core.views import AppModelView, AppSQLAInterface
 from app.security import permissions as P
@@ -136,12 +137,13 @@ def stored_state(sha256):
     return storage.verify_file(sha256)
 
 
-# -- every text input: control characters out, legacy encodings converted, NFC --------------
+# -- every text input: legacy encodings converted, NFC ------------------------------------
 
-_SKIP = {"csrf_token", "password", "conf_password", "old_password", "new_password"}
 # The choice to keep text as typed: a field of every form (qlvb.js adds the box), a query
 # argument or header for the API.
 KEEP_AS_TYPED = "qlvb_keep_typed"
+# A page shows the first few conversions of a request.
+_SHOWN_CONVERSIONS = 5
 
 
 def clean_value(value, converted, key="", convert=True):
@@ -156,31 +158,6 @@ def clean_value(value, converted, key="", convert=True):
     return new
 
 
-def _clean_multidict(multidict, converted, convert):
-    from werkzeug.datastructures import ImmutableMultiDict
-
-    items = []
-    changed = False
-    for key, value in multidict.items(multi=True):
-        if key not in _SKIP and isinstance(value, str):
-            new = clean_value(value, converted, key, convert)
-            changed = changed or new != value
-            value = new
-        items.append((key, value))
-    return ImmutableMultiDict(items) if changed else None
-
-
-def _clean_json(value, converted, convert, key=""):
-    if isinstance(value, str):
-        return clean_value(value, converted, key, convert)
-    if isinstance(value, list):
-        return [_clean_json(v, converted, convert, key) for v in value]
-    if isinstance(value, dict):
-        return {k: v if k in _SKIP else _clean_json(v, converted, convert, k)
-                for k, v in value.items()}
-    return value
-
-
 ENCODING_NAMES = {"tcvn3": "TCVN3 (ABC)", "vni": "VNI"}
 
 
@@ -191,44 +168,34 @@ def _keep_as_typed():
     return str(value or "").strip().lower() in {"1", "y", "yes", "on", "true"}
 
 
-def clean_text_input():
-    """Before every request that sends a form or JSON: control characters are removed,
-    text typed or pasted in a legacy encoding (TCVN3, VNI) is converted to Unicode when it
-    then reads as Vietnamese, and all text is normalised to NFC (TCVN 6909:2001). The clerk
-    is shown what was converted, from what, and how to keep it as typed; the API answers
-    it in ``text_converted``."""
-    if any(strip_controls(v) != v for v in request.args.values()):
-        # Query arguments (filters, searches) lose their control characters too; they are
-        # never converted (a search matches what is stored).
-        from werkzeug.datastructures import ImmutableMultiDict
-
-        request.args = ImmutableMultiDict(
-            [(k, strip_controls(v)) for k, v in request.args.items(multi=True)])
-    if request.method not in ("POST", "PUT", "PATCH"):
-        return
-    converted = []
-    convert = not _keep_as_typed()
-    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        cleaned = _clean_multidict(request.form, converted, convert)
-        if cleaned is not None:
-            request.form = cleaned
-    elif request.is_json:
-        body = request.get_json(silent=True)
-        if body is not None:
-            cleaned = _clean_json(body, converted, convert)
-            request._cached_json = (cleaned, cleaned)
-    if converted:
-        log.info("text input converted from legacy encodings: %s",
-                 [(c["field"], c["encoding"]) for c in converted])
-        g.text_converted = converted
-        if not request.path.startswith("/api/"):
-            for c in converted[:5]:
-                flash(_("Text typed in the old %(encoding)s encoding was converted to Unicode: "
-                        "“%(original)s” became “%(text)s”. Check it before going on. If it "
-                        "was right as typed (for example a name in another language), enter "
-                        "it again and tick “Keep the text as typed” before saving.",
-                        encoding=ENCODING_NAMES[c["encoding"]], original=c["original"][:80],
-                        text=c["converted"][:80]), "info")
+def convert_text(value: str, key: str = "") -> str:
+    """The text converter of every form and API schema (app.core.inputs.clean_text): text
+    typed or pasted in a legacy encoding (TCVN3, VNI) is converted to Unicode when it then
+    reads as Vietnamese, and all text is normalised to NFC (TCVN 6909:2001). The clerk is
+    shown what was converted, from what, and how to keep it as typed; the API answers it
+    in ``text_converted``."""
+    if not has_request_context():
+        return vnencoding.clean(value)[0]
+    converted: list[Any] = []
+    new = clean_value(value, converted, key, convert=not _keep_as_typed())
+    if not converted:
+        return new
+    done = g.setdefault("text_converted", [])
+    conversion = converted[0]
+    if conversion in done:  # the same form read twice in one request
+        return new
+    done.append(conversion)
+    log.info("text input converted from a legacy encoding: %s (%s)",
+             conversion["field"], conversion["encoding"])
+    if not request.path.startswith("/api/") and len(done) <= _SHOWN_CONVERSIONS:
+        flash(_("Text typed in the old %(encoding)s encoding was converted to Unicode: "
+                "“%(original)s” became “%(text)s”. Check it before going on. If it "
+                "was right as typed (for example a name in another language), enter "
+                "it again and tick “Keep the text as typed” before saving.",
+                encoding=ENCODING_NAMES[conversion["encoding"]],
+                original=conversion["original"][:80], text=conversion["converted"][:80]),
+              "info")
+    return new
 
 
 def _report_conversions(response):
@@ -247,7 +214,7 @@ def _report_conversions(response):
 
 
 def init_app(app):
-    app.before_request(clean_text_input)
+    set_text_converter(app, convert_text)
     app.after_request(_report_conversions)
     app.jinja_env.globals["keep_as_typed_field"] = KEEP_AS_TYPED
     app.jinja_env.globals.update(signature_rows=signature_rows,

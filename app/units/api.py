@@ -1,8 +1,10 @@
 from flask_babel import gettext as _
-from marshmallow import Schema, fields, post_load, validate
+from marshmallow import fields, post_load, validate
 
 from app.core.api import Id
 from app.core.errors import DomainError
+from app.core.fab import base_filters
+from app.core.inputs import CleanSchema
 from app.core.views import AppModelRestApi, AppSQLAInterface
 from app.extensions import db
 from app.security import permissions as P
@@ -10,7 +12,7 @@ from app.units.models import UNIT_KINDS, Unit
 from app.units.services import check_unit
 
 
-class UnitWriteSchema(Schema):
+class UnitWriteSchema(CleanSchema):
     """Writes take the parent as an id checked against the table (FAB's default related
     field would create a row for an unknown id)."""
 
@@ -62,7 +64,7 @@ class UnitApi(AppModelRestApi):
         from flask import request
         from marshmallow import ValidationError
 
-        item = self.datamodel.get(pk, self._base_filters)
+        item = self.datamodel.get(pk, base_filters(self))
         if item is None:
             return self.response_404()
         if not request.is_json:
