@@ -56,9 +56,7 @@ def create_app(config=None, **overrides):
 
         configure_fab(app)
     _install_request_hooks(app)
-    from app.trust.views import init_app as init_trust
-
-    init_trust(app)
+    _register_features(app)
     _install_error_handlers(app)
 
     from app.cli import qlvb
@@ -77,9 +75,9 @@ def configure_fab(app):
     """One place wires Flask-AppBuilder: our security manager, index view, templates."""
     from app.core.tracking import track
     from app.core.views import install_form_conventions
-    from app.index import IndexView
     from app.security.manager import AppSecurityManager
-    from app.views import register_views
+    from app.web.index import IndexView
+    from app.web.menu import register_views
 
     install_form_conventions()
     from app.security.labels import install as install_permission_labels
@@ -112,6 +110,21 @@ def configure_fab(app):
     return appbuilder
 
 
+def _register_features(app):
+    """Each feature adds what it contributes to the shell and to the features below it
+    (``app/core/registry.py``) and connects to the signals it answers; no import does it."""
+    from app.incidents import services as incidents
+    from app.incoming import views as incoming
+    from app.notifications import services as notifications
+    from app.outgoing import services as outgoing
+    from app.registers import views as registers
+    from app.trust import views as trust
+
+    # The order of the top bar's counters: notifications, incoming work, outgoing work.
+    for feature in (trust, notifications, incidents, incoming, outgoing, registers):
+        feature.init_app(app)
+
+
 def _configure_logging(app):
     level = getattr(logging, str(app.config.get("LOG_LEVEL", "INFO")).upper(), logging.INFO)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -141,7 +154,7 @@ def _install_request_hooks(app):
 
     @app.context_processor
     def _top_bar():
-        from app.core.topbar import top_bar_counts
+        from app.web.topbar import top_bar_counts
 
         return {"top_bar": top_bar_counts}
 

@@ -28,8 +28,8 @@ from wtforms.validators import StopValidation
 from wtforms.widgets import html_params
 
 from app.core.errors import DomainError
+from app.core.methods import CRUD_METHODS
 from app.core.timeutil import fmt_date, fmt_datetime
-from app.security.permissions import CRUD_METHODS
 
 log = logging.getLogger(__name__)
 

@@ -1,16 +1,23 @@
 """Incidents and requests: any user reports; the unit's IT officer and the office move
 them through new → in progress → resolved (Quy chế Điều 4.2.b–c, Điều 8.5)."""
 
+from __future__ import annotations
+
 from datetime import UTC, datetime
 
+from flask import Flask
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.timeutil import LOCAL_TZ, utcnow
 from app.incidents.models import INCIDENT_KINDS, Incident
 from app.notifications.services import notify
+from app.security.models import AppUser
 from app.security.permissions import ROLE_OFFICE, ROLE_UNIT_ADMIN
+from app.security.services import users_with_role
+from app.security.signals import account_compromised
 
 TRANSITIONS = {
     "new": {"in_progress", "resolved"},
@@ -20,8 +27,6 @@ TRANSITIONS = {
 
 
 def _handlers(session, unit_id):
-    from app.security.services import users_with_role
-
     return (users_with_role(session, ROLE_UNIT_ADMIN, unit_id)
             + users_with_role(session, ROLE_OFFICE))
 
@@ -109,3 +114,17 @@ def incidents_of_month(query, year, month):
     start, end = month_bounds(year, month)
     return (query.filter(Incident.created_at >= start, Incident.created_at < end)
             .order_by(Incident.created_at, Incident.id).all())
+
+
+def _account_compromised(account: AppUser, session: Session, description: str) -> Incident:
+    """The owner lost control of ``account``: the report the admins handle (Điều 4.2.b)."""
+    return open_incident(
+        session, reporter=account, kind="account_compromise",
+        title=_("Lost control of account %(name)s", name=account.username),
+        description=description or _("Reported from the account menu."),
+    )
+
+
+def init_app(app: Flask) -> None:
+    """A compromised account reported by its owner opens an incident."""
+    account_compromised.connect(_account_compromised)

@@ -8,10 +8,11 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 
+from flask import Flask
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.core import audit, numbering, workflow
+from app.core import audit, numbering, registry, workflow
 from app.core.calendar import next_working_morning_deadline
 from app.core.errors import DomainError
 from app.core.timeutil import local_today, to_local, utcnow
@@ -618,8 +619,6 @@ def on_incoming_status(session, incoming_doc, code, note):
     recipient.status_at = utcnow()
 
 
-incoming.STATUS_LISTENERS.append(on_incoming_status)
-
 
 # -- recall ----------------------------------------------------------------------------
 
@@ -736,3 +735,12 @@ def counts_for(session, user):
         out["to_issue"] = sum(1 for d in waiting if d.state == "numbered")
         out["issue_overdue"] = sum(1 for d in waiting if overdue_to_issue(session, d))
     return out
+
+
+def init_app(app: Flask) -> None:
+    """The user's outgoing work in the top bar; the statuses the recipients send back; the
+    answer to a recall, given on the incoming document's screen."""
+    registry.add_top_bar(app, "outgoing", counts_for)
+    if on_incoming_status not in incoming.STATUS_LISTENERS:
+        incoming.STATUS_LISTENERS.append(on_incoming_status)
+    registry.provide(app, "answer_recall", answer_recall)

@@ -27,6 +27,7 @@ from app.outgoing.models import NumberSeries, OutgoingDocument, OutgoingFile
 from app.security import permissions as P
 from app.trust import agency
 from app.trust.services import intake_check
+from app.trust.views import RecheckFileMixin
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ class OutgoingInterface(IncomingInterface):
         return super().apply_order_by(query, order_column, order_direction, *args, **kwargs)
 
 
-class OutgoingListBase(DocumentStepsMixin, UnitScopedMixin, AppModelView):
+class OutgoingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, AppModelView):
     datamodel = OutgoingInterface(OutgoingDocument)
     file_model = OutgoingFile
     class_permission_name = P.OUTGOING

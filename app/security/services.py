@@ -10,9 +10,9 @@ from werkzeug.security import generate_password_hash
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
-from app.notifications.services import notify
 from app.security.models import AppUser
 from app.security.permissions import ROLE_ADMIN, ROLE_UNIT_ADMIN
+from app.security.signals import account_alert, account_compromised
 
 LOCK_REASONS = {
     "failed_logins": _l("too many failed logins"),
@@ -65,10 +65,10 @@ def lock_account(session, user, reason, actor=None):
     audit.record(session, "account_locked", user, user=actor,
                  details={"reason": reason, "username": user.username})
     reason_text = LOCK_REASONS.get(reason, reason)
-    notify(session, account_guardians(session, user),
-           _("Account %(name)s was locked: %(reason)s.", name=user.username,
-             reason=reason_text),
-           link=f"/users/show/{user.id}", urgent=reason == "compromised")
+    account_alert.send(user, session=session, recipients=account_guardians(session, user),
+                       message=_("Account %(name)s was locked: %(reason)s.",
+                                 name=user.username, reason=reason_text),
+                       link=f"/users/show/{user.id}", urgent=reason == "compromised")
     return True
 
 
@@ -113,16 +113,11 @@ def set_password(session, user, password, actor=None):
 
 def report_compromise(session, user, description=""):
     """The owner says the account is no longer under their control: lock it at once,
-    open an incident and tell the admins (Quy chế Điều 4.2.b)."""
-    from app.incidents.services import open_incident
-
-    incident = open_incident(
-        session, reporter=user, kind="account_compromise",
-        title=_("Lost control of account %(name)s", name=user.username),
-        description=description or _("Reported from the account menu."),
-    )
+    open an incident and tell the admins (Quy chế Điều 4.2.b). The incident is opened by
+    the incidents feature listening to ``account_compromised``; returns it."""
+    opened = account_compromised.send(user, session=session, description=description)
     lock_account(session, user, reason="compromised", actor=user)
-    return incident
+    return next((incident for _receiver, incident in opened if incident is not None), None)
 
 
 def user_can(user, permission, resource, as_member=False):
