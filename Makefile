@@ -73,8 +73,10 @@ translations-update: translations-extract
 translations-compile: $(BIN)/.installed
 	$(BIN)/pybabel compile -d translations --statistics
 
+## Lint: ruff, then the layers of app/ (.importlinter: shell above features above core).
 lint: $(BIN)/.installed
 	$(BIN)/ruff check app tests config.py run.py bench tests_browser loadtest
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
