@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
 from app.core.errors import DomainError
+from app.core.timeutil import local_today
 
 # Our id columns are INTEGER: PostgreSQL refuses a larger parameter with an error (the
 # psycopg dialect casts parameters to the column type), SQLite's driver with OverflowError.
@@ -133,7 +134,6 @@ def _check_date_range(value, years_ahead, message, field, today):
     (with the two bounds as %(a)s and %(b)s)."""
     if value is None:
         return
-    from app.core.timeutil import local_today
 
     latest = _years_after(today or local_today(), years_ahead)
     if not EARLIEST_DOCUMENT_DATE <= value <= latest:

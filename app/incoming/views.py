@@ -29,6 +29,7 @@ from app.incoming.filters import (
     TrackingFilter,
 )
 from app.incoming.models import (
+    URGENCY,
     ExchangeStatus,
     IncomingDocument,
     IncomingFile,
@@ -62,7 +63,6 @@ class IncomingInterface(AppSQLAInterface):
 
 def urgency_badge(value):
     level = value if isinstance(value, int) else 0
-    from app.incoming.models import URGENCY
 
     css = {0: "default", 1: "warning", 2: "warning", 3: "danger", 4: "danger"}[level]
     return Markup('<span class="label label-{} qlvb-urgency-{}">{}</span>').format(

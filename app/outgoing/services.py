@@ -12,9 +12,10 @@ from flask import Flask
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.core import audit, numbering, registry, workflow
+from app.core import audit, numbering, registry, storage, workflow
 from app.core.calendar import next_working_morning_deadline
 from app.core.errors import DomainError
+from app.core.storage import StoredFile
 from app.core.timeutil import local_today, to_local, utcnow
 from app.core.workflow import ConflictError, OutgoingState, RecipientStatus
 from app.incoming import services as incoming
@@ -33,7 +34,9 @@ from app.outgoing.models import (
 )
 from app.reference.models import DocumentType, Term
 from app.security import permissions as P
+from app.security.models import AppUser
 from app.security.services import unit_users_who_can, user_can
+from app.trust import agency
 from app.trust import services as trust
 from app.units.models import Unit
 
@@ -174,8 +177,6 @@ def create_draft(session, user, document_type_id, summary, urgency, draft_file,
 
 
 def _signer(session, doc, signer_id):
-    from app.security.models import AppUser
-
     signer = session.get(AppUser, signer_id)
     if signer is None or not signer.is_active or signer.unit_id != doc.unit_id or not _can(
             signer, P.SIGN):
@@ -225,8 +226,6 @@ def add_version(session, doc, user, stored):
 # -- the route -------------------------------------------------------------------------
 
 def _route_target(session, doc, to_user_id, user):
-    from app.security.models import AppUser
-
     target = session.get(AppUser, to_user_id) if to_user_id else None
     if (target is None or not target.is_active or target.unit_id != doc.unit_id
             or target.id == user.id or not (_can(target, P.DRAFT) or _can(target, P.SIGN))):
@@ -462,9 +461,6 @@ def apply_agency_signature(session, doc, user):
     recipient receives, verified here like any PDF that enters."""
     from io import BytesIO
 
-    from app.core import storage
-    from app.trust import agency
-
     if not agency.configured():
         raise DomainError(_("No agency signing certificate is configured; issue without the "
                             "agency signature or ask the administrator."), field="agency_sign")
@@ -490,8 +486,6 @@ def issue(session, doc, user, late_reason="", agency_sign=False):
     """Issue (phát hành): each unit of the system receives the final PDF, byte-identical,
     in its "Chờ tiếp nhận" inbox; outside bodies are recorded with their channel. All the
     deliveries happen in this transaction: all of them or none."""
-    from app.core.storage import StoredFile
-
     _require_unit(user, doc)
     if not _can(user, P.ISSUE):
         raise DomainError(_("Only the clerk issues documents."))

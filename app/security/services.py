@@ -1,6 +1,7 @@
 """Account rules: one account per unit and per official, locking and unlocking, and the
 "lost control of my account" report (Quy chế Điều 3.4, Điều 4.2.b)."""
 
+from flask import current_app, has_request_context
 from flask_appbuilder.security.sqla.models import Role
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,6 +12,7 @@ from app.core import audit
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.security.models import AppUser
+from app.security.passwords import check_password_complexity
 from app.security.permissions import ROLE_ADMIN, ROLE_UNIT_ADMIN
 from app.security.signals import account_alert, account_compromised
 
@@ -99,10 +101,6 @@ def refuse_account_action(session, actor, target, what, details=None):
 
 
 def set_password(session, user, password, actor=None):
-    from flask import current_app
-
-    from app.security.passwords import check_password_complexity
-
     check_password_complexity(password)
     user.password = generate_password_hash(
         password, method=current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt")
@@ -134,13 +132,9 @@ def user_can(user, permission, resource, as_member=False):
 def _role_permissions(user, as_member):
     """The (permission, resource) pairs of ``user``'s roles; within a request, computed once
     per user and role set (a page asks several times)."""
-    from flask import has_request_context
-
     roles = [r for r in user.roles if not (as_member and r.name == ROLE_ADMIN)]
     if has_request_context():
         # The security manager's per-request set: one light query, no ORM objects.
-        from flask import current_app
-
         role_ids = [r.id for r in roles]
         return current_app.appbuilder.sm._role_permission_set(role_ids) if role_ids else set()
     return {(pv.permission.name, pv.view_menu.name) for role in roles for pv in role.permissions}
