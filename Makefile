@@ -76,7 +76,7 @@ translations-compile: $(BIN)/.installed
 ## Lint: ruff, then the layers of app/ (.importlinter: shell above features above core).
 lint: $(BIN)/.installed
 	$(BIN)/ruff check app tests config.py run.py bench tests_browser loadtest
-	$(BIN)/lint-imports --no-cache
+	$(BIN)/lint-imports --no-cache --no-logo
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
