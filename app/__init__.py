@@ -107,7 +107,7 @@ def configure_fab(app):
     return appbuilder
 
 
-def _register_features(app):
+def _register_features(app: Flask) -> None:
     """Each feature adds what it contributes to the shell and to the features below it
     (``app/core/registry.py``) and connects to the signals it answers; no import does it."""
     from app.incidents import services as incidents
