@@ -73,9 +73,11 @@ translations-update: translations-extract
 translations-compile: $(BIN)/.installed
 	$(BIN)/pybabel compile -d translations --statistics
 
+## Lint: ruff, then the layers of app/ (.importlinter: shell above features above core).
 lint: $(BIN)/.installed
 	$(BIN)/ruff check app tests config.py run.py bench tests_browser loadtest
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache --no-logo
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -1,20 +1,35 @@
-"""The application factory."""
+"""The application factory. Core is imported with the package; the features and the web
+shell when an app is built (importing one module, from a migration or a script, does not
+load them all), each feature registering its part (``_register_features``)."""
 
 import logging
+import os
 import secrets
 
 from flask import Flask, g, jsonify, render_template, request, session
 from flask_appbuilder import AppBuilder
+from flask_appbuilder.security.sqla.models import Role
 from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 
+import config as config_module
+from app.core import api as api_conventions
+from app.core import inputs
+from app.core.audit import action_label
+from app.core.calendar import CalendarDay
+from app.core.catalogs import ensure_compiled
+from app.core.menucache import navbar_menu
+from app.core.timeutil import fmt_date, fmt_datetime
+from app.core.tracking import track
+from app.core.views import install_form_conventions
 from app.extensions import csrf, db, migrate
 
 
 def create_app(config=None, **overrides):
     """Build the Flask app, its extensions and its AppBuilder (one per app, so that tests
     can build as many as they like)."""
-    import config as config_module
-
     app = Flask(__name__, instance_relative_config=True)
     if config is None:
         config = config_module.DevelopmentConfig
@@ -22,23 +37,15 @@ def create_app(config=None, **overrides):
         config = config_module.CONFIGS[config]
     app.config.from_object(config() if isinstance(config, type) else config)
     app.config.update(overrides)
-    from app.core import inputs
-
     inputs.install(app)  # before any route (the id converter) and any other request hook
-    from app.core import api as api_conventions
-
     api_conventions.install(app)
 
     from app.security.passwords import check_password_complexity
 
     app.config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", check_password_complexity)
     _configure_logging(app)
-    from app.core.catalogs import ensure_compiled
-
     ensure_compiled(app.config.get("BABEL_TRANSLATION_DIRECTORIES"))
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
-        import os
-
         os.makedirs(os.path.dirname(app.config["SQLALCHEMY_DATABASE_URI"][10:]) or ".",
                     exist_ok=True)
 
@@ -56,9 +63,7 @@ def create_app(config=None, **overrides):
 
         configure_fab(app)
     _install_request_hooks(app)
-    from app.trust.views import init_app as init_trust
-
-    init_trust(app)
+    _register_features(app)
     _install_error_handlers(app)
 
     from app.cli import qlvb
@@ -68,22 +73,20 @@ def create_app(config=None, **overrides):
 
 
 def _migrations_dir():
-    import os
-
     return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
 
 
 def configure_fab(app):
     """One place wires Flask-AppBuilder: our security manager, index view, templates."""
-    from app.core.tracking import track
-    from app.core.views import install_form_conventions
-    from app.index import IndexView
+    from app.reference.models import DocumentType, Term
+    from app.security.labels import install as install_permission_labels
     from app.security.manager import AppSecurityManager
-    from app.views import register_views
+    from app.security.models import AppUser
+    from app.units.models import Unit
+    from app.web.index import IndexView
+    from app.web.menu import register_views
 
     install_form_conventions()
-    from app.security.labels import install as install_permission_labels
-
     install_permission_labels()
     appbuilder = AppBuilder(
         security_manager_class=AppSecurityManager,
@@ -93,14 +96,6 @@ def configure_fab(app):
     )
     appbuilder.init_app(app, db.session)
     register_views(appbuilder)
-
-    from flask_appbuilder.security.sqla.models import Role
-
-    from app.core.calendar import CalendarDay
-    from app.reference.models import DocumentType, Term
-    from app.security.models import AppUser
-    from app.units.models import Unit
-
     track(AppUser, ignore={"last_login", "login_count", "fail_login_count", "changed_on",
                            "changed_by_fk", "changed_by", "created_on", "locked_at",
                            "locked_reason", "created_by", "created_by_fk"})
@@ -112,6 +107,21 @@ def configure_fab(app):
     return appbuilder
 
 
+def _register_features(app: Flask) -> None:
+    """Each feature adds what it contributes to the shell and to the features below it
+    (``app/core/registry.py``) and connects to the signals it answers; no import does it."""
+    from app.incidents import services as incidents
+    from app.incoming import views as incoming
+    from app.notifications import services as notifications
+    from app.outgoing import services as outgoing
+    from app.registers import views as registers
+    from app.trust import views as trust
+
+    # The order of the top bar's counters: notifications, incoming work, outgoing work.
+    for feature in (trust, notifications, incidents, incoming, outgoing, registers):
+        feature.init_app(app)
+
+
 def _configure_logging(app):
     level = getattr(logging, str(app.config.get("LOG_LEVEL", "INFO")).upper(), logging.INFO)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -121,14 +131,10 @@ def _configure_logging(app):
 
 
 def _install_request_hooks(app):
-    from app.core.timeutil import fmt_date, fmt_datetime
+    from app.web.topbar import top_bar_counts
 
     app.jinja_env.globals["csp_nonce"] = lambda: g.get("csp_nonce", "")
-    from app.core.audit import action_label
-
     app.jinja_env.globals["audit_label"] = action_label
-    from app.core.menucache import navbar_menu
-
     app.jinja_env.globals["qlvb_navbar_menu"] = navbar_menu
     app.jinja_env.filters["vndate"] = fmt_date
     app.jinja_env.filters["vndatetime"] = fmt_datetime
@@ -141,8 +147,6 @@ def _install_request_hooks(app):
 
     @app.context_processor
     def _top_bar():
-        from app.core.topbar import top_bar_counts
-
         return {"top_bar": top_bar_counts}
 
     @app.after_request
@@ -169,8 +173,6 @@ def _install_request_hooks(app):
     def _denied_as_403(response):
         # FAB answers a signed-in user's missing permission with a redirect to the login
         # page (which sends them back: a loop); answer 403 instead.
-        from flask_login import current_user
-
         location = response.headers.get("Location", "")
         if (response.status_code == 302 and "/login/" in location
                 and current_user.is_authenticated and not request.path.startswith("/login")):
@@ -189,16 +191,11 @@ def _wants_json():
 
 
 def _install_error_handlers(app):
-    from flask_wtf.csrf import CSRFError
-    from sqlalchemy.exc import DataError, InterfaceError, OperationalError
-
     def _page(code, message):
         if _wants_json():
             return jsonify(message=message), code
         try:
             if "user" not in g:  # refused before FAB's own hooks ran (CSRF, limits)
-                from flask_login import current_user
-
                 g.user = current_user
             return render_template("qlvb/error.html", code=code, message=message,
                                    base_template=app.appbuilder.base_template,

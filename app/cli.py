@@ -1,13 +1,26 @@
 """``flask qlvb …``: the commands run at deploy and by the office."""
 
+import json
 import os
 import sys
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
+from app.core import audit
+from app.core.backup import BackupError, backup, restore
+from app.core.errors import DomainError
+from app.core.storage import leftovers, remove_orphans, verify_all
+from app.core.timeutil import utcnow
 from app.extensions import db
+from app.registers import services as registers
+from app.registers.pdf import build_pdf
+from app.registers.xlsx import build_xlsx
+from app.search.index import reindex_all
+from app.security.sync import sync_roles
+from app.trust import services as trust
 
 
 @click.group()
@@ -19,8 +32,6 @@ def qlvb():
 @with_appcontext
 def sync_roles_command():
     """Write the built-in roles and their permissions to the database."""
-    from app.security.sync import sync_roles
-
     report = sync_roles(current_app.appbuilder)
     for role, count in report.items():
         click.echo(f"{role}: {count}")
@@ -33,8 +44,6 @@ def audit_group():
 
 def _chain_problem(problem, count):
     """A broken chain or anchor, said for the operator."""
-    from flask_babel import gettext as _
-
     reason = problem["reason"]
     if reason == "prev_hash":
         return _("BROKEN at event %(id)s: its link to the previous event does not match "
@@ -80,10 +89,6 @@ def _chain_problem(problem, count):
 def audit_verify(with_anchors):
     """Re-compute the keyed hash chain (and check the anchors); exit 1 naming the first
     broken event or anchor."""
-    from flask_babel import gettext as _
-
-    from app.core import audit
-
     anchors = None
     if with_anchors:
         path = audit.anchor_path()
@@ -112,10 +117,6 @@ def audit_verify(with_anchors):
 @with_appcontext
 def audit_anchor():
     """Append the chain's length and head, with their HMAC, to AUDIT_ANCHOR_FILE."""
-    from flask_babel import gettext as _
-
-    from app.core import audit
-
     count, _last_id, head = audit.write_anchor(db.session, source="cli")
     db.session.rollback()
     click.echo(_("Anchor written: %(count)s events, head %(head)s, to %(path)s",
@@ -133,8 +134,6 @@ def storage_group():
 @with_appcontext
 def storage_cleanup(min_age):
     """Remove stored files that no record points at and unfinished uploads' temporaries."""
-    from app.core.storage import remove_orphans
-
     removed = remove_orphans(db.session, min_age_seconds=min_age)
     for path in removed:
         click.echo(f"removed {path}")
@@ -153,8 +152,6 @@ def _age(seconds):
 def storage_verify(strict):
     """Re-hash every stored file against its SHA-256; exit 1 naming missing or altered ones.
     Also lists the files no record points at (orphans, unfinished uploads) with their age."""
-    from app.core.storage import leftovers, verify_all
-
     count, problems = verify_all(db.session)
     for sha, verdict in sorted(problems.items()):
         click.echo(f"{verdict.upper()} {sha}", err=True)
@@ -181,12 +178,8 @@ def storage_verify(strict):
 def check_pdf_command(files, trust_roots):
     """Run the intake checks on FILES (nothing is stored): one JSON object per file; exit 0
     when every file is acceptable, 1 otherwise."""
-    import json
-
-    from app.trust.services import inspect, load_anchors
-
     try:
-        anchors = load_anchors(db.session, extra_files=trust_roots)
+        anchors = trust.load_anchors(db.session, extra_files=trust_roots)
     except (OSError, ValueError) as exc:
         click.echo(f"cannot load the trust roots: {exc}", err=True)
         sys.exit(2)
@@ -195,7 +188,7 @@ def check_pdf_command(files, trust_roots):
         if not os.path.isfile(path):
             result = {"file": path, "accepted": False, "problems": ["file not found"]}
         else:
-            result = inspect(path, anchors).as_dict()
+            result = trust.inspect(path, anchors).as_dict()
         ok = ok and result["accepted"]
         click.echo(json.dumps(result, ensure_ascii=False, default=str))
     sys.exit(0 if ok else 1)
@@ -223,8 +216,6 @@ def search_group():
 @with_appcontext
 def search_reindex():
     """Rebuild the search index of every document (after upgrading, or to repair it)."""
-    from app.search.index import reindex_all
-
     count = reindex_all(db.session)
     click.echo(f"indexed {count} document(s)")
 @qlvb.command("register")
@@ -240,24 +231,18 @@ def search_reindex():
 @with_appcontext
 def register_command(unit_ref, kind, start, end, fmt, volume, out):
     """Write a register (the same as the screen offers), e.g. for a monthly scheduled run."""
-    from app.core.errors import DomainError
-    from app.core.timeutil import utcnow
-    from app.registers import services
-    from app.registers.pdf import build_pdf
-    from app.registers.xlsx import build_xlsx
-
-    unit = services.unit_of(db.session, None, True, unit_ref)
+    unit = registers.unit_of(db.session, None, True, unit_ref)
     if unit is None:
         raise click.ClickException(f"unknown unit: {unit_ref}")
     try:
-        period = services.make_period("range", start=start, end=end)
-        reg = services.register(db.session, kind, unit, period, volume=volume)
+        period = registers.make_period("range", start=start, end=end)
+        reg = registers.register(db.session, kind, unit, period, volume=volume)
     except DomainError as error:
         raise click.ClickException(str(error)) from None
-    document = reg.document(services.print_mark(None, utcnow()))
+    document = reg.document(registers.print_mark(None, utcnow()))
     with open(out, "wb") as fh:
         (build_pdf if fmt == "pdf" else build_xlsx)(fh, document)
-    services.record_print(db.session, "register_printed", None, {
+    registers.record_print(db.session, "register_printed", None, {
         "unit": unit.abbreviation, "kind": kind, "from": str(period.start),
         "to": str(period.end), "format": fmt, "rows": reg.count, "by": "command line"})
     db.session.commit()
@@ -271,8 +256,6 @@ def register_command(unit_ref, kind, start, end, fmt, volume, out):
 def backup_command(out):
     """Write a consistent backup: every table (read in one transaction), the stored files
     and a manifest of their SHA-256 hashes."""
-    from app.core.backup import BackupError, backup
-
     try:
         summary = backup(db.engine, db.metadata, out)
     except BackupError as error:
@@ -288,8 +271,6 @@ def backup_command(out):
 def restore_command(directory):
     """Load the backup in DIRECTORY into this installation, which must be migrated to the
     backup's schema revision and hold no rows (run `flask qlvb sync-roles` after it)."""
-    from app.core.backup import BackupError, restore
-
     db.session.remove()
     try:
         summary = restore(db.engine, db.metadata, directory)

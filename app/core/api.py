@@ -7,7 +7,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema  # noqa: F401
 
+from app.core.errors import DomainError
 from app.core.inputs import MAX_ID
+from app.core.workflow import ConflictError
 
 # marshmallow's built-in messages, marked here so that the catalog carries them.
 KNOWN = {
@@ -155,7 +157,6 @@ class DocumentStepsApiMixin:
                                          error, getattr(g.user, "username", None))
         if isinstance(error, ValidationError):
             return self.response_400(message=translate_message(error.messages))
-        from app.core.workflow import ConflictError
 
         if isinstance(error, ConflictError):
             # The document moved on (the same request, repeated, has just done it).
@@ -164,8 +165,6 @@ class DocumentStepsApiMixin:
 
     def _step(self, pk, action):
         """Run ``action(session, doc)`` on document ``pk``, in one transaction."""
-
-        from app.core.errors import DomainError
 
         doc = self.scoped_get(pk)
         if doc is None:
@@ -180,8 +179,6 @@ class DocumentStepsApiMixin:
 
     def _json_object(self):
         from flask import request
-
-        from app.core.errors import DomainError
 
         body = request.get_json(silent=True) if request.is_json else None
         if not isinstance(body, dict):

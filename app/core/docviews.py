@@ -1,6 +1,7 @@
 """What the document screens share (incoming and outgoing): the step forms, refusals
 shown beside the field with nothing kept, and files served only through a scoped,
-audited route."""
+audited route. Checking a file's signatures again is the trust feature's
+(``app.trust.views.RecheckFileMixin``)."""
 
 import logging
 
@@ -85,32 +86,6 @@ class DocumentStepsMixin:
     @permission_name("file")
     def file(self, file_id):
         return self._send(self._scoped_file(file_id), inline=False)
-
-    @expose("/recheck/<int:file_id>", methods=["POST"])
-    @has_access
-    @permission_name("recheck")
-    def recheck(self, file_id):
-        """"Kiểm tra lại": verify the file's signatures again (e.g. after the admin loaded
-        a new root or CRL); scoped like the file, audited."""
-        from flask_wtf import FlaskForm
-
-        from app.core.errors import DomainError
-        from app.trust import services as trust
-
-        row = self._scoped_file(file_id)
-        session = self.datamodel.session
-        FlaskForm().validate_on_submit()
-        try:
-            report = trust.recheck(session, row, g.user)
-            session.commit()
-        except DomainError as error:
-            self._refused(error)
-        else:
-            from app.trust.models import status_label
-
-            flash(_("Checked again: %(status)s.", status=status_label(report["status"])),
-                  "success" if report["status"] == "valid" else "warning")
-        return redirect(url_for(".show", pk=row.document_id))
 
     @expose("/preview/<int:file_id>")
     @has_access

@@ -24,6 +24,7 @@ from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter, Map
 
 from app.core.errors import DomainError
+from app.core.timeutil import local_today
 
 if TYPE_CHECKING:
     # The mixins below use the attributes of the classes they are mixed into.
@@ -161,7 +162,6 @@ def _check_date_range(value: date | None, years_ahead: int, message: str, field:
     (with the two bounds as %(a)s and %(b)s)."""
     if value is None:
         return
-    from app.core.timeutil import local_today
 
     latest = _years_after(today or local_today(), years_ahead)
     if not EARLIEST_DOCUMENT_DATE <= value <= latest:

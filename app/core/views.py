@@ -22,8 +22,8 @@ from app.core import fab
 from app.core.errors import DomainError
 from app.core.fab import InnerFiltersMixin, ListArgumentsMixin, RuleFormsMixin
 from app.core.inputs import CleanTextFormsMixin, CleanTextSchemaMixin
+from app.core.methods import CRUD_METHODS
 from app.core.timeutil import fmt_date, fmt_datetime
-from app.security.permissions import CRUD_METHODS
 
 log = logging.getLogger(__name__)
 

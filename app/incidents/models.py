@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import relationship
 
+from app.core.storage import register_reference
 from app.core.timeutil import utcnow
 
 INCIDENT_KINDS = {
@@ -58,8 +59,6 @@ class Incident(Model):
 
 
 def _register_files():
-    from app.core.storage import register_reference
-
     register_reference(Incident.file_sha256)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask import Flask
 from flask_babel import gettext as _
 from sqlalchemy.orm import Query, Session
 
@@ -16,6 +17,8 @@ from app.incidents.models import INCIDENT_KINDS, Incident
 from app.notifications.services import notify
 from app.security.models import AppUser
 from app.security.permissions import ROLE_OFFICE, ROLE_UNIT_ADMIN
+from app.security.services import users_with_role
+from app.security.signals import account_compromised
 
 TRANSITIONS = {
     "new": {"in_progress", "resolved"},
@@ -25,8 +28,6 @@ TRANSITIONS = {
 
 
 def _handlers(session: Session, unit_id: int) -> list[AppUser]:
-    from app.security.services import users_with_role
-
     return (users_with_role(session, ROLE_UNIT_ADMIN, unit_id)
             + users_with_role(session, ROLE_OFFICE))
 
@@ -117,3 +118,17 @@ def incidents_of_month(query: Query[Incident], year: int, month: int) -> list[In
     start, end = month_bounds(year, month)
     return (query.filter(Incident.created_at >= start, Incident.created_at < end)
             .order_by(Incident.created_at, Incident.id).all())
+
+
+def _account_compromised(account: AppUser, session: Session, description: str) -> Incident:
+    """The owner lost control of ``account``: the report the admins handle (Điều 4.2.b)."""
+    return open_incident(
+        session, reporter=account, kind="account_compromise",
+        title=_("Lost control of account %(name)s", name=account.username),
+        description=description or _("Reported from the account menu."),
+    )
+
+
+def init_app(app: Flask) -> None:
+    """A compromised account reported by its owner opens an incident."""
+    account_compromised.connect(_account_compromised)

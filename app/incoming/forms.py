@@ -20,6 +20,8 @@ from app.core.views import VNDateField, VNDatePickerWidget
 from app.incoming.models import CHANNELS, URGENCY
 from app.incoming.services import Entry, Party
 from app.reference.models import DocumentType
+from app.security import permissions as P
+from app.security.services import unit_users_who_can
 from app.units.models import Unit
 
 OUTSIDE = ""
@@ -150,9 +152,6 @@ def parse_party(value):
 
 
 def party_choices(session, unit_id, with_units=True):
-    from app.security import permissions as P
-    from app.security.services import unit_users_who_can
-
     people = unit_users_who_can(session, unit_id, P.PROCESS, P.INCOMING)
     choices = [(_party_value("user", u.id), f"{u.get_full_name()} — {u.position or ''}".rstrip(
         " —")) for u in sorted(people, key=lambda u: u.get_full_name())]

@@ -21,7 +21,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
-from app.core.timeutil import utcnow
+from app.core.audit import ACTION_LABELS
+from app.core.storage import register_reference
+from app.core.timeutil import fmt_date, local_today, utcnow
 from app.trust.models import VerifiedFileMixin, status_label
 
 # Độ khẩn (DOMAIN §4); levels 2–4 need the hour of arrival.
@@ -204,8 +206,6 @@ class IncomingDocument(Model):
     def deadline_cell(self):
         """The deadline, flagged when an open document is past it or was completed late."""
         from markupsafe import Markup
-
-        from app.core.timeutil import fmt_date, local_today
 
         if self.deadline is None:
             return ""
@@ -411,9 +411,6 @@ AUDIT_ACTIONS = {
 
 
 def _register_files():
-    from app.core.audit import ACTION_LABELS
-    from app.core.storage import register_reference
-
     register_reference(IncomingFile.sha256)
     ACTION_LABELS.update(AUDIT_ACTIONS)
 

@@ -3,7 +3,7 @@ and assignee's forms. Views are thin: each form becomes one service call."""
 
 import logging
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import Flask, abort, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqualFunction
 from flask_appbuilder.security.decorators import permission_name
@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
 
-from app.core import audit, workflow
+from app.core import audit, registry, workflow
 from app.core.audit import AuditEvent
 from app.core.docviews import DocumentStepsMixin
 from app.core.errors import DomainError
@@ -30,6 +30,7 @@ from app.incoming.filters import (
     TrackingFilter,
 )
 from app.incoming.models import (
+    URGENCY,
     ExchangeStatus,
     IncomingDocument,
     IncomingFile,
@@ -38,6 +39,7 @@ from app.incoming.models import (
 )
 from app.security import permissions as P
 from app.trust.services import intake_check
+from app.trust.views import RecheckFileMixin
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +64,6 @@ class IncomingInterface(AppSQLAInterface):
 
 def urgency_badge(value):
     level = value if isinstance(value, int) else 0
-    from app.incoming.models import URGENCY
 
     css = {0: "default", 1: "warning", 2: "warning", 3: "danger", 4: "danger"}[level]
     return Markup('<span class="label label-{} qlvb-urgency-{}">{}</span>').format(
@@ -74,7 +75,7 @@ NOT_ROUTED = {"download", "add", "edit", "delete", "api", "api_read", "api_get",
               "api_readvalues"}
 
 
-class IncomingListBase(DocumentStepsMixin, UnitScopedMixin, AppModelView):
+class IncomingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, AppModelView):
     """A list of incoming documents the user may see, and the document page."""
 
     file_model = IncomingFile
@@ -191,20 +192,11 @@ class IncomingListBase(DocumentStepsMixin, UnitScopedMixin, AppModelView):
     @has_access
     @permission_name("slip")
     def slip_pdf(self, pk):
-        """The same slip as PDF, marked with who printed it and when."""
-        import io
-
-        from flask import send_file
-
-        from app.registers.services import print_mark, record_print
-        from app.registers.slip import build_slip_pdf
-
+        """The same slip as PDF, marked with who printed it and when (built by the
+        registers, ``app.registers.slip.slip_pdf``)."""
         item = self.scoped_get_or_404(pk)
-        out = io.BytesIO()
-        build_slip_pdf(out, item, print_mark(g.user, local_now()))
-        out.seek(0)
-        record_print(self.datamodel.session, "slip_printed", g.user,
-                     {"number": item.number_label()}, obj=item)
+        out = registry.service("incoming_slip_pdf")(self.datamodel.session, item, g.user,
+                                                     local_now())
         self.datamodel.session.commit()
         return send_file(out, mimetype="application/pdf", as_attachment=True,
                          download_name=f"phieu-giai-quyet-{item.id}.pdf")
@@ -390,9 +382,8 @@ class IncomingView(IncomingListBase):
     @permission_name("recall_answer")
     def recall_answer(self, pk):
         """The sender asked for the document back: accept (15) or refuse (16) with a
-        reason."""
-        from app.outgoing.services import answer_recall
-
+        reason (the rule is the outgoing side's: ``app.outgoing.services.answer_recall``)."""
+        answer_recall = registry.service("answer_recall")
         item = self._editable(pk)
         form = forms.CancelForm()
         form.validate_on_submit()
@@ -595,3 +586,8 @@ def assignment_rows(item):
         out.extend((1, c) for c in active if c.parent_id == a.id)
     return out
 
+
+def init_app(app: Flask) -> None:
+    """The user's incoming work in the top bar and on the landing page."""
+    registry.add_top_bar(app, "work", lambda session, user: services.counts_for(
+        session, user, sees_all_units(user)))

@@ -20,7 +20,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
+from app.core.audit import ACTION_LABELS
+from app.core.storage import register_reference
 from app.core.timeutil import utcnow
+from app.incoming.models import URGENCY
 from app.trust.models import VerifiedFileMixin
 
 STATES = {
@@ -188,8 +191,6 @@ class OutgoingDocument(Model):
         return str(STATES.get(self.state, self.state))
 
     def urgency_label(self):
-        from app.incoming.models import URGENCY
-
         return str(URGENCY.get(self.urgency, self.urgency))
 
     def draft_files(self):
@@ -334,9 +335,6 @@ AUDIT_ACTIONS = {
 
 
 def _register():
-    from app.core.audit import ACTION_LABELS
-    from app.core.storage import register_reference
-
     register_reference(OutgoingFile.sha256)
     ACTION_LABELS.update(AUDIT_ACTIONS)
 

@@ -10,15 +10,17 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from flask import Flask
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core import audit, numbering, workflow
+from app.core import audit, numbering, registry, storage, workflow
 from app.core.calendar import next_working_morning_deadline
 from app.core.errors import DomainError
+from app.core.storage import StoredFile
 from app.core.timeutil import local_today, to_local, utcnow
 from app.core.workflow import ConflictError, OutgoingState, RecipientStatus
 from app.incoming import services as incoming
@@ -37,13 +39,11 @@ from app.outgoing.models import (
 )
 from app.reference.models import DocumentType, Term
 from app.security import permissions as P
+from app.security.models import AppUser
 from app.security.services import unit_users_who_can, user_can
+from app.trust import agency
 from app.trust import services as trust
 from app.units.models import Unit
-
-if TYPE_CHECKING:
-    from app.core.storage import StoredFile
-    from app.security.models import AppUser
 
 log = logging.getLogger(__name__)
 
@@ -188,8 +188,6 @@ def create_draft(session: Session, user: AppUser, document_type_id: int | None,
 
 
 def _signer(session: Session, doc: OutgoingDocument, signer_id: int) -> AppUser:
-    from app.security.models import AppUser
-
     signer = session.get(AppUser, signer_id)
     if signer is None or not signer.is_active or signer.unit_id != doc.unit_id or not _can(
             signer, P.SIGN):
@@ -242,8 +240,6 @@ def add_version(session: Session, doc: OutgoingDocument, user: AppUser,
 
 def _route_target(session: Session, doc: OutgoingDocument, to_user_id: int | None,
                   user: AppUser) -> AppUser:
-    from app.security.models import AppUser
-
     target = session.get(AppUser, to_user_id) if to_user_id else None
     if (target is None or not target.is_active or target.unit_id != doc.unit_id
             or target.id == user.id or not (_can(target, P.DRAFT) or _can(target, P.SIGN))):
@@ -488,9 +484,6 @@ def apply_agency_signature(session: Session, doc: OutgoingDocument,
     recipient receives, verified here like any PDF that enters."""
     from io import BytesIO
 
-    from app.core import storage
-    from app.trust import agency
-
     if not agency.configured():
         raise DomainError(_("No agency signing certificate is configured; issue without the "
                             "agency signature or ask the administrator."), field="agency_sign")
@@ -517,8 +510,6 @@ def issue(session: Session, doc: OutgoingDocument, user: AppUser, late_reason: s
     """Issue (phát hành): each unit of the system receives the final PDF, byte-identical,
     in its "Chờ tiếp nhận" inbox; outside bodies are recorded with their channel. All the
     deliveries happen in this transaction: all of them or none."""
-    from app.core.storage import StoredFile
-
     _require_unit(user, doc)
     if not _can(user, P.ISSUE):
         raise DomainError(_("Only the clerk issues documents."))
@@ -650,8 +641,6 @@ def on_incoming_status(session: Session, incoming_doc: IncomingDocument, code: s
     recipient.status_at = utcnow()
 
 
-incoming.STATUS_LISTENERS.append(on_incoming_status)
-
 
 # -- recall ----------------------------------------------------------------------------
 
@@ -771,3 +760,12 @@ def counts_for(session: Session, user: AppUser | None) -> dict[str, int]:
         out["to_issue"] = sum(1 for d in waiting if d.state == "numbered")
         out["issue_overdue"] = sum(1 for d in waiting if overdue_to_issue(session, d))
     return out
+
+
+def init_app(app: Flask) -> None:
+    """The user's outgoing work in the top bar; the statuses the recipients send back; the
+    answer to a recall, given on the incoming document's screen."""
+    registry.add_top_bar(app, "outgoing", counts_for)
+    if on_incoming_status not in incoming.STATUS_LISTENERS:
+        incoming.STATUS_LISTENERS.append(on_incoming_status)
+    registry.provide(app, "answer_recall", answer_recall)

@@ -20,14 +20,16 @@ from app.core.scope import UnitScopedMixin
 from app.core.timeutil import local_today
 from app.core.views import AppModelView, AppSQLAInterface
 from app.core.workflow import OUTGOING
+from app.incoming.forms import unit_choices
 from app.incoming.services import Uploads
 from app.incoming.views import NOT_ROUTED, IncomingInterface, urgency_badge
 from app.outgoing import forms, services
 from app.outgoing.filters import OutgoingListFilter, OutgoingScopeFilter
-from app.outgoing.models import NumberSeries, OutgoingDocument, OutgoingFile
+from app.outgoing.models import SERIES_SCOPES, NumberSeries, OutgoingDocument, OutgoingFile
 from app.security import permissions as P
 from app.trust import agency
 from app.trust.services import intake_check
+from app.trust.views import RecheckFileMixin
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,7 @@ class OutgoingInterface(IncomingInterface):
         return super().apply_order_by(query, order_column, order_direction, *args, **kwargs)
 
 
-class OutgoingListBase(DocumentStepsMixin, UnitScopedMixin, AppModelView):
+class OutgoingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, AppModelView):
     datamodel = OutgoingInterface(OutgoingDocument)
     file_model = OutgoingFile
     class_permission_name = P.OUTGOING
@@ -213,7 +215,6 @@ class OutgoingView(OutgoingListBase):
         item = self._editable(pk, ("draft", "review", "returned", "signed", "numbered"))
         session = self.datamodel.session
         form = forms.RecipientsForm()
-        from app.incoming.forms import unit_choices
 
         form.units.choices = unit_choices(session, exclude=item.unit_id)
         if request.method == "GET":
@@ -419,8 +420,6 @@ class NumberSeriesView(UnitScopedMixin, AppModelView):
 
     def _scope_field(self):
         from wtforms import SelectField
-
-        from app.outgoing.models import SERIES_SCOPES
 
         return SelectField(_l("Counted"), choices=[(k, v) for k, v in SERIES_SCOPES.items()])
 

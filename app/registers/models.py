@@ -5,6 +5,8 @@ from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, Column, Integer, String, UniqueConstraint
 
+from app.core.audit import ACTION_LABELS
+
 REGISTER_KINDS = {
     "incoming": _l("Register of incoming documents"),
     "outgoing": _l("Register of outgoing documents"),
@@ -91,8 +93,6 @@ AUDIT_ACTIONS = {
 
 
 def _register():
-    from app.core.audit import ACTION_LABELS
-
     ACTION_LABELS.update(AUDIT_ACTIONS)
 
 

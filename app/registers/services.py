@@ -12,24 +12,23 @@ from calendar import monthrange
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from app.core import audit
 from app.core.errors import DomainError
-from app.core.timeutil import LOCAL_TZ, fmt_date, fmt_datetime
+from app.core.timeutil import LOCAL_TZ, fmt_date, fmt_datetime, parse_date
+from app.incoming.models import ASSIGNMENT_ROLES, Assignment, IncomingDocument, IncomingFile
 from app.incoming.models import STATES as INCOMING_STATES
-from app.incoming.models import IncomingDocument
 from app.outgoing.models import CancelledNumber, OutgoingDocument
+from app.reference.models import DocumentType
 from app.registers.models import DEFAULT_COLUMNS, REGISTER_KINDS, RegisterColumn
-from app.registers.pdf import Document
+from app.registers.pdf import Document, build_pdf
+from app.security.models import AppUser
 from app.units.models import Unit
-
-if TYPE_CHECKING:
-    from app.incoming.models import IncomingFile
-    from app.security.models import AppUser
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +74,6 @@ def make_period(kind: str, year: object = None, month: object = None, quarter: o
     """A month, a quarter, a year or any span of dates (Quy chế Điều 4.2.d: the registers
     are printed monthly or quarterly and bound by year); the end may not come before the
     start."""
-    from app.core.timeutil import parse_date
-
     if kind not in PERIOD_KINDS:
         raise DomainError(_("Choose a month, a quarter, a year or a span of dates."),
                           field="period")
@@ -194,8 +191,6 @@ class _Labels(dict[str, str]):
     """Translated labels looked up once per register, not once per row."""
 
     def __missing__(self, key: str) -> str:
-        from app.incoming.models import ASSIGNMENT_ROLES
-
         value = str(ASSIGNMENT_ROLES.get(key, INCOMING_STATES.get(key, key)))
         self[key] = value
         return value
@@ -290,8 +285,6 @@ def _incoming_batches(session: Session, unit_id: int,
     read several times faster than whole documents), ``BATCH`` at a time."""
     from sqlalchemy.orm import aliased
 
-    from app.reference.models import DocumentType
-
     sender = aliased(Unit)
     D = IncomingDocument
     query = (select(D.id, D.arrival_year, D.arrival_number, D.arrival_date, D.arrival_time,
@@ -320,9 +313,6 @@ def _incoming_batches(session: Session, unit_id: int,
 
 def _parties_of(session: Session, ids: list[int], labels: _Labels) -> dict[int, str]:
     """``document id → "Chủ trì: …; Phối hợp: …"`` for the documents ``ids``."""
-    from app.incoming.models import Assignment
-    from app.security.models import AppUser
-
     A = Assignment
     rows = session.execute(
         select(A.document_id, A.role, Unit.name, AppUser.last_name, AppUser.first_name)
@@ -339,8 +329,6 @@ def _parties_of(session: Session, ids: list[int], labels: _Labels) -> dict[int, 
 
 
 def _main_files(session: Session, ids: list[int]) -> dict[int, IncomingFile]:
-    from app.incoming.models import IncomingFile
-
     rows = session.execute(select(IncomingFile).where(
         IncomingFile.document_id.in_(ids), IncomingFile.role == "main")).scalars()
     return {f.document_id: f for f in rows}
@@ -572,8 +560,6 @@ def write_year_bundle(session: Session, unit: Unit, year: int, mark: str, out: s
     bound by year); returns the number of rows of each."""
     import zipfile
 
-    from app.registers.pdf import build_pdf
-
     period = make_period("year", year=year)
     counts = {}
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
@@ -597,8 +583,6 @@ def print_seal(session: Session, user: AppUser | None) -> str:
     """The audit chain's length and head as the print begins, for its footer; written to
     the anchor file too, so that a trail cut short later shows against both (Quy chế
     Điều 3.5)."""
-    from app.core import audit
-
     try:
         count, _last_id, head = audit.write_anchor(
             session, source="print:" + (user.username if user is not None else "-"))
@@ -615,7 +599,5 @@ def record_print(session: Session, action: str, user: AppUser | None, details: d
                  obj: object = None) -> None:
     """Printing a register, report or slip is an event of the audit trail (Quy chế
     Điều 3.5)."""
-    from app.core import audit
-
     audit.record(session, action, obj, object_type=None if obj is not None else "Register",
                  user=user, details=details, username=None if user else "command line")

@@ -1,15 +1,23 @@
 """The phiếu giải quyết văn bản đến as PDF: the register entry of one incoming document,
 the head's direction, who handles it by when, and the result (DOMAIN §5)."""
 
+from __future__ import annotations
+
+import io
+from datetime import datetime
 from xml.sax.saxutils import escape
 
 from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from sqlalchemy.orm import Session
 
 from app.core.timeutil import fmt_date, fmt_datetime
+from app.incoming.models import IncomingDocument
 from app.registers.pdf import MARGIN, _canvas_class, _styles, register_fonts
+from app.registers.services import print_mark, record_print
+from app.security.models import AppUser
 
 
 def slip_rows(doc):
@@ -58,3 +66,14 @@ def build_slip_pdf(out, doc, mark):
                             topMargin=MARGIN * 2, bottomMargin=MARGIN * 2,
                             title=_("Processing slip"), author=mark)
     pdf.build(story, canvasmaker=_canvas_class(mark, False))
+
+
+def slip_pdf(session: Session, doc: IncomingDocument, user: AppUser,
+             now: datetime) -> io.BytesIO:
+    """The slip of ``doc`` as PDF, marked with who printed it and when; the print is an
+    event of the audit trail (in the caller's transaction)."""
+    out = io.BytesIO()
+    build_slip_pdf(out, doc, print_mark(user, now))
+    out.seek(0)
+    record_print(session, "slip_printed", user, {"number": doc.number_label()}, obj=doc)
+    return out

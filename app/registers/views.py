@@ -1,27 +1,35 @@
 """The screens of the registers and reports: choose a unit and a period, see the report,
 download it as PDF or XLSX. Views are thin: the services build, the builders print."""
 
+from __future__ import annotations
+
 import logging
 import tempfile
+from typing import Any, cast
 
-from flask import abort, flash, g, request, send_file
+from flask import Flask, abort, current_app, flash, g, request, send_file
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 from wtforms import BooleanField, StringField
 from wtforms.validators import Length, Optional
 
+from app.core import registry
 from app.core.errors import DomainError
 from app.core.scope import sees_all_units
 from app.core.timeutil import local_today, utcnow
 from app.core.views import AppModelView, AppSQLAInterface
 from app.extensions import db
-from app.registers import reports, services
+from app.incoming.services import sees_whole_unit
+from app.registers import dashboard, reports, services
 from app.registers.models import DEFAULT_COLUMNS, REGISTER_KINDS, RegisterColumn
 from app.registers.pdf import build_pdf
+from app.registers.slip import slip_pdf
 from app.registers.xlsx import build_xlsx
 from app.security import permissions as P
+from app.security.models import AppUser
 
 log = logging.getLogger(__name__)
 
@@ -306,3 +314,22 @@ class RegisterColumnView(AppModelView):
                                 "%(keys)s.", keys=", ".join(services.column_keys(item.kind))),
                               field="key")
         item.label = (item.label or "").strip()
+
+
+def landing_card(session: Session, user: AppUser, counts: dict[str, Any]) -> dict[str, Any]:
+    """On the landing page: how many documents are urgent for the user, and for those who
+    print registers and reports, the unit's documents in charts."""
+    everyone = sees_all_units()
+    urgent, charts = None, []
+    if counts.get("work") or everyone:
+        urgent = dashboard.urgent_count(session, user, sees_whole_unit(session, user), everyone)
+    reports = cast(Any, current_app).appbuilder.sm.has_access(P.READ, P.REPORT)
+    if reports and (everyone or user.unit_id):
+        charts = dashboard.charts(session, None if everyone else [user.unit_id], local_today())
+    return {"urgent": urgent, "charts": charts}
+
+
+def init_app(app: Flask) -> None:
+    """The registers' part of the landing page; the incoming slip as PDF."""
+    registry.add_landing(app, "registers", landing_card)
+    registry.provide(app, "incoming_slip_pdf", slip_pdf)

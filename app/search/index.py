@@ -6,8 +6,13 @@ from sqlalchemy import event, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from app.core.timeutil import to_local
+from app.incoming.models import IncomingDocument, IncomingFile
+from app.outgoing.models import OutgoingDocument, OutgoingFile, Recipient
+from app.reference.models import DocumentType
 from app.search.folding import index_body
 from app.search.models import SearchDocument
+from app.security.models import AppUser
+from app.units.models import Unit
 
 # Stored text of a document (shown in the results); the index holds MAX_WORDS words of it.
 MAX_TEXT = 200_000
@@ -23,8 +28,6 @@ def _name(session, model, pk):
 
 
 def _full_name(session, pk):
-    from app.security.models import AppUser
-
     user = session.get(AppUser, pk) if pk is not None else None
     return user.get_full_name() if user is not None else ""
 
@@ -43,10 +46,6 @@ def _files_text(session, model, doc_id):
 
 def incoming_values(session, doc):
     """The index row of an incoming document: every register field and its files' text."""
-    from app.incoming.models import IncomingFile
-    from app.reference.models import DocumentType
-    from app.units.models import Unit
-
     parts = [doc.symbol, doc.number_label(), doc.summary, doc.author_name,
              _name(session, Unit, doc.sender_unit_id),
              _name(session, DocumentType, doc.document_type_id), doc.signer_name,
@@ -61,10 +60,6 @@ def incoming_values(session, doc):
 
 def outgoing_values(session, doc):
     """The index row of an outgoing document: its fields, recipients and files' text."""
-    from app.outgoing.models import OutgoingFile, Recipient
-    from app.reference.models import DocumentType
-    from app.units.models import Unit
-
     recipients = session.execute(
         select(Recipient.name, Recipient.unit_id).where(Recipient.document_id == doc.id)
         .order_by(Recipient.id)).all()
@@ -103,8 +98,6 @@ def remove_row(session, kind, document_id):
 
 def index_document(session, doc):
     """Write the index row of ``doc`` (an IncomingDocument or OutgoingDocument)."""
-    from app.incoming.models import IncomingDocument
-
     if isinstance(doc, IncomingDocument):
         write_row(session, incoming_values(session, doc))
     else:
@@ -113,9 +106,6 @@ def index_document(session, doc):
 
 def _owner(obj):
     """The document an object of the session belongs to, as (model, instance or id)."""
-    from app.incoming.models import IncomingDocument, IncomingFile
-    from app.outgoing.models import OutgoingDocument, OutgoingFile, Recipient
-
     if isinstance(obj, (IncomingDocument, OutgoingDocument)):
         return obj
     if isinstance(obj, IncomingFile):
@@ -126,8 +116,6 @@ def _owner(obj):
 
 
 def _before_flush(session, flush_context, instances):
-    from app.incoming.models import IncomingDocument
-
     pending = session.info.setdefault(_PENDING, [])
     gone = session.info.setdefault(_GONE, set())
     for obj in list(session.new) + list(session.dirty):
@@ -147,7 +135,6 @@ def _after_flush_postexec(session, flush_context):
     gone = session.info.pop(_GONE, set())
     if not pending and not gone:
         return
-    from app.incoming.models import IncomingDocument
 
     done = set()
     for owner in pending:
@@ -178,9 +165,6 @@ def install():
 
 def reindex_all(session, batch=500):
     """Rebuild the whole index (after the migration, or to repair it); returns the count."""
-    from app.incoming.models import IncomingDocument
-    from app.outgoing.models import OutgoingDocument
-
     session.execute(SearchDocument.__table__.delete())
     count = 0
     for model in (IncomingDocument, OutgoingDocument):

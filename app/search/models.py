@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import relationship
 
+from app.core.audit import ACTION_LABELS
 from app.core.timeutil import utcnow
 
 KINDS = {"in": _l("Incoming"), "out": _l("Outgoing")}
@@ -97,8 +98,6 @@ AUDIT_ACTIONS = {
 
 
 def _register():
-    from app.core.audit import ACTION_LABELS
-
     ACTION_LABELS.update(AUDIT_ACTIONS)
 
 

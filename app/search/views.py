@@ -12,8 +12,14 @@ from sqlalchemy import select
 from app.core.errors import DomainError
 from app.core.inputs import clean_formdata
 from app.extensions import db
+from app.incoming.models import STATES as IN_STATES
+from app.incoming.models import URGENCY
+from app.outgoing.models import STATES as OUT_STATES
+from app.reference.models import DocumentType
 from app.search import services
 from app.security import permissions as P
+from app.security.models import AppUser
+from app.units.models import Unit
 
 log = logging.getLogger(__name__)
 
@@ -21,13 +27,6 @@ log = logging.getLogger(__name__)
 def filter_choices(session, user):
     """The options of the filter form: types, units, statuses, urgencies, and the people of
     the user's unit as assignees (never the whole table of accounts)."""
-    from app.incoming.models import STATES as IN_STATES
-    from app.incoming.models import URGENCY
-    from app.outgoing.models import STATES as OUT_STATES
-    from app.reference.models import DocumentType
-    from app.security.models import AppUser
-    from app.units.models import Unit
-
     types = session.execute(select(DocumentType.id, DocumentType.name)
                             .order_by(DocumentType.name)).all()
     units = session.execute(select(Unit.id, Unit.name).order_by(Unit.name)).all()

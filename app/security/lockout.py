@@ -30,6 +30,8 @@ from sqlalchemy.orm import lazyload
 from app.core import audit
 from app.core.timeutil import fmt_datetime, utcnow
 from app.security.models import ANY_ADDRESS, LoginGuard
+from app.security.services import account_guardians
+from app.security.signals import account_alert
 
 
 def _settings(config):
@@ -114,9 +116,6 @@ def refusal_message(row):
 def record_failure(session, user, address, config, now=None):
     """Count a wrong password for ``user`` from ``address`` (and from any address); lock
     a key that reaches its limit. Returns the locks made (rows)."""
-    from app.notifications.services import notify
-    from app.security.services import account_guardians
-
     now = now or utcnow()
     cfg = _settings(config)
     made = []
@@ -141,12 +140,13 @@ def record_failure(session, user, address, config, now=None):
                 "username": user.username, "address": key, "failures": failures,
                 "until": row.locked_until.isoformat(timespec="seconds"),
                 "minutes": int(period.total_seconds() // 60), "level": row.level})
-            notify(session, account_guardians(session, user),
-                   _("Sign-ins to account %(name)s are locked until %(until)s after "
-                     "%(n)d wrong passwords (%(where)s).", name=user.username,
-                     until=fmt_datetime(row.locked_until), n=failures,
-                     where=describe_address(key)),
-                   link="/loginlocks/list/")
+            account_alert.send(
+                user, session=session, recipients=account_guardians(session, user),
+                message=_("Sign-ins to account %(name)s are locked until %(until)s after "
+                          "%(n)d wrong passwords (%(where)s).", name=user.username,
+                          until=fmt_datetime(row.locked_until), n=failures,
+                          where=describe_address(key)),
+                link="/loginlocks/list/", urgent=False)
             made.append(row)
     return made
 

@@ -5,6 +5,10 @@ FAB's security UI, may create further roles there, and any change made there to 
 role is returned to this list at the next sync. Menu entries follow read access: a role
 sees a menu entry exactly when it may read the resource behind it."""
 
+# FAB's method names mapped to these actions, for views and APIs alike (kept in core, which
+# the features' base views are built on).
+from app.core.methods import CRUD_METHODS  # noqa: F401
+
 # Role names (what the admin sees in the security UI).
 ROLE_ADMIN = "Quản trị hệ thống"
 ROLE_OFFICE = "Văn phòng"
@@ -58,15 +62,6 @@ PROCESS = "can_process"    # work on what is assigned (everyone who may be assig
 DRAFT = "can_draft"        # draft outgoing documents and route them (trình)
 SIGN = "can_sign"          # approve and sign outgoing documents (lãnh đạo)
 ISSUE = "can_issue"        # number, register, attach the signed file, issue, recall (văn thư)
-
-# Mapping of FAB's method names to our few actions, for views and APIs alike.
-CRUD_METHODS = {
-    "list": "read", "show": "read", "get": "read", "get_list": "read", "info": "read",
-    "add": "write", "edit": "write", "delete": "write", "post": "write", "put": "write",
-    "api": "read", "api_read": "read", "api_get": "read", "api_column_add": "write",
-    "api_column_edit": "write", "api_create": "write", "api_update": "write",
-    "api_delete": "write", "download": "download",
-}
 
 # What every signed-in user may do for themselves.
 SELF_SERVICE = [

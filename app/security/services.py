@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app, has_request_context
 from flask_appbuilder.security.sqla.models import Role
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,9 +16,10 @@ from werkzeug.security import generate_password_hash
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
-from app.notifications.services import notify
 from app.security.models import AppUser
+from app.security.passwords import check_password_complexity
 from app.security.permissions import ROLE_ADMIN, ROLE_UNIT_ADMIN
+from app.security.signals import account_alert, account_compromised
 
 LOCK_REASONS = {
     "failed_logins": _l("too many failed logins"),
@@ -72,10 +74,10 @@ def lock_account(session: Session, user: AppUser, reason: str,
     audit.record(session, "account_locked", user, user=actor,
                  details={"reason": reason, "username": user.username})
     reason_text = LOCK_REASONS.get(reason, reason)
-    notify(session, account_guardians(session, user),
-           _("Account %(name)s was locked: %(reason)s.", name=user.username,
-             reason=reason_text),
-           link=f"/users/show/{user.id}", urgent=reason == "compromised")
+    account_alert.send(user, session=session, recipients=account_guardians(session, user),
+                       message=_("Account %(name)s was locked: %(reason)s.",
+                                 name=user.username, reason=reason_text),
+                       link=f"/users/show/{user.id}", urgent=reason == "compromised")
     return True
 
 
@@ -108,10 +110,6 @@ def refuse_account_action(session: Session, actor: AppUser | None, target: objec
 
 def set_password(session: Session, user: AppUser, password: str,
                  actor: AppUser | None = None) -> None:
-    from flask import current_app
-
-    from app.security.passwords import check_password_complexity
-
     check_password_complexity(password)
     user.password = generate_password_hash(
         password, method=current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt")
@@ -122,16 +120,11 @@ def set_password(session: Session, user: AppUser, password: str,
 
 def report_compromise(session: Session, user: AppUser, description: str = "") -> Any:
     """The owner says the account is no longer under their control: lock it at once,
-    open an incident and tell the admins (Quy chế Điều 4.2.b)."""
-    from app.incidents.services import open_incident
-
-    incident = open_incident(
-        session, reporter=user, kind="account_compromise",
-        title=_("Lost control of account %(name)s", name=user.username),
-        description=description or _("Reported from the account menu."),
-    )
+    open an incident and tell the admins (Quy chế Điều 4.2.b). The incident is opened by
+    the incidents feature listening to ``account_compromised``; returns it."""
+    opened = account_compromised.send(user, session=session, description=description)
     lock_account(session, user, reason="compromised", actor=user)
-    return incident
+    return next((incident for _receiver, incident in opened if incident is not None), None)
 
 
 def user_can(user: AppUser | None, permission: str, resource: str,
@@ -149,13 +142,9 @@ def user_can(user: AppUser | None, permission: str, resource: str,
 def _role_permissions(user: AppUser, as_member: bool) -> set[tuple[str, str]]:
     """The (permission, resource) pairs of ``user``'s roles; within a request, computed once
     per user and role set (a page asks several times)."""
-    from flask import has_request_context
-
     roles = [r for r in user.roles if not (as_member and r.name == ROLE_ADMIN)]
     if has_request_context():
         # The security manager's per-request set: one light query, no ORM objects.
-        from flask import current_app
-
         role_ids = [r.id for r in roles]
         sm = current_app.appbuilder.sm  # type: ignore[attr-defined]  # set by Flask-AppBuilder
         return sm._role_permission_set(role_ids) if role_ids else set()

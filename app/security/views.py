@@ -27,6 +27,7 @@ from app.core.inputs import CleanForm, CleanTextFormsMixin, valid_id
 from app.core.scope import UnitScopedMixin, action_pks, current_user
 from app.core.timeutil import fmt_datetime, utcnow
 from app.core.views import AppModelView, AppSQLAInterface, KnownActionsMixin, RuleFormsMixin
+from app.extensions import db
 from app.security import lockout, policy, services
 from app.security import permissions as P
 from app.security.models import ACCOUNT_KINDS, AppUser, LoginGuard
@@ -89,8 +90,6 @@ class ManageableAccountFilter(BaseFilter):
 
 
 def _grantable_role_names():
-    from app.extensions import db
-
     actor = current_user()
     return [r.name for r in policy.grantable_roles(actor, db.session.query(Role).all())]
 

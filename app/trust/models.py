@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
+from app.core.audit import ACTION_LABELS
 from app.core.timeutil import utcnow
 
 ANCHOR_KINDS = {
@@ -122,8 +123,6 @@ AUDIT_ACTIONS = {
 
 
 def _register():
-    from app.core.audit import ACTION_LABELS
-
     ACTION_LABELS.update(AUDIT_ACTIONS)
 
 

@@ -301,13 +301,14 @@ def record_verdict(session: Session, row: FileRow,
         "signers": [s.get("signer") for s in (row.trust_report or {}).get("signatures", [])]})
 
 
-def recheck(session: Session, row: FileRow,
-            user: AppUser | None) -> dict[str, Any] | None:
+def recheck(session: Session, row: FileRow, user: AppUser | None) -> dict[str, Any]:
     """"Kiểm tra lại": verify a file's signatures again, e.g. after the admin loaded a new
     root or CRL (DOMAIN §8); the new verdict replaces the old, both are in the trail."""
     if not row.is_pdf():
         raise DomainError(_("Only PDF files carry signatures to check."))
-    return verify_row(session, row, user=user, action="signature_rechecked")
+    report = verify_row(session, row, user=user, action="signature_rechecked")
+    assert report is not None  # a PDF always gets a verdict
+    return report
 
 
 def needs_reason(doc: Any) -> str | None:

@@ -3,7 +3,7 @@ signature panel of a document page, and the converter of every text input."""
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import flash, g, has_request_context, redirect, request, url_for
 from flask_appbuilder import expose, has_access
@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from werkzeug.wrappers import Response
 
 from app.core import storage
 from app.core.errors import DomainError
@@ -20,9 +21,40 @@ from app.core.timeutil import fmt_datetime
 from app.core.views import AppModelView, AppSQLAInterface
 from app.security import permissions as P
 from app.trust import services, vnencoding
-from app.trust.models import PROBLEMS, REVOCATION, TrustAnchor
+from app.trust.models import PROBLEMS, REVOCATION, TrustAnchor, status_label
+
+if TYPE_CHECKING:
+    from app.core.docviews import DocumentStepsMixin as _StepsBase
+else:
+    _StepsBase = object
 
 log = logging.getLogger(__name__)
+
+
+class RecheckFileMixin(_StepsBase):
+    """For a document screen with ``DocumentStepsMixin`` (``app/core/docviews.py``): the
+    "Kiểm tra lại" route that verifies a stored file's signatures again."""
+
+    datamodel: Any
+
+    @expose("/recheck/<int:file_id>", methods=["POST"])
+    @has_access
+    @permission_name("recheck")
+    def recheck(self, file_id: int) -> Response:
+        """"Kiểm tra lại": verify the file's signatures again (e.g. after the admin loaded
+        a new root or CRL); scoped like the file, audited."""
+        row = self._scoped_file(file_id)
+        session = self.datamodel.session
+        FlaskForm().validate_on_submit()
+        try:
+            report = services.recheck(session, row, g.user)
+            session.commit()
+        except DomainError as error:
+            self._refused(error)
+        else:
+            flash(_("Checked again: %(status)s.", status=status_label(report["status"])),
+                  "success" if report["status"] == "valid" else "warning")
+        return redirect(url_for(".show", pk=row.document_id))
 
 
 class AnchorUploadForm(FlaskForm):

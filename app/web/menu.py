@@ -2,7 +2,25 @@
 
 ``name``/``category`` are stable ASCII (they are permission names); labels are translated."""
 
+from flask_appbuilder import AppBuilder
 from flask_babel import lazy_gettext as _l
+
+from app.incidents.api import IncidentApi
+from app.incidents.views import IncidentView
+from app.incoming import views as incoming
+from app.incoming.api import IncomingApi
+from app.notifications.views import NotificationView
+from app.outgoing import views as outgoing
+from app.outgoing.api import OutgoingApi
+from app.reference.views import CalendarDayView, DocumentTypeView, TermView
+from app.registers import views as registers
+from app.search.api import SearchApi
+from app.search.views import SearchView
+from app.security.views import AccountView, LoginLockView, UnitAccountView
+from app.trust.views import TrustAnchorView
+from app.units.api import UnitApi
+from app.units.views import UnitView
+from app.web.audit import AuditEventView
 
 CATEGORY_INCOMING = "Incoming"
 CATEGORY_OUTGOING = "Outgoing"
@@ -11,27 +29,13 @@ CATEGORY_HELP = "Support"
 CATEGORY_REGISTERS = "Registers"
 
 
-def register_views(appbuilder):
-    from app.core.audit_views import AuditEventView
-    from app.incidents.api import IncidentApi
-    from app.incidents.views import IncidentView
-    from app.incoming import views as incoming
-    from app.incoming.api import IncomingApi
-    from app.notifications.views import NotificationView
-    from app.reference.views import CalendarDayView, DocumentTypeView, TermView
-    from app.security.views import AccountView, LoginLockView, UnitAccountView
-    from app.units.api import UnitApi
-    from app.units.views import UnitView
-
+def register_views(appbuilder: AppBuilder) -> None:
     add = appbuilder.add_view
     # The menu in the order of the day's work: the documents, search, the registers, then
     # the settings and support (FAB keeps the order in which categories are first made).
     menu = appbuilder.menu
     menu.add_category(CATEGORY_INCOMING, icon="fa-inbox", label=_l("Incoming documents"))
     menu.add_category(CATEGORY_OUTGOING, icon="fa-paper-plane", label=_l("Outgoing documents"))
-    from app.search.api import SearchApi
-    from app.search.views import SearchView
-
     add(SearchView, "Search", label=_l("Search (Tra cứu)"), icon="fa-search")
     appbuilder.add_api(SearchApi)
     menu.add_category(CATEGORY_REGISTERS, icon="fa-bar-chart",
@@ -87,8 +91,6 @@ def register_views(appbuilder):
                         category=CATEGORY_HELP)
     add(NotificationView, "Notifications", label=_l("Notifications"), icon="fa-bell",
         category=CATEGORY_HELP)
-    from app.outgoing import views as outgoing
-
     add(outgoing.OutgoingView, "OutgoingAll", label=_l("All outgoing documents"),
         icon="fa-list", category=CATEGORY_OUTGOING, category_label=_l("Outgoing documents"),
         category_icon="fa-paper-plane")
@@ -96,12 +98,8 @@ def register_views(appbuilder):
         add(view, f"Outgoing_{name}", label=label, icon=icon, category=CATEGORY_OUTGOING)
     add(outgoing.NumberSeriesView, "NumberSeries", label=_l("Numbering series"),
         icon="fa-hashtag", category=CATEGORY_ADMIN)
-    from app.trust.views import TrustAnchorView
-
     add(TrustAnchorView, "TrustAnchors", label=_l("Trust roots and CRLs"),
         icon="fa-certificate", category=CATEGORY_ADMIN)
-    from app.registers import views as registers
-
     add(registers.RegisterView, "Registers", label=_l("Registers (sổ đăng ký)"),
         icon="fa-book", category=CATEGORY_REGISTERS, category_label=_l("Registers and reports"),
         category_icon="fa-bar-chart")
@@ -115,6 +113,4 @@ def register_views(appbuilder):
     appbuilder.add_api(UnitApi)
     appbuilder.add_api(IncidentApi)
     appbuilder.add_api(IncomingApi)
-    from app.outgoing.api import OutgoingApi
-
     appbuilder.add_api(OutgoingApi)

@@ -1,0 +1,57 @@
+"""What each feature contributes to the shared screens and to the features below it,
+registered when the app is built: ``create_app`` calls each feature's ``init_app``, which
+adds its part here. Core, the shell and the lower features read these and import no
+feature above them (the layers in ``.importlinter``).
+
+- top-bar counters: ``name -> counter(session, user)``, shown in the top bar of every page
+  and on the landing page (``app/web/topbar.py``);
+- landing cards: ``name -> card(session, user, counts)`` returning the landing page's
+  template values (``app/web/index.py``);
+- services: ``name -> function`` a lower feature calls and a higher one provides (the
+  incoming screens print their slip with the registers' PDF builder and answer a recall
+  through the outgoing side)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy.orm import Session
+
+TopBarCounter = Callable[[Session, Any], Any]
+LandingCard = Callable[[Session, Any, dict[str, Any]], dict[str, Any]]
+
+
+@dataclass
+class Contributions:
+    top_bar: dict[str, TopBarCounter] = field(default_factory=dict)
+    landing: dict[str, LandingCard] = field(default_factory=dict)
+    services: dict[str, Callable[..., Any]] = field(default_factory=dict)
+
+
+def contributions(app: Flask | None = None) -> Contributions:
+    """The contributions registered on ``app`` (the current app by default)."""
+    extensions = (app if app is not None else current_app).extensions
+    return extensions.setdefault("qlvb.contributions", Contributions())
+
+
+def add_top_bar(app: Flask, name: str, counter: TopBarCounter) -> None:
+    contributions(app).top_bar[name] = counter
+
+
+def add_landing(app: Flask, name: str, card: LandingCard) -> None:
+    contributions(app).landing[name] = card
+
+
+def provide(app: Flask, name: str, function: Callable[..., Any]) -> None:
+    contributions(app).services[name] = function
+
+
+def service(name: str) -> Callable[..., Any]:
+    """The function registered as ``name`` on the current app."""
+    try:
+        return contributions().services[name]
+    except KeyError:
+        raise LookupError(f"no feature provides {name!r}: create_app registers it") from None
