@@ -1,4 +1,4 @@
-"""Statistics and reports (DOMAIN §7; NĐ 30/2020 Phụ lục VI; Quy chế Điều 4.1, Điều 9):
+"""Statistics and reports (docs/domain.md §7; NĐ 30/2020 Phụ lục VI; Quy chế Điều 4.1, Điều 9):
 each report is a function of a session, the units it covers and a period, returning a
 ``Report`` (headings and rows) that the screen shows and the PDF/XLSX builders print."""
 
@@ -138,7 +138,7 @@ def _outgoing_facts(session, unit_ids, period):
 
 def documents_by(session, unit_ids, period, kind="incoming", by="type", bucket="month"):
     """How many documents came in (registered) or went out (numbered) in each month,
-    quarter or year of the period, by type, sender, urgency or channel (DOMAIN §7)."""
+    quarter or year of the period, by type, sender, urgency or channel (docs/domain.md §7)."""
     if by not in BREAKDOWNS or bucket not in BUCKETS or kind not in ("incoming", "outgoing"):
         raise DomainError(_("Choose what to count by."), field="by")
     index = {"type": 1, "sender": 2, "urgency": 3, "channel": 4}[by]
@@ -226,7 +226,7 @@ def by_assignee(session, unit_ids, period, today, party="unit"):
 
 def backlog(session, unit_ids, today):
     """The documents not yet completed: number, summary, lead, deadline, days overdue and
-    the last progress note, most overdue first (Quy chế Điều 6; DOMAIN §5.7)."""
+    the last progress note, most overdue first (Quy chế Điều 6; docs/domain.md §5.7)."""
     q = (select(IncomingDocument)
          .where(IncomingDocument.state.in_(OPEN_STATES),
                 *_unit_filter(IncomingDocument.unit_id, unit_ids))
@@ -263,7 +263,7 @@ def _issued(session, unit_ids, period):
 def outgoing_by_signer(session, unit_ids, period):
     """Documents issued in the period by drafting unit and signer, with how their copies
     stand at the recipients: arrived, registered or further, refused, on paper or by
-    e-mail (DOMAIN §4, §6)."""
+    e-mail (docs/domain.md §4, §6)."""
     table = defaultdict(Counter)
     for d in _issued(session, unit_ids, period):
         key = (d.unit.name, d.signed_by.get_full_name() if d.signed_by else "")
