@@ -191,7 +191,6 @@ def store(data: bytes, name: str, check: Callable[..., Any]) -> storage.StoredFi
     return storage.store(io.BytesIO(data), name, check=check)
 
 
-
 _DOCX_CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
