@@ -3,7 +3,7 @@
 A counter row per (series, unit, period) is incremented with one ``UPDATE … RETURNING``
 inside the caller's transaction: the row lock (PostgreSQL) or the write lock (SQLite)
 makes concurrent callers wait for each other, a rollback gives the number back, and a
-committed number is never handed out again (Quy chế; DOMAIN §3). Call ``next_number``
+committed number is never handed out again (Quy chế; docs/domain.md §3). Call ``next_number``
 before anything else in the transaction writes the audit trail, so that every
 registration takes its locks in the same order."""
 

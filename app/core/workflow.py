@@ -63,7 +63,7 @@ class OutgoingState(enum.StrEnum):
 
 
 class ExchangeCode(enum.StrEnum):
-    """What an internal sender is told of its document (edXML, DOMAIN §4)."""
+    """What an internal sender is told of its document (edXML, docs/domain.md §4)."""
 
     ARRIVED = "01"
     REFUSED = "02"
@@ -119,7 +119,7 @@ class Transition:
 
 
 TRANSITIONS = {(t.kind, t.action): t for t in (
-    # Incoming documents (DOMAIN §5). Creation: intake → registered, delivery → pending.
+    # Incoming documents (docs/domain.md §5). Creation: intake → registered, delivery → pending.
     Transition(INCOMING, "register", (In.PENDING,), In.REGISTERED, "clerk",
                _l("This document is not waiting to be received."), ExchangeCode.REGISTERED),
     Transition(INCOMING, "refuse", (In.PENDING,), In.REFUSED, "clerk",
@@ -143,7 +143,7 @@ TRANSITIONS = {(t.kind, t.action): t for t in (
                _l("This recall was already answered.")),
     Transition(INCOMING, "replace", _DELIVERED + (In.RECALLED, In.REPLACED), In.REPLACED,
                "clerk of the sender, issuing the replacement", _l("Already replaced.")),
-    # Outgoing documents (DOMAIN §6). Creation: draft.
+    # Outgoing documents (docs/domain.md §6). Creation: draft.
     Transition(OUTGOING, "submit", (Out.DRAFT, Out.REVIEW, Out.RETURNED), Out.REVIEW, "holder",
                _l("This document is no longer being drafted or approved.")),
     Transition(OUTGOING, "new_version", (Out.DRAFT, Out.REVIEW, Out.RETURNED), None, "holder",

@@ -1,4 +1,4 @@
-"""Who sees which incoming document (DOMAIN §5, issue "Who sees what"): the office roles
+"""Who sees which incoming document (docs/domain.md §5, issue "Who sees what"): the office roles
 see every unit's; a unit's clerks and heads see all of their unit's and what is assigned
 to their unit; an official sees what is assigned to them, and the unit's when a head
 granted it. One filter, reused by every list, page, action, download and the API."""

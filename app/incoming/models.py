@@ -1,5 +1,5 @@
 """Incoming documents (văn bản đến) and what happens to them: files, refusals, assignments,
-progress notes, the status codes sent back to an internal sender (DOMAIN §4–5)."""
+progress notes, the status codes sent back to an internal sender (docs/domain.md §4–5)."""
 
 from flask_appbuilder import Model
 from flask_appbuilder.models.decorators import renders
@@ -26,7 +26,7 @@ from app.core.storage import register_reference
 from app.core.timeutil import fmt_date, local_today, utcnow
 from app.trust.models import VerifiedFileMixin, status_label
 
-# Độ khẩn (DOMAIN §4); levels 2–4 need the hour of arrival.
+# Độ khẩn (docs/domain.md §4); levels 2–4 need the hour of arrival.
 URGENCY = {
     0: _l("Normal"),
     1: _l("Urgent (Khẩn)"),
@@ -57,7 +57,7 @@ STATES = {
 }
 OPEN_STATES = ("registered", "assigned", "in_progress")
 
-# Exchange status codes a sender sees (edXML, DOMAIN §4).
+# Exchange status codes a sender sees (edXML, docs/domain.md §4).
 EXCHANGE_STATUS = {
     "01": _l("Arrived"),
     "02": _l("Refused"),
@@ -339,7 +339,7 @@ class Assignment(Model):
 
 class ProgressNote(Model):
     """A progress note, an opinion, a read receipt or the completion of an assignee;
-    notes never touch the original file (DOMAIN §5.6)."""
+    notes never touch the original file (docs/domain.md §5.6)."""
 
     __tablename__ = "progress_note"
     id = Column(Integer, primary_key=True)
@@ -360,7 +360,7 @@ class ProgressNote(Model):
 
 
 class ExchangeStatus(Model):
-    """A status code sent back to the internal sender of a document (01–06, DOMAIN §4)."""
+    """A status code sent back to the internal sender of a document (01–06, docs/domain.md §4)."""
 
     __tablename__ = "exchange_status"
     id = Column(Integer, primary_key=True)

@@ -1,4 +1,4 @@
-"""The rules of incoming documents, as plain functions on a session (DOMAIN §5):
+"""The rules of incoming documents, as plain functions on a session (docs/domain.md §5):
 receive (electronic delivery into the inbox, or paper / outside intake), refuse, register
 with a gap-free number, direct, process, complete, and the lists that track them.
 
@@ -100,7 +100,7 @@ STATUS_LISTENERS = []
 
 
 def send_status(session, doc, code, user=None, note=None):
-    """Tell an internal sender where its document stands (status 01–06, DOMAIN §4); the
+    """Tell an internal sender where its document stands (status 01–06, docs/domain.md §4); the
     sender's clerks are notified of a refusal."""
     if doc.sender_unit_id is None:
         return None
@@ -129,7 +129,7 @@ def _require_unit(user, doc):
 
 @dataclass
 class Entry:
-    """The register fields of an incoming document (vào sổ, DOMAIN §5.3)."""
+    """The register fields of an incoming document (vào sổ, docs/domain.md §5.3)."""
 
     arrival_date: date | None = None
     arrival_time: time | None = None
@@ -240,7 +240,7 @@ def _apply_entry(doc, entry):
 
 def find_duplicates(session, unit_id, entry, hashes=(), exclude_id=None):
     """Documents of ``unit_id`` already received with the same sender, symbol and date,
-    or with one of the same files (DOMAIN §5.3); refused ones do not count."""
+    or with one of the same files (docs/domain.md §5.3); refused ones do not count."""
     conds = []
     if entry.symbol and entry.document_date:
         same_sender = (IncomingDocument.sender_unit_id == entry.sender_unit_id
@@ -431,7 +431,7 @@ def deliver(session, recipient_unit_id, sender_unit_id, entry, files, sender_use
 
 def intake(session, user, channel, entry, main_file, attachments=()):
     """A paper document scanned to PDF or an e-document received from outside: stored,
-    checked and registered in one transaction (DOMAIN §5.1–5.3)."""
+    checked and registered in one transaction (docs/domain.md §5.1–5.3)."""
     if channel not in ("paper", "external"):
         raise DomainError(_("Choose how the document arrived."), field="channel")
     if user.unit_id is None:
@@ -504,7 +504,7 @@ def refuse(session, doc, user, reason):
 
 def cancel(session, doc, user, reason):
     """Cancel a registration made in error: the number stays in the register, marked
-    "đã hủy", and is never given again (DOMAIN §3)."""
+    "đã hủy", and is never given again (docs/domain.md §3)."""
     _require_unit(user, doc)
     reason = nfc(reason)
     if not reason:
@@ -639,7 +639,7 @@ def _notify_party(session, doc, assignment):
 
 
 def assign(session, doc, user, direction, parties):
-    """The head's direction (phân công, DOMAIN §5.5): ý kiến chỉ đạo and exactly one lead,
+    """The head's direction (phân công, docs/domain.md §5.5): ý kiến chỉ đạo and exactly one lead,
     any cooperating and informed parties, each with a deadline; a new direction replaces
     the previous one. Sends status 04 to an internal sender."""
     if not is_unit_head(user, doc.unit_id):
@@ -683,7 +683,7 @@ def assign(session, doc, user, direction, parties):
 
 def sub_assign(session, parent, user, parties):
     """The head of a lead or cooperating unit hands the work to its own officials, with
-    deadlines no later than the unit's (DOMAIN §5.5)."""
+    deadlines no later than the unit's (docs/domain.md §5.5)."""
     doc = parent.document
     workflow.lock(session, doc)  # the document's lock guards its assignments too
     if parent.unit_id is None or not parent.active or not is_unit_head(user, parent.unit_id):
@@ -799,7 +799,7 @@ def mark_read(session, doc, user):
 
 
 def complete(session, doc, user, result, files=()):
-    """Only the lead completes (DOMAIN §5.5–5.6); past the deadline it is recorded as
+    """Only the lead completes (docs/domain.md §5.5–5.6); past the deadline it is recorded as
     late. Sends status 06."""
     workflow.lock(session, doc)
     if not can_complete(doc, user):
@@ -843,7 +843,7 @@ def complete(session, doc, user, result, files=()):
 
 def sees_whole_unit(session, user):
     """Clerks and heads see all of their unit's incoming documents; an official does when
-    the head granted it (DOMAIN §5, issue "Who sees what")."""
+    the head granted it (docs/domain.md §5, issue "Who sees what")."""
     if is_unit_clerk(user, user.unit_id) or is_unit_head(user, user.unit_id):
         return True
     return session.execute(

@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 
 
 class IncomingInterface(AppSQLAInterface):
-    """Lists sort urgent documents first (DOMAIN §4), then by ``tail``, unless the user
+    """Lists sort urgent documents first (docs/domain.md §4), then by ``tail``, unless the user
     chose a column."""
 
     def __init__(self, obj, tail=None, **kwargs):

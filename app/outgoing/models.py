@@ -1,6 +1,6 @@
 """Outgoing documents (văn bản đi): the draft and its versions, the route through the
 unit, signing, the number from its series, issuing, and each recipient's status
-(DOMAIN §3, §4, §6)."""
+(docs/domain.md §3, §4, §6)."""
 
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
@@ -71,7 +71,7 @@ ROUTE_ACTIONS = {
     "recall": _l("Recall requested"),
 }
 
-# Recipient status codes (DOMAIN §4): the incoming side's 01–06, and recall 13/15/16.
+# Recipient status codes (docs/domain.md §4): the incoming side's 01–06, and recall 13/15/16.
 RECIPIENT_STATUS = {
     "00": _l("Not sent yet"),
     "01": _l("Arrived"),
@@ -298,7 +298,7 @@ class Recipient(Model):
 
 class CancelledNumber(Model):
     """A number given and then cancelled: it stays in the register as "đã hủy" and is never
-    given again (DOMAIN §3)."""
+    given again (docs/domain.md §3)."""
 
     __tablename__ = "outgoing_cancelled_number"
     id = Column(Integer, primary_key=True)

@@ -1,4 +1,4 @@
-"""The rules of outgoing documents, as plain functions on a session (DOMAIN §6): draft,
+"""The rules of outgoing documents, as plain functions on a session (docs/domain.md §6): draft,
 route (trình / trả lại), sign, number from the unit's series, attach the signed PDF,
 issue (electronic delivery into each internal recipient's inbox, paper or e-mail for
 others), follow each recipient's status, recall and replace."""
@@ -139,7 +139,7 @@ def create_draft(session: Session, user: AppUser, document_type_id: int | None,
                  recipients: Iterable[RecipientSpec] = (), signer_id: int | None = None,
                  attachments: Iterable[StoredFile] = (), reply_to_id: int | None = None,
                  replaces_id: int | None = None) -> OutgoingDocument:
-    """An official drafts a document of their unit (DOMAIN §6): type, trích yếu, độ khẩn,
+    """An official drafts a document of their unit (docs/domain.md §6): type, trích yếu, độ khẩn,
     intended signer, recipients, the draft file; a reply links to its incoming document,
     a replacement to the document it replaces."""
     if not _can(user, P.DRAFT) or user.unit_id is None:
@@ -480,7 +480,7 @@ def _delivery_entry(doc: OutgoingDocument) -> incoming.Entry:
 def apply_agency_signature(session: Session, doc: OutgoingDocument,
                            user: AppUser) -> OutgoingFile:
     """The clerk applies the agency's digital signature to the final PDF when issuing
-    (DOMAIN §8: it replaces the seal): the signed copy becomes the final file, the one every
+    (docs/domain.md §8: it replaces the seal): the signed copy becomes the final file, the one every
     recipient receives, verified here like any PDF that enters."""
     from io import BytesIO
 

@@ -33,7 +33,7 @@ def urgent_count(session, user, whole_unit, sees_all):
 
 def monthly_counts(session, unit_ids, year):
     """Incoming (registered) and outgoing (numbered) documents of each month of ``year``
-    (the monthly statistics of DOMAIN §7)."""
+    (the monthly statistics of docs/domain.md §7)."""
     start, end = date(year, 1, 1), date(year, 12, 31)
     incoming = select(IncomingDocument.arrival_date).where(
         IncomingDocument.arrival_number.is_not(None), IncomingDocument.state != "cancelled",
@@ -51,7 +51,7 @@ def monthly_counts(session, unit_ids, year):
 
 def open_status(session, unit_ids, today):
     """Open incoming documents: within the deadline, overdue, without a deadline (the
-    follow-up of Quy chế Điều 6; DOMAIN §5.7)."""
+    follow-up of Quy chế Điều 6; docs/domain.md §5.7)."""
     q = select(IncomingDocument.deadline).where(IncomingDocument.state.in_(OPEN_STATES))
     if unit_ids is not None:
         q = q.where(IncomingDocument.unit_id.in_(unit_ids))

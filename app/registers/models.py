@@ -1,5 +1,5 @@
 """The columns of the registers (sổ đăng ký), which the admin may reorder, rename and hide
-(DOMAIN §7: the Party form's columns were not found, so they are configuration)."""
+(docs/domain.md §7: the Party form's columns were not found, so they are configuration)."""
 
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
@@ -13,7 +13,7 @@ REGISTER_KINDS = {
     "tracking": _l("Register for tracking the handling of incoming documents"),
 }
 
-# The columns of each register, in the order of DOMAIN §7 (NĐ 30/2020 forms). The key
+# The columns of each register, in the order of docs/domain.md §7 (NĐ 30/2020 forms). The key
 # names a field of the rows the services build; the label is the default heading.
 DEFAULT_COLUMNS = {
     "incoming": [

@@ -1,4 +1,4 @@
-"""Statistics and reports (DOMAIN §7; NĐ 30/2020 Phụ lục VI; Quy chế Điều 4.1, Điều 9):
+"""Statistics and reports (docs/domain.md §7; NĐ 30/2020 Phụ lục VI; Quy chế Điều 4.1, Điều 9):
 each report is a function of a session, the units it covers and a period, returning a
 ``Report`` (headings and rows) that the screen shows and the PDF/XLSX builders print."""
 
@@ -149,7 +149,7 @@ def _outgoing_facts(session: Session, unit_ids: Sequence[int] | None,
 def documents_by(session: Session, unit_ids: Sequence[int] | None, period: Period,
                  kind: str = "incoming", by: str = "type", bucket: str = "month") -> Report:
     """How many documents came in (registered) or went out (numbered) in each month,
-    quarter or year of the period, by type, sender, urgency or channel (DOMAIN §7)."""
+    quarter or year of the period, by type, sender, urgency or channel (docs/domain.md §7)."""
     if by not in BREAKDOWNS or bucket not in BUCKETS or kind not in ("incoming", "outgoing"):
         raise DomainError(_("Choose what to count by."), field="by")
     index = {"type": 1, "sender": 2, "urgency": 3, "channel": 4}[by]
@@ -238,7 +238,7 @@ def by_assignee(session: Session, unit_ids: Sequence[int] | None, period: Period
 
 def backlog(session: Session, unit_ids: Sequence[int] | None, today: date) -> Report:
     """The documents not yet completed: number, summary, lead, deadline, days overdue and
-    the last progress note, most overdue first (Quy chế Điều 6; DOMAIN §5.7)."""
+    the last progress note, most overdue first (Quy chế Điều 6; docs/domain.md §5.7)."""
     q = (select(IncomingDocument)
          .where(IncomingDocument.state.in_(OPEN_STATES),
                 *_unit_filter(IncomingDocument.unit_id, unit_ids))
@@ -277,7 +277,7 @@ def outgoing_by_signer(session: Session, unit_ids: Sequence[int] | None,
                        period: Period) -> Report:
     """Documents issued in the period by drafting unit and signer, with how their copies
     stand at the recipients: arrived, registered or further, refused, on paper or by
-    e-mail (DOMAIN §4, §6)."""
+    e-mail (docs/domain.md §4, §6)."""
     table: defaultdict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for d in _issued(session, unit_ids, period):
         key = (d.unit.name, d.signed_by.get_full_name() if d.signed_by else "")

@@ -1,5 +1,5 @@
 """The registers (sổ đăng ký văn bản đến / đi, sổ theo dõi giải quyết): which period, which
-unit, which columns, and their rows in number order (Quy chế Điều 4.2.d; DOMAIN §7).
+unit, which columns, and their rows in number order (Quy chế Điều 4.2.d; docs/domain.md §7).
 
 Rows are read in batches and yielded one by one, so that a year's register is never held
 in memory whole; the builders in ``pdf``/``xlsx`` consume them as they come."""
@@ -543,7 +543,7 @@ def _summary(session: Session, kind: str, unit_id: int,
 def register(session: Session, kind: str, unit: Unit, period: Period,
              volume: object = "1") -> Register:
     """The register ``kind`` of ``unit`` for ``period``: rows in number order, cancelled
-    numbers kept and marked (DOMAIN §3, §7; Quy chế Điều 4.2.d)."""
+    numbers kept and marked (docs/domain.md §3, §7; Quy chế Điều 4.2.d)."""
     if kind not in REGISTER_KINDS:
         raise DomainError(_("Choose the incoming or the outgoing register."), field="kind")
     volume = str(volume or "1").strip()[:20] or "1"

@@ -1,5 +1,5 @@
 """The phiếu giải quyết văn bản đến as PDF: the register entry of one incoming document,
-the head's direction, who handles it by when, and the result (DOMAIN §5)."""
+the head's direction, who handles it by when, and the result (docs/domain.md §5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The agency's own digital signature on what it issues (DOMAIN §8: it replaces the seal):
+"""The agency's own digital signature on what it issues (docs/domain.md §8: it replaces the seal):
 with the agency's PKCS#12 configured (``QLVB_AGENCY_P12``, ``QLVB_AGENCY_P12_PASSPHRASE``),
 the clerk applies it when issuing, with a visible stamp (agency name and time).
 

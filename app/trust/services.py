@@ -112,7 +112,7 @@ def _parse_anchor(data: bytes) -> list[tuple[str, str, bytes, datetime | None]]:
 
 def add_anchor(session: Session, user: AppUser | None, data: bytes) -> list[TrustAnchor]:
     """The admin loads a root certificate (e.g. of Ban Cơ yếu Chính phủ), an intermediate
-    or a CRL (DOMAIN §8: verification works offline against configured roots)."""
+    or a CRL (docs/domain.md §8: verification works offline against configured roots)."""
     if not data:
         raise DomainError(_("The file is empty."), field="file")
     added = []
@@ -303,7 +303,7 @@ def record_verdict(session: Session, row: FileRow,
 
 def recheck(session: Session, row: FileRow, user: AppUser | None) -> dict[str, Any]:
     """"Kiểm tra lại": verify a file's signatures again, e.g. after the admin loaded a new
-    root or CRL (DOMAIN §8); the new verdict replaces the old, both are in the trail."""
+    root or CRL (docs/domain.md §8); the new verdict replaces the old, both are in the trail."""
     if not row.is_pdf():
         raise DomainError(_("Only PDF files carry signatures to check."))
     report = verify_row(session, row, user=user, action="signature_rechecked")

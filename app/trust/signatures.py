@@ -1,4 +1,4 @@
-"""Verification of the digital signatures of a PDF with pyHanko, fully offline (DOMAIN §8):
+"""Verification of the digital signatures of a PDF with pyHanko, fully offline (docs/domain.md §8):
 against the trust roots and CRLs given (never the system's store, never fetched), for each
 signature: signer, organisation, signing time and timestamp, intact or modified after
 signing, trusted chain, certificate validity at signing time, weak algorithms, revocation.

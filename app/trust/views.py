@@ -65,7 +65,7 @@ class AnchorUploadForm(FlaskForm):
 
 
 class TrustAnchorView(AppModelView):
-    """Trust roots and CRLs (DOMAIN §8): verification trusts only what is listed here (and
+    """Trust roots and CRLs (docs/domain.md §8): verification trusts only what is listed here (and
     the PEM files of the configuration); nothing is fetched from the network."""
 
     datamodel = AppSQLAInterface(TrustAnchor)

@@ -1,4 +1,4 @@
-"""Gap-free numbers (số đến, DOMAIN §3): one counter per (series, unit, period), a rolled
+"""Gap-free numbers (số đến, docs/domain.md §3): one counter per (series, unit, period), a rolled
 back transaction gives its number back, and registrations through the real service get
 1..N without duplicate or hole, 20 threads at once (PostgreSQL and SQLite) and in
 sequence."""

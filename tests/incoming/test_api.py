@@ -251,7 +251,7 @@ def test_register_with_the_documented_fields_keeps_the_internal_sender(app, worl
                                                                         api):
     """The fields the API documents for register (as for intake) carry no sender unit; a
     document delivered by a unit of the system must still tell that unit it was registered
-    (status 03, DOMAIN §4) and stay linked to it."""
+    (status 03, docs/domain.md §4) and stay linked to it."""
     doc_id = incoming.deliver()
     client, headers = api("vanthu.vphu")
     resp = client.post(f"{BASE}/{doc_id}/register", headers=headers,

@@ -1,7 +1,7 @@
 """Bad input at every incoming screen (and the API paths the screens cannot reach): each
 attempt is refused with a message (never a 500), leaves no document row, no stored file
 and no used number behind, and is logged — refused files as a ``file_refused`` audit
-event of their own (DOMAIN §2 "Receiving checks", §3 "Numbers", §5)."""
+event of their own (docs/domain.md §2 "Receiving checks", §3 "Numbers", §5)."""
 
 import io
 import logging

@@ -1,6 +1,6 @@
 """The whole life of an incoming document, walked through the HTTP screens role by role:
 intake, inbox, register or refuse, assign, sub-assign, notes, read receipts, completion
-(on time and late), cancellation, urgent ordering, who sees what (DOMAIN §3–5).
+(on time and late), cancellation, urgent ordering, who sees what (docs/domain.md §3–5).
 
 Assertions are on status codes, redirects, database state, audit events and stored files,
 never on message text (the catalog may be incomplete)."""

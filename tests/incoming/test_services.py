@@ -1,4 +1,4 @@
-"""The rules of incoming documents, through the service functions (DOMAIN §2–5): the
+"""The rules of incoming documents, through the service functions (docs/domain.md §2–5): the
 register entry, duplicates, receiving, refusing, directing, processing, completing,
 cancelling, who sees what, the tracking lists, the counts and the audit events.
 

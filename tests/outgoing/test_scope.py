@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from tests import pdfs
 from tests.checks import Failures, call, expect_scoped_reads
-from tests.conftest import d
+from tests.conftest import d, replay
 from tests.outgoing.test_lifecycle import (
     LINK_RE,
     OutgoingKit,
@@ -120,9 +120,13 @@ _docx = functools.cache(pdfs.docx_bytes)
 
 
 @pytest.fixture
-def kit(app, world, monkeypatch):
+def kit(app, world, database, monkeypatch):
+    """The kit of the outgoing tests; its rows (the host unit's staff, a third unit, the
+    type, the term) made once per run, copied back for the other tests (``replay``), where
+    the kit finds them."""
     monkeypatch.setattr(pdfs, "clean_pdf", _clean_pdf)  # same bytes, made once per run
     monkeypatch.setattr(pdfs, "docx_bytes", _docx)
+    replay(database, app, "outgoing scope: kit", lambda: OutgoingKit(app, world).type_id)
     return OutgoingKit(app, world)
 
 
@@ -158,19 +162,53 @@ def _add_documents(kit, docs, unit, kinds):
 
 
 @pytest.fixture
-def docs(app, world, kit):
+def docs(app, world, kit, database):
     """A document in each BASIC state in each of VPHU and BTCHU, sent to the host unit;
-    ``docs[unit][kind]`` is its id, ``docs[unit]["files"][kind]`` its files."""
-    out = {"type_id": kit.type_id, "today": kit.today()}
-    for unit in ("vphu", "btchu"):
-        _add_documents(kit, out, unit, BASIC)
-    return out
+    ``docs[unit][kind]`` is its id, ``docs[unit]["files"][kind]`` its files. Made once per
+    run, copied back for the other tests (``replay``)."""
+
+    def build():
+        out = {"type_id": kit.type_id, "today": kit.today()}
+        for unit in ("vphu", "btchu"):
+            _add_documents(kit, out, unit, BASIC)
+        return out
+
+    return replay(database, app, "outgoing scope: docs", build)
 
 
 @pytest.fixture
-def all_docs(kit, docs):
-    _add_documents(kit, docs, "vphu", EXTRA)
+def all_docs(app, kit, docs, database):
+    """``docs``, and VPHU's documents in the other lists: returned, late, refused,
+    recalled."""
+
+    def build():
+        _add_documents(kit, docs, "vphu", EXTRA)
+        return docs
+
+    docs.update(replay(database, app, "outgoing scope: all_docs", build))
     return docs
+
+
+@pytest.fixture
+def top_bar_once(app, monkeypatch):
+    """Each user's top bar counted once for the test, then shown again as counted: for a
+    test whose requests only read, the counts cannot change between them (the top bar's own
+    tests count it on every page). The pages are the same; only the counting is saved."""
+    from flask import g
+
+    processors = app.template_context_processors[None]
+    counted = {}
+
+    def top_bar():
+        user_id = getattr(g.user, "id", None)
+        if user_id not in counted:
+            real = next(found["top_bar"] for found in (p() for p in processors)
+                        if "top_bar" in found)
+            counted[user_id] = real()
+        return counted[user_id]
+
+    monkeypatch.setitem(app.template_context_processors, None,
+                        [*processors, lambda: {"top_bar": top_bar}])
 
 
 def fingerprint(app):
@@ -468,7 +506,10 @@ def test_fab_generic_and_action_routes_are_refused(app, docs, clients):
 
 # -- search, order and page parameters --------------------------------------------------
 
-def test_search_order_and_page_cannot_widen_scope(app, world, all_docs, clients):
+def test_search_order_and_page_cannot_widen_scope(app, world, all_docs, clients,
+                                                  top_bar_once):
+    """Every search, order and page parameter, on every list, for each VPHU role, shows
+    none of BTCHU's documents (the requests only read: ``top_bar_once``)."""
     docs = all_docs
     btchu, type_id = world.ids["btchu"], docs["type_id"]
     btchu_pk = docs["btchu"]["numbered"]

@@ -1,4 +1,4 @@
-"""The rules of outgoing documents, through the service functions (DOMAIN §3, §4, §6; issue
+"""The rules of outgoing documents, through the service functions (docs/domain.md §3, §4, §6; issue
 4): drafting, the route, signing, numbering per term / per year / shared, the final PDF,
 issuing (deadlines, sensitive documents, paper copies, lateness on the working-day
 calendar), delivery into the recipients' inboxes (all or nothing), the statuses that flow

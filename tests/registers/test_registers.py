@@ -1,5 +1,5 @@
 """The registers read back from their PDF (pypdf) and XLSX (openpyxl): cover, headings in
-the order of DOMAIN §7 or the admin's, rows in number order, cancelled numbers, Vietnamese
+the order of docs/domain.md §7 or the admin's, rows in number order, cancelled numbers, Vietnamese
 text, "Trang X/Y", the print mark, empty periods, the command line."""
 
 import io
