@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from flask import abort, flash, request
+from flask import Flask, abort, current_app, flash, request
 from flask_appbuilder.api.convert import Model2SchemaConverter
 from flask_appbuilder.forms import FieldConverter
 from flask_appbuilder.models.filters import Filters
@@ -201,6 +201,12 @@ EXTENDED_TEMPLATES: dict[str, str] = {
 
 
 # -- accessors ----------------------------------------------------------------------------------
+
+def appbuilder(app: Flask | None = None) -> Any:
+    """The AppBuilder bound to ``app`` (default: the current app), which FAB sets as an
+    attribute of the Flask object."""
+    return getattr(app if app is not None else current_app, "appbuilder")  # noqa: B009
+
 
 def base_filters(view: Any) -> Filters:
     """The filters FAB applies to every row of ``view`` (its ``base_filters``, bound):

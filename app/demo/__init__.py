@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from app.core import fab
 from app.core.calendar import CalendarDay
 from app.core.errors import DomainError
 from app.core.timeutil import local_today
@@ -46,10 +47,6 @@ from app.units.models import Unit
 
 __all__ = ["DEFAULT_PASSWORD", "_find_font", "_latin", "demo_docx", "demo_pdf", "seed_demo",
            "seed_incoming", "seed_outgoing"]
-
-_pdf_font: str | None = None
-"""The font ``demo_pdf`` writes with, chosen by ``files._font`` on first use (with
-``_find_font``); both are kept here so that they can be replaced."""
 
 Account = tuple[str, str, str, str]
 """(user name, password shown, role, unit abbreviation)."""
@@ -88,7 +85,7 @@ def _reference_data(session: Session, year: int) -> dict[str, Unit]:
 def _accounts(session: Session, units: dict[str, Unit], password: str) -> list[Account]:
     """The admin, the office account and one account per role in each of ACCOUNT_UNITS;
     an existing account is left as it is (its password shown as "(unchanged)")."""
-    sm = current_app.appbuilder.sm
+    sm = fab.appbuilder().sm
     pw_hash = None
     accounts = []
     table = [("admin", P.ROLE_ADMIN, "VPHU", "Quản trị hệ thống", "admin"),
@@ -123,7 +120,7 @@ def seed_demo(session: Session, password: str | None = None,
     problems = password_problems(password, current_app.config.get("PASSWORD_MIN_LENGTH", 10))
     if problems:
         raise DomainError("weak demo password: needs " + ", ".join(problems))
-    if current_app.appbuilder.sm.find_role(P.ROLE_CLERK) is None:
+    if fab.appbuilder().sm.find_role(P.ROLE_CLERK) is None:
         raise DomainError("run `flask qlvb sync-roles` first")
     units = _reference_data(session, year or local_today().year)
     accounts = _accounts(session, units, password)

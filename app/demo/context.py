@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -57,7 +58,7 @@ class Demo:
         return self.users[f"{prefix}.{abbr.lower()}"]
 
 
-def open_demo(session: Session, label: str, model: type, needed: Iterable[str],
+def open_demo(session: Session, label: str, model: type[Any], needed: Iterable[str],
               echo: Echo) -> Demo | None:
     """The demo's world for the register ``label`` (of rows ``model``), or None, said with
     ``echo``, when the demo units are missing, the register of VPHU or BTCHU already holds

@@ -7,7 +7,6 @@ import glob
 import io
 import logging
 import os
-import sys
 import unicodedata
 import zipfile
 from collections.abc import Callable, Sequence
@@ -48,21 +47,24 @@ def _find_font() -> str | None:
     return None
 
 
+_pdf_font: str | None = None
+"""The font ``demo_pdf`` writes with, chosen by ``_font`` on first use."""
+
+
 def _font() -> str:
-    """The reportlab font name to write with: a Vietnamese TTF, else Helvetica. Chosen once;
-    the choice (``_pdf_font``) and the finder (``_find_font``) are read from the package
-    ``app.demo``, where they can be replaced."""
-    package = sys.modules[__package__]
-    if package._pdf_font is None:
-        path = package._find_font()
-        package._pdf_font = "Helvetica"
+    """The reportlab font name to write with: a Vietnamese TTF, else Helvetica; chosen
+    once."""
+    global _pdf_font
+    if _pdf_font is None:
+        path = _find_font()
+        _pdf_font = "Helvetica"
         if path:
             try:
                 pdfmetrics.registerFont(TTFont("QLVBDemo", path))
-                package._pdf_font = "QLVBDemo"
+                _pdf_font = "QLVBDemo"
             except Exception:  # an unreadable font: write without accents instead
                 _log.warning("demo: cannot use font %s", path, exc_info=True)
-    return package._pdf_font
+    return _pdf_font
 
 
 def _latin(text: str) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from typing import Any, cast
+from typing import Any
 
-from flask import Flask, abort, current_app, flash, g, request, send_file
+from flask import Flask, abort, flash, g, request, send_file
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_babel import gettext as _
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from wtforms import BooleanField, StringField
 from wtforms.validators import Length, Optional
 
-from app.core import registry
+from app.core import fab, registry
 from app.core.errors import DomainError
 from app.core.scope import sees_all_units
 from app.core.timeutil import local_today, utcnow
@@ -323,7 +323,7 @@ def landing_card(session: Session, user: AppUser, counts: dict[str, Any]) -> dic
     urgent, charts = None, []
     if counts.get("work") or everyone:
         urgent = dashboard.urgent_count(session, user, sees_whole_unit(session, user), everyone)
-    reports = cast(Any, current_app).appbuilder.sm.has_access(P.READ, P.REPORT)
+    reports = fab.appbuilder().sm.has_access(P.READ, P.REPORT)
     if reports and (everyone or user.unit_id):
         charts = dashboard.charts(session, None if everyone else [user.unit_id], local_today())
     return {"urgent": urgent, "charts": charts}

@@ -165,8 +165,8 @@ def test_pdf_without_a_vietnamese_font_still_passes(app, monkeypatch):
     from app.core import storage
     from app.core.filecheck import check_main_pdf
 
-    monkeypatch.setattr(demo, "_pdf_font", None)
-    monkeypatch.setattr(demo, "_find_font", lambda: None)
+    monkeypatch.setattr(demo.files, "_pdf_font", None)
+    monkeypatch.setattr(demo.files, "_find_font", lambda: None)
     spec = dict(symbol="125-CV/TU", issuer=["Tỉnh ủy Hưng Yên"], type="CV",
                 type_name="Công văn", summary="V/v tổ chức Hội nghị sơ kết 6 tháng đầu năm",
                 place="Hưng Yên", document_date=date(2026, 6, 20), author="Tỉnh ủy Hưng Yên",
