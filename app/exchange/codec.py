@@ -431,7 +431,7 @@ def _read_staff(r: _Reader) -> StaffInfo | None:
 def _read_header(r: _Reader) -> MessageHeader:
     to = [_read_organ(t) for t in r.children("To")]
     if not to:
-        raise errors.MissingField(f"{r.path}/To")
+        raise errors.MissingField(f"{r.path}/To" if r.path else "To")
     code = r.child("Code", required=True)
     prom = r.child("PromulgationInfo", required=True)
     dtype = r.child("DocumentType")
@@ -577,17 +577,16 @@ def unpack_zip(path: str, name: str, data: bytes,
 
 def _read_attachments(envelope: _Reader, root: _Reader, limits: Limits) -> list[Attachment]:
     references = envelope.child("edXMLBody").child("edXMLManifest").children("Reference")
-    encoded = {}
+    encoded: dict[str, _Reader] = {}
     for att in root.child("AttachmentEncoded").children("Attachment"):
-        cid = att.text("ContentId", required=True)
-        encoded[cid] = att
+        encoded[att.text("ContentId", required=True)] = att
     out = []
     for ref in references:
         cid = ref.text("ContentId", required=True)
-        att = encoded.pop(cid, None)
-        if att is None:
+        found = encoded.pop(cid, None)
+        if found is None:
             raise errors.MissingField(f"AttachmentEncoded/Attachment[ContentId={cid}]")
-        out.append(_read_attachment(ref, att, limits))
+        out.append(_read_attachment(ref, found, limits))
     # Attachments the manifest does not list are read too: nothing the sender sent is lost.
     for att in encoded.values():
         out.append(_read_attachment(att, att, limits))

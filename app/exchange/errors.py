@@ -23,7 +23,7 @@ class ExchangeError(DomainError):
         # The edXML path, when ``field`` was renamed to our field name.
         self.path = path or field
 
-    @property  # type: ignore[override]
+    @property
     def message(self) -> str:
         return str(self._message)
 

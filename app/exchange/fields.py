@@ -305,6 +305,11 @@ def to_package(ours: Ours) -> codec.DocumentPackage:
     except errors.ExchangeError as exc:
         raise _renamed(exc, DOCUMENT_FIELDS) from None
     h = package.header
+    if not h.code.number:
+        # The number is what the DocumentId and the national checkers need first.
+        error = errors.MissingField("symbol")
+        error.path = "Code/CodeNumber"
+        raise error
     if not h.document_id and h.from_.organ_id and h.promulgation.date and h.code.number:
         h.document_id = codec.document_id(h.from_.organ_id, h.promulgation.date, h.code.number,
                                           h.code.notation)

@@ -33,6 +33,9 @@ from lxml import etree
 from app.exchange import codec, errors
 from app.trust.signatures import Anchors
 
+# A CRL the admin loaded lists the certificate: revoked, as app/trust decides for PDFs.
+from app.trust.signatures import _listed_revoked as listed_revoked
+
 DS = codec.DS
 _HEADER = f"{{{codec.NS}}}edXMLEnvelope/{{{codec.NS}}}edXMLHeader"
 C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
@@ -159,7 +162,10 @@ def _chain_problem(cert: x509.Certificate, others: list[x509.Certificate], ancho
                                 other_certs=list(anchors.others) + [load(c) for c in others],
                                 crls=list(anchors.crls), allow_fetching=False,
                                 revocation_mode="soft-fail", moment=moment)
-    validator = CertificateValidator(load(cert), validation_context=context)
+    end_entity = load(cert)
+    if listed_revoked(anchors, end_entity):
+        return Verdict.INVALID, "revoked"
+    validator = CertificateValidator(end_entity, validation_context=context)
     try:
         asyncio.run(validator.async_validate_usage({"digital_signature"}))
     except cv.RevokedError:
