@@ -354,3 +354,19 @@ def test_errors_read_in_vietnamese(app):
         assert str(errors.MissingField("To")) == "Thiếu trường To."
         assert "tệp nén lồng nhau" in str(errors.nested_archive("x", "a.zip"))
     assert str(errors.MissingField("To")) == "The field To is missing."
+
+
+def test_deep_nesting_is_refused():
+    data = b'<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">' + b"<a>" * 5000
+    data += b"</a>" * 5000 + b"</edXML>"
+    with pytest.raises(errors.MalformedPackage):
+        codec.parse(data)
+
+
+def test_an_attachment_missing_from_the_manifest_is_read_too():
+    root = etree.fromstring(sample_edxml())
+    manifest = root.find(f".//{{{NS}}}edXMLManifest")
+    manifest.remove(manifest[0])
+    package = codec.parse_document(etree.tostring(root))
+    assert [a.content_id for a in package.attachments] == ["cid:209"]
+    assert package.attachments[0].files[0][1] == b"%PDF-1.4 sample"
