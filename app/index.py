@@ -2,7 +2,7 @@ from flask import g
 from flask_appbuilder import IndexView as FabIndexView
 from flask_appbuilder import expose
 
-from app.core.scope import role_names, sees_all_units
+from app.core.scope import role_names, scope_settings, sees_all_units
 
 
 class IndexView(FabIndexView):
@@ -16,7 +16,6 @@ class IndexView(FabIndexView):
         from app.core.timeutil import local_today
         from app.core.topbar import top_bar_counts
         from app.extensions import db
-        from app.incoming.services import sees_whole_unit
         from app.registers import dashboard
         from app.security import permissions as P
 
@@ -27,8 +26,7 @@ class IndexView(FabIndexView):
             counts = top_bar_counts()
             everyone = sees_all_units()
             if counts.get("work") or everyone:
-                urgent = dashboard.urgent_count(db.session, user,
-                                                sees_whole_unit(db.session, user), everyone)
+                urgent = dashboard.urgent_count(db.session, user, scope_settings())
             if self.appbuilder.sm.has_access(P.READ, P.REPORT) and (everyone or user.unit_id):
                 charts = dashboard.charts(db.session, None if everyone else [user.unit_id],
                                           local_today())

@@ -12,15 +12,23 @@ One module per topic, all names re-exported here (``from app.incoming import ser
 - ``inbox``       delivery into the inbox, paper / outside intake, registration, refusal
 - ``direction``   the head's direction and the sub-assignment
 - ``processing``  notes, reading, completion
-- ``queries``     who sees what, the tracking lists and the top bar's counts
+- ``queries``     the tracking lists and the top bar's counts
+
+Who may see and do what is app/incoming/policy.py; its names are re-exported here too.
 """
 
+from app.incoming.policy import (
+    can_complete,
+    is_unit_clerk,
+    is_unit_head,
+    sees_whole_unit,
+    todo_clause,
+)
+from app.incoming.policy import unit_clause as visible_clause  # its name before the policy
 from app.incoming.services.common import (
     NUMBER_SERIES,
     STATUS_LISTENERS,
     StatusListener,
-    is_unit_clerk,
-    is_unit_head,
     nfc,
     now_local_time,
     parse_symbol,
@@ -51,7 +59,6 @@ from app.incoming.services.inbox import (
 )
 from app.incoming.services.processing import (
     add_note,
-    can_complete,
     complete,
     mark_read,
     my_assignments,
@@ -61,10 +68,7 @@ from app.incoming.services.queries import (
     counts_for,
     days_overdue,
     near_due_limit,
-    sees_whole_unit,
-    todo_clause,
     tracking_clause,
-    visible_clause,
 )
 
 __all__ = [

@@ -1,5 +1,5 @@
-"""What every step of an incoming document shares: text cleaning, the symbol parser, who
-heads or clerks a unit, and the statuses sent back to an internal sender (DOMAIN §4)."""
+"""What every step of an incoming document shares: text cleaning, the symbol parser, the
+clerks and heads to notify, and the statuses sent back to an internal sender (DOMAIN §4)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from app.incoming.models import ExchangeStatus, IncomingDocument
 from app.notifications.services import notify
 from app.security import permissions as P
 from app.security.models import AppUser
-from app.security.services import unit_users_who_can, user_can
+from app.security.services import unit_users_who_can
 
 NUMBER_SERIES = "incoming"
 
@@ -39,17 +39,6 @@ def parse_symbol(raw: str | None) -> tuple[int | None, str | None, str | None]:
         if m:
             return int(m.group(1)), m.group(2), m.group(3)
     return None, None, None
-
-
-def is_unit_head(user: AppUser | None, unit_id: int | None) -> bool:
-    """A head (lãnh đạo) of ``unit_id``: directs its incoming documents."""
-    return (user is not None and user.unit_id == unit_id
-            and user_can(user, P.ASSIGN, P.INCOMING, as_member=True))
-
-
-def is_unit_clerk(user: AppUser | None, unit_id: int | None) -> bool:
-    return (user is not None and user.unit_id == unit_id
-            and user_can(user, P.INTAKE, P.INCOMING, as_member=True))
 
 
 def _clerks(session: Session, unit_id: int) -> list[AppUser]:

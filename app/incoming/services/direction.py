@@ -17,11 +17,11 @@ from app.core.errors import DomainError
 from app.core.timeutil import local_today, utcnow
 from app.core.workflow import ConflictError, ExchangeCode, IncomingState
 from app.incoming.models import Assignment, IncomingDocument
+from app.incoming.policy import is_unit_head
 from app.incoming.services.common import (
     _heads,
     _link,
     _title,
-    is_unit_head,
     nfc,
     send_status,
 )

@@ -15,7 +15,8 @@ from app.core.storage import StoredFile
 from app.core.timeutil import local_today, utcnow
 from app.core.workflow import ConflictError
 from app.incoming.models import Assignment, IncomingDocument, ProgressNote
-from app.incoming.services.common import _link, _title, is_unit_head, nfc, send_status
+from app.incoming.policy import can_complete, is_unit_head
+from app.incoming.services.common import _link, _title, nfc, send_status
 from app.incoming.services.entry import _add_file
 from app.notifications.services import notify
 from app.security.models import AppUser
@@ -31,20 +32,6 @@ def my_assignments(doc: IncomingDocument, user: AppUser) -> list[Assignment]:
         if a.user_id == user.id or (a.unit_id is not None and is_unit_head(user, a.unit_id)):
             out.append(a)
     return out
-
-
-def can_complete(doc: IncomingDocument, user: AppUser) -> bool:
-    lead = doc.lead()
-    if lead is None:
-        return False
-    if lead.user_id == user.id:
-        return True
-    if lead.unit_id is not None:
-        if is_unit_head(user, lead.unit_id):
-            return True
-        return any(a.active and a.parent_id == lead.id and a.role == "lead"
-                   and a.user_id == user.id for a in doc.assignments)
-    return False
 
 
 def _start(session: Session, doc: IncomingDocument, user: AppUser) -> None:
