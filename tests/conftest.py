@@ -487,3 +487,22 @@ def rows(app, model, **where):
                for r in db.session.execute(query).unique().scalars()]
         db.session.remove()
     return out
+
+
+@pytest.fixture
+def scope_settings(app):
+    """The scope settings of the test app, as the policies take them."""
+    from app.core.scope import ScopeSettings
+
+    return ScopeSettings.from_config(app.config)
+
+
+@pytest.fixture
+def app_session(app):
+    """The app's session in an app context and no request (what a policy or service
+    function needs)."""
+    from app.extensions import db
+
+    with app.app_context():
+        yield db.session
+        db.session.remove()

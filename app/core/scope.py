@@ -15,7 +15,7 @@ unit)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +62,18 @@ def permission_pairs(user: Any) -> set[tuple[str, str]]:
                                       for r in grp.roles]
     return {(pv.permission.name, pv.view_menu.name) for role in roles
             for pv in role.permissions}
+
+
+def may_act(user: Any, permission: str, resource: str, unit_id: int | None, own_unit: bool,
+            held: Collection[tuple[str, str]] | None = None) -> bool:
+    """Whether ``user``'s roles hold ``permission`` on ``resource`` and, when ``own_unit``,
+    the user is of ``unit_id`` (the unit the record belongs to). ``held``: the pairs of the
+    user's roles when the caller has them at hand (the security manager's per-request set);
+    computed from the roles otherwise."""
+    held = permission_pairs(user) if held is None else held
+    if (permission, resource) not in held:
+        return False
+    return not own_unit or user.unit_id == unit_id
 
 
 # -- the adapters: the request's user and the app's configuration -------------------------

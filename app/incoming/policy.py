@@ -20,7 +20,7 @@ from collections.abc import Collection
 from sqlalchemy import ColumnElement, exists, false, or_, select
 from sqlalchemy.orm import Session
 
-from app.core.scope import ScopeSettings, permission_pairs, sees_every_unit
+from app.core.scope import ScopeSettings, may_act, sees_every_unit
 from app.incoming.models import Assignment, IncomingDocument, ReaderGrant, Rejection
 from app.security import permissions as P
 from app.security.models import AppUser
@@ -169,10 +169,7 @@ def can(user: AppUser, action: str, doc: IncomingDocument, settings: ScopeSettin
     ``settings`` is the same for every kind of document; no action of incoming documents
     widens with the office roles."""
     permission, own_unit = ACTIONS[action]
-    held = permission_pairs(user) if held is None else held
-    if (permission, P.INCOMING) not in held:
-        return False
-    if own_unit and user.unit_id != doc.unit_id:
+    if not may_act(user, permission, P.INCOMING, doc.unit_id, own_unit, held):
         return False
     if action == "assign":
         return is_unit_head(user, doc.unit_id)

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement
 
-from app.core.scope import ScopeSettings, permission_pairs, unit_clause
+from app.core.scope import ScopeSettings, may_act, unit_clause
 from app.outgoing.models import OutgoingDocument
 from app.security import permissions as P
 from app.security.models import AppUser
@@ -48,7 +48,4 @@ def can(user: AppUser, action: str, doc: OutgoingDocument, settings: ScopeSettin
     No action widens with the office roles: they read every unit's documents, act on their
     own unit's."""
     permission, own_unit = ACTIONS[action]
-    held = permission_pairs(user) if held is None else held
-    if (permission, P.OUTGOING) not in held:
-        return False
-    return not own_unit or user.unit_id == doc.unit_id
+    return may_act(user, permission, P.OUTGOING, doc.unit_id, own_unit, held)

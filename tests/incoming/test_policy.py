@@ -8,17 +8,13 @@ from app.core.scope import ScopeSettings
 from app.extensions import db
 from app.incoming import policy, services
 from app.incoming.models import IncomingDocument, ReaderGrant, Rejection
+from tests.incoming.services.helpers import _doc, _ids
 
 
 @pytest.fixture
-def settings(app):
-    return ScopeSettings.from_config(app.config)
-
-
-@pytest.fixture
-def session(app):
-    """The app's session in an app context only: the policy needs no request."""
-    with app.app_context():
+def ctx(app):
+    """A request context with the app's session, as the service tests have it."""
+    with app.test_request_context():
         yield db.session
         db.session.remove()
 
@@ -39,101 +35,103 @@ def docs(app, world, incoming):
     return ids
 
 
-def seen(session, world, settings, name, docs):
+def seen(app_session, world, scope_settings, name, docs):
     """The names of ``docs`` that ``name`` may read."""
     user = world.user(name) if name else None
-    clause = policy.visible_clause(session, user, settings)
+    clause = policy.visible_clause(app_session, user, scope_settings)
     query = select(IncomingDocument.id)
     if clause is not None:
         query = query.where(clause)
-    ids = set(session.execute(query).scalars())
+    ids = set(app_session.execute(query).scalars())
     return {key for key, doc_id in docs.items() if doc_id in ids}
 
 
-def test_the_office_roles_see_every_unit_by_the_settings(session, world, settings, docs):
-    assert policy.visible_clause(session, world.user("vanphong"), settings) is None
-    assert policy.visible_clause(session, world.user("admin"), settings) is None
-    assert seen(session, world, settings, "vanphong", docs) == set(docs)
+def test_the_office_roles_see_every_unit_by_the_settings(app_session, world, scope_settings, docs):
+    assert policy.visible_clause(app_session, world.user("vanphong"), scope_settings) is None
+    assert policy.visible_clause(app_session, world.user("admin"), scope_settings) is None
+    assert seen(app_session, world, scope_settings, "vanphong", docs) == set(docs)
     # Without the office roles in the settings, the office is a unit like any other.
-    assert seen(session, world, ScopeSettings(), "vanphong", docs) != set(docs)
+    assert seen(app_session, world, ScopeSettings(), "vanphong", docs) != set(docs)
 
 
-def test_no_user_sees_nothing(session, world, settings, docs):
-    assert seen(session, world, settings, None, docs) == set()
+def test_no_user_sees_nothing(app_session, world, scope_settings, docs):
+    assert seen(app_session, world, scope_settings, None, docs) == set()
 
 
-def test_clerks_and_heads_see_their_whole_unit(session, world, settings, docs):
+def test_clerks_and_heads_see_their_whole_unit(app_session, world, scope_settings, docs):
     for name in ("vanthu.vphu", "lanhdao.vphu"):
-        assert seen(session, world, settings, name, docs) == {"led", "open", "inbox",
-                                                              "to_vphu"}, name
-        assert policy.sees_whole_unit(session, world.user(name)), name
+        assert seen(app_session, world, scope_settings, name, docs) == {
+            "led", "open", "inbox", "to_vphu"}, name
+        assert policy.sees_whole_unit(app_session, world.user(name)), name
 
 
-def test_an_official_sees_only_what_is_assigned_to_them(session, world, settings, docs):
-    assert not policy.sees_whole_unit(session, world.user("chuyenvien.vphu"))
-    assert seen(session, world, settings, "chuyenvien.vphu", docs) == {"led"}
-    assert seen(session, world, settings, "chuyenvien.btchu", docs) == set()
+def test_an_official_sees_only_what_is_assigned_to_them(app_session, world, scope_settings, docs):
+    assert not policy.sees_whole_unit(app_session, world.user("chuyenvien.vphu"))
+    assert seen(app_session, world, scope_settings, "chuyenvien.vphu", docs) == {"led"}
+    assert seen(app_session, world, scope_settings, "chuyenvien.btchu", docs) == set()
 
 
-def test_what_is_assigned_to_a_unit_is_seen_by_its_clerk_and_head(session, world, settings,
-                                                                  docs):
+def test_what_is_assigned_to_a_unit_is_seen_by_its_clerk_and_head(app_session, world,
+                                                                  scope_settings, docs):
     """BTCHU's document led by VPHU: VPHU's clerk and head see it, BTCHU's own people see
     it as their unit's."""
-    assert "to_vphu" in seen(session, world, settings, "vanthu.vphu", docs)
-    assert "to_vphu" in seen(session, world, settings, "lanhdao.btchu", docs)
-    assert "to_vphu" not in seen(session, world, settings, "chuyenvien.vphu", docs)
+    assert "to_vphu" in seen(app_session, world, scope_settings, "vanthu.vphu", docs)
+    assert "to_vphu" in seen(app_session, world, scope_settings, "lanhdao.btchu", docs)
+    assert "to_vphu" not in seen(app_session, world, scope_settings, "chuyenvien.vphu", docs)
 
 
-def test_a_reader_grant_opens_the_whole_unit_to_an_official(session, world, settings, docs):
-    session.add(ReaderGrant(unit_id=world.ids["vphu"], user_id=world.ids["chuyenvien.vphu"],
-                            granted_by_id=world.ids["lanhdao.vphu"]))
-    session.commit()
-    assert policy.sees_whole_unit(session, world.user("chuyenvien.vphu"))
+def test_a_reader_grant_opens_the_whole_unit_to_an_official(app_session, world, scope_settings,
+                                                            docs):
+    app_session.add(ReaderGrant(unit_id=world.ids["vphu"], user_id=world.ids["chuyenvien.vphu"],
+                                granted_by_id=world.ids["lanhdao.vphu"]))
+    app_session.commit()
+    assert policy.sees_whole_unit(app_session, world.user("chuyenvien.vphu"))
     # The unit's own documents; what another unit assigned to the unit stays its head's.
-    assert seen(session, world, settings, "chuyenvien.vphu", docs) == {"led", "open", "inbox"}
+    assert seen(app_session, world, scope_settings, "chuyenvien.vphu", docs) == {
+        "led", "open", "inbox"}
 
 
-def test_a_replaced_assignment_shows_nothing(session, world, settings, docs, incoming):
+def test_a_replaced_assignment_shows_nothing(app_session, world, scope_settings, docs, incoming):
     """A new direction deactivates the old one: its official no longer sees the document."""
     incoming.assign(docs["led"], lead=("unit", "btchu"))
-    assert "led" not in seen(session, world, settings, "chuyenvien.vphu", docs)
-    assert "led" in seen(session, world, settings, "lanhdao.btchu", docs)
+    assert "led" not in seen(app_session, world, scope_settings, "chuyenvien.vphu", docs)
+    assert "led" in seen(app_session, world, scope_settings, "lanhdao.btchu", docs)
 
 
-def test_a_user_without_a_unit_sees_nothing(session, world, settings, docs):
+def test_a_user_without_a_unit_sees_nothing(app_session, world, scope_settings, docs):
     user = world.user("vanthu.btchu")
     user.unit_id = None
-    session.commit()
-    assert seen(session, world, settings, "vanthu.btchu", docs) == set()
+    app_session.commit()
+    assert seen(app_session, world, scope_settings, "vanthu.btchu", docs) == set()
 
 
-def test_refusals_are_seen_by_the_refusing_and_the_sending_unit(session, world, settings,
+def test_refusals_are_seen_by_the_refusing_and_the_sending_unit(app_session, world, scope_settings,
                                                                 docs):
-    doc = session.get(IncomingDocument, docs["inbox"])  # from BTCHU into VPHU's inbox
-    services.refuse(session, doc, world.user("vanthu.vphu"), "Thiếu trang")
-    session.commit()
+    doc = app_session.get(IncomingDocument, docs["inbox"])  # from BTCHU into VPHU's inbox
+    services.refuse(app_session, doc, world.user("vanthu.vphu"), "Thiếu trang")
+    app_session.commit()
 
     def refusals(name):
-        clause = policy.rejection_clause(world.user(name), settings)
+        clause = policy.rejection_clause(world.user(name), scope_settings)
         assert clause is not None
-        return session.execute(select(Rejection.id).where(clause)).scalars().all()
+        return app_session.execute(select(Rejection.id).where(clause)).scalars().all()
 
     assert len(refusals("vanthu.vphu")) == 1
     assert len(refusals("vanthu.btchu")) == 1
     user = world.user("vanthu.btchu")
     user.unit_id = None
-    session.commit()
+    app_session.commit()
     assert refusals("vanthu.btchu") == []
-    assert policy.rejection_clause(world.user("vanphong"), settings) is None
+    assert policy.rejection_clause(world.user("vanphong"), scope_settings) is None
 
 
-def test_attention_is_the_unit_for_those_who_see_it_else_ones_own_work(session, world,
-                                                                       settings, docs):
+def test_attention_is_the_unit_for_those_who_see_it_else_ones_own_work(app_session, world,
+                                                                       scope_settings, docs):
     def concerned(name):
-        clause = policy.attention_clause(session, world.user(name), settings)
+        clause = policy.attention_clause(app_session, world.user(name), scope_settings)
         if clause is None:
             return set(docs)
-        ids = set(session.execute(select(IncomingDocument.id).where(clause)).scalars())
+        ids = set(app_session.execute(select(IncomingDocument.id).where(clause)).scalars())
         return {key for key, doc_id in docs.items() if doc_id in ids}
 
     assert concerned("vanphong") == set(docs)
@@ -144,52 +142,132 @@ def test_attention_is_the_unit_for_those_who_see_it_else_ones_own_work(session, 
 
 # -- what a user may do ------------------------------------------------------------------------
 
-def can(session, world, settings, name, action, doc_id):
-    return policy.can(world.user(name), action, session.get(IncomingDocument, doc_id),
-                      settings)
+def can(app_session, world, scope_settings, name, action, doc_id):
+    return policy.can(world.user(name), action, app_session.get(IncomingDocument, doc_id),
+                      scope_settings)
 
 
-def test_only_a_clerk_of_the_receiving_unit_takes_it_in(session, world, settings, docs):
-    assert can(session, world, settings, "vanthu.vphu", "intake", docs["inbox"])
-    assert not can(session, world, settings, "vanthu.btchu", "intake", docs["inbox"])
-    assert not can(session, world, settings, "lanhdao.vphu", "intake", docs["inbox"])
-    assert not can(session, world, settings, "vanphong", "intake", docs["inbox"])
+def test_only_a_clerk_of_the_receiving_unit_takes_it_in(app_session, world, scope_settings, docs):
+    assert can(app_session, world, scope_settings, "vanthu.vphu", "intake", docs["inbox"])
+    assert not can(app_session, world, scope_settings, "vanthu.btchu", "intake", docs["inbox"])
+    assert not can(app_session, world, scope_settings, "lanhdao.vphu", "intake", docs["inbox"])
+    assert not can(app_session, world, scope_settings, "vanphong", "intake", docs["inbox"])
 
 
-def test_only_a_head_of_the_receiving_unit_directs_it(session, world, settings, docs):
-    assert can(session, world, settings, "lanhdao.vphu", "assign", docs["open"])
-    assert not can(session, world, settings, "lanhdao.btchu", "assign", docs["open"])
-    assert not can(session, world, settings, "vanthu.vphu", "assign", docs["open"])
-    assert not can(session, world, settings, "admin", "assign", docs["open"])
+def test_only_a_head_of_the_receiving_unit_directs_it(app_session, world, scope_settings, docs):
+    assert can(app_session, world, scope_settings, "lanhdao.vphu", "assign", docs["open"])
+    assert not can(app_session, world, scope_settings, "lanhdao.btchu", "assign", docs["open"])
+    assert not can(app_session, world, scope_settings, "vanthu.vphu", "assign", docs["open"])
+    assert not can(app_session, world, scope_settings, "admin", "assign", docs["open"])
 
 
-def test_only_the_lead_completes(session, world, settings, docs):
-    assert can(session, world, settings, "chuyenvien.vphu", "complete", docs["led"])
-    assert can(session, world, settings, "chuyenvien.vphu", "process", docs["led"])
-    assert not can(session, world, settings, "vanthu.vphu", "complete", docs["led"])
-    assert not can(session, world, settings, "chuyenvien.vphu", "complete", docs["open"])
+def test_only_the_lead_completes(app_session, world, scope_settings, docs):
+    assert can(app_session, world, scope_settings, "chuyenvien.vphu", "complete", docs["led"])
+    assert can(app_session, world, scope_settings, "chuyenvien.vphu", "process", docs["led"])
+    assert not can(app_session, world, scope_settings, "vanthu.vphu", "complete", docs["led"])
+    assert not can(app_session, world, scope_settings, "chuyenvien.vphu", "complete", docs["open"])
     # A unit leads: its head completes, not the head of the receiving unit.
-    assert can(session, world, settings, "lanhdao.vphu", "complete", docs["to_vphu"])
-    assert not can(session, world, settings, "lanhdao.btchu", "complete", docs["to_vphu"])
+    assert can(app_session, world, scope_settings, "lanhdao.vphu", "complete", docs["to_vphu"])
+    assert not can(app_session, world, scope_settings, "lanhdao.btchu", "complete", docs["to_vphu"])
 
 
-def test_processing_and_downloads_follow_the_roles(session, world, settings, docs):
-    assert not can(session, world, settings, "vanphong", "process", docs["led"])
-    assert can(session, world, settings, "vanphong", "download", docs["led"])
-    assert not can(session, world, settings, "qtdv.vphu", "download", docs["led"])
+def test_processing_and_downloads_follow_the_roles(app_session, world, scope_settings, docs):
+    assert not can(app_session, world, scope_settings, "vanphong", "process", docs["led"])
+    assert can(app_session, world, scope_settings, "vanphong", "download", docs["led"])
+    assert not can(app_session, world, scope_settings, "qtdv.vphu", "download", docs["led"])
 
 
-def test_the_permissions_at_hand_are_those_asked(session, world, settings, docs):
+def test_the_permissions_at_hand_are_those_asked(app_session, world, scope_settings, docs):
     """``held`` given by the caller (the request's set) decides instead of the roles."""
-    user, doc = world.user("vanthu.vphu"), session.get(IncomingDocument, docs["inbox"])
-    assert not policy.can(user, "intake", doc, settings, held=set())
-    assert policy.can(user, "intake", doc, settings, held={("can_intake", "IncomingDocument")})
-    assert policy.can(user, "intake", doc, settings) is True
+    user, doc = world.user("vanthu.vphu"), app_session.get(IncomingDocument, docs["inbox"])
+    assert not policy.can(user, "intake", doc, scope_settings, held=set())
+    assert policy.can(user, "intake", doc, scope_settings,
+                      held={("can_intake", "IncomingDocument")})
+    assert policy.can(user, "intake", doc, scope_settings) is True
 
 
 
-def test_a_head_or_the_office_grants_the_whole_unit(session, world, settings):
-    assert policy.can_grant_readers(world.user("lanhdao.vphu"), settings)
-    assert policy.can_grant_readers(world.user("vanphong"), settings)
+def test_a_head_or_the_office_grants_the_whole_unit(app_session, world, scope_settings):
+    assert policy.can_grant_readers(world.user("lanhdao.vphu"), scope_settings)
+    assert policy.can_grant_readers(world.user("vanphong"), scope_settings)
     assert not policy.can_grant_readers(world.user("vanphong"), ScopeSettings())
-    assert not policy.can_grant_readers(world.user("vanthu.vphu"), settings)
+    assert not policy.can_grant_readers(world.user("vanthu.vphu"), scope_settings)
+
+
+# -- who sees what, as a member of a unit (the office aside) -------------------------------------
+
+def test_who_sees_what(app, world, incoming, ctx):
+    d1 = incoming.intake(symbol="1-CV/TU", text="1")               # lead: chuyenvien.vphu
+    d2 = incoming.intake(symbol="2-CV/TU", text="2")               # not assigned yet
+    d3 = incoming.intake("vanthu.btchu", symbol="3-CV/TU", text="3")  # BTCHU's own
+    d4 = incoming.intake(symbol="4-CV/TU", text="4")               # lead: the BTCHU unit
+    d5 = incoming.deliver(text="5")                                # VPHU inbox
+    incoming.assign(d1, lead="chuyenvien.vphu")
+    incoming.assign(d4, lead=("unit", "btchu"))
+
+    def visible(name):
+        return _ids(policy.unit_clause(ctx, world.user(name)))
+
+    vphu_all = {d1, d2, d4, d5}
+    assert visible("vanthu.vphu") == vphu_all
+    assert visible("lanhdao.vphu") == vphu_all
+    assert visible("chuyenvien.vphu") == {d1}
+    assert visible("qtdv.vphu") == set()
+    assert visible("vanthu.btchu") == {d3, d4}
+    assert visible("lanhdao.btchu") == {d3, d4}  # the head of an assigned other unit
+    assert visible("chuyenvien.btchu") == set()
+    assert _ids(policy.unit_clause(ctx, None)) == set()
+    for name, whole in (("vanthu.vphu", True), ("lanhdao.vphu", True),
+                        ("chuyenvien.vphu", False), ("qtdv.vphu", False)):
+        assert policy.sees_whole_unit(ctx, world.user(name)) is whole, name
+    # A head lets the official see the whole unit.
+    ctx.add(ReaderGrant(unit_id=world.ids["vphu"], user_id=world.ids["chuyenvien.vphu"],
+                        granted_by_id=world.ids["lanhdao.vphu"]))
+    ctx.commit()
+    assert policy.sees_whole_unit(ctx, world.user("chuyenvien.vphu"))
+    assert visible("chuyenvien.vphu") == vphu_all
+    # A grant names a unit: it is worth nothing once the official is in another one.
+    ctx.add(ReaderGrant(unit_id=world.ids["vphu"], user_id=world.ids["chuyenvien.btchu"],
+                        granted_by_id=world.ids["lanhdao.vphu"]))
+    ctx.commit()
+    assert not policy.sees_whole_unit(ctx, world.user("chuyenvien.btchu"))
+    assert visible("chuyenvien.btchu") == set()
+    # A user without a unit sees nothing.
+    user = world.user("qtdv.btchu")
+    user.unit_id = None
+    ctx.commit()
+    assert visible("qtdv.btchu") == set()
+
+
+def test_reassignment_hides_the_document_from_the_old_official(app, world, incoming, ctx):
+    doc_id = incoming.intake()
+    incoming.assign(doc_id, lead="chuyenvien.vphu")
+    assert _ids(policy.unit_clause(ctx, world.user("chuyenvien.vphu"))) == {doc_id}
+    incoming.assign(doc_id, lead=("unit", "btchu"))
+    assert _ids(policy.unit_clause(ctx, world.user("chuyenvien.vphu"))) == set()
+    assert _ids(policy.unit_clause(ctx, world.user("lanhdao.btchu"))) == {doc_id}
+
+
+def test_todo_clause(app, world, incoming, ctx):
+    d1 = incoming.intake(symbol="1-CV/TU", text="1")
+    d2 = incoming.intake(symbol="2-CV/TU", text="2")
+    d3 = incoming.intake(symbol="3-CV/TU", text="3")
+    incoming.assign(d1, lead="chuyenvien.vphu", inform=["vanthu.vphu"])
+    incoming.assign(d2, lead=("unit", "btchu"), cooperate=["chuyenvien.vphu"])
+    incoming.intake(symbol="4-CV/TU", text="4")  # registered, nobody's work yet
+
+    def todo(name):
+        return _ids(policy.todo_clause(world.user(name)))
+
+    assert todo("chuyenvien.vphu") == {d1, d2}
+    assert todo("vanthu.vphu") == {d1}  # to read
+    assert todo("lanhdao.btchu") == {d2}  # the head of the lead unit
+    assert todo("chuyenvien.btchu") == set()
+    assert todo("lanhdao.vphu") == set()
+    services.mark_read(ctx, _doc(d1), world.user("vanthu.vphu"))
+    services.complete(ctx, _doc(d1), world.user("chuyenvien.vphu"), "Xong")
+    ctx.commit()
+    assert todo("vanthu.vphu") == set()
+    assert todo("chuyenvien.vphu") == {d2}
+    incoming.assign(d3, lead="chuyenvien.vphu")
+    assert todo("chuyenvien.vphu") == {d2, d3}

@@ -1,4 +1,4 @@
-"""Who sees what, the work waiting for a user, the tracking lists and the counts.
+"""The tracking lists and the counts (who sees what: tests/incoming/test_policy.py).
 
 Assertions are on behaviour (DomainError and its field, rows, states, codes), never on
 message text."""
@@ -9,90 +9,7 @@ import pytest
 
 from app.extensions import db
 from app.incoming import services
-from app.incoming.models import ReaderGrant
-from tests.incoming.services.helpers import (
-    _doc,
-    _ids,
-)
-
-# -- who sees what ------------------------------------------------------------------------------
-
-def test_who_sees_what(app, world, incoming, ctx):
-    d1 = incoming.intake(symbol="1-CV/TU", text="1")               # lead: chuyenvien.vphu
-    d2 = incoming.intake(symbol="2-CV/TU", text="2")               # not assigned yet
-    d3 = incoming.intake("vanthu.btchu", symbol="3-CV/TU", text="3")  # BTCHU's own
-    d4 = incoming.intake(symbol="4-CV/TU", text="4")               # lead: the BTCHU unit
-    d5 = incoming.deliver(text="5")                                # VPHU inbox
-    incoming.assign(d1, lead="chuyenvien.vphu")
-    incoming.assign(d4, lead=("unit", "btchu"))
-
-    def visible(name):
-        return _ids(services.visible_clause(ctx, world.user(name)))
-
-    vphu_all = {d1, d2, d4, d5}
-    assert visible("vanthu.vphu") == vphu_all
-    assert visible("lanhdao.vphu") == vphu_all
-    assert visible("chuyenvien.vphu") == {d1}
-    assert visible("qtdv.vphu") == set()
-    assert visible("vanthu.btchu") == {d3, d4}
-    assert visible("lanhdao.btchu") == {d3, d4}  # the head of an assigned other unit
-    assert visible("chuyenvien.btchu") == set()
-    assert _ids(services.visible_clause(ctx, None)) == set()
-    for name, whole in (("vanthu.vphu", True), ("lanhdao.vphu", True),
-                        ("chuyenvien.vphu", False), ("qtdv.vphu", False)):
-        assert services.sees_whole_unit(ctx, world.user(name)) is whole, name
-    # A head lets the official see the whole unit.
-    ctx.add(ReaderGrant(unit_id=world.ids["vphu"], user_id=world.ids["chuyenvien.vphu"],
-                        granted_by_id=world.ids["lanhdao.vphu"]))
-    ctx.commit()
-    assert services.sees_whole_unit(ctx, world.user("chuyenvien.vphu"))
-    assert visible("chuyenvien.vphu") == vphu_all
-    # A grant names a unit: it is worth nothing once the official is in another one.
-    ctx.add(ReaderGrant(unit_id=world.ids["vphu"], user_id=world.ids["chuyenvien.btchu"],
-                        granted_by_id=world.ids["lanhdao.vphu"]))
-    ctx.commit()
-    assert not services.sees_whole_unit(ctx, world.user("chuyenvien.btchu"))
-    assert visible("chuyenvien.btchu") == set()
-    # A user without a unit sees nothing.
-    user = world.user("qtdv.btchu")
-    user.unit_id = None
-    ctx.commit()
-    assert visible("qtdv.btchu") == set()
-
-
-def test_reassignment_hides_the_document_from_the_old_official(app, world, incoming, ctx):
-    doc_id = incoming.intake()
-    incoming.assign(doc_id, lead="chuyenvien.vphu")
-    assert _ids(services.visible_clause(ctx, world.user("chuyenvien.vphu"))) == {doc_id}
-    incoming.assign(doc_id, lead=("unit", "btchu"))
-    assert _ids(services.visible_clause(ctx, world.user("chuyenvien.vphu"))) == set()
-    assert _ids(services.visible_clause(ctx, world.user("lanhdao.btchu"))) == {doc_id}
-
-
-def test_todo_clause(app, world, incoming, ctx):
-    d1 = incoming.intake(symbol="1-CV/TU", text="1")
-    d2 = incoming.intake(symbol="2-CV/TU", text="2")
-    d3 = incoming.intake(symbol="3-CV/TU", text="3")
-    incoming.assign(d1, lead="chuyenvien.vphu", inform=["vanthu.vphu"])
-    incoming.assign(d2, lead=("unit", "btchu"), cooperate=["chuyenvien.vphu"])
-    incoming.intake(symbol="4-CV/TU", text="4")  # registered, nobody's work yet
-
-    def todo(name):
-        return _ids(services.todo_clause(world.user(name)))
-
-    assert todo("chuyenvien.vphu") == {d1, d2}
-    assert todo("vanthu.vphu") == {d1}  # to read
-    assert todo("lanhdao.btchu") == {d2}  # the head of the lead unit
-    assert todo("chuyenvien.btchu") == set()
-    assert todo("lanhdao.vphu") == set()
-    services.mark_read(ctx, _doc(d1), world.user("vanthu.vphu"))
-    services.complete(ctx, _doc(d1), world.user("chuyenvien.vphu"), "Xong")
-    ctx.commit()
-    assert todo("vanthu.vphu") == set()
-    assert todo("chuyenvien.vphu") == {d2}
-    incoming.assign(d3, lead="chuyenvien.vphu")
-    assert todo("chuyenvien.vphu") == {d2, d3}
-
+from tests.incoming.services.helpers import _doc, _ids
 
 # -- tracking lists and counts ------------------------------------------------------------------
 
