@@ -17,12 +17,7 @@ from app.core.audit import AuditEvent
 from app.core.docviews import DocumentStepsMixin
 from app.core.errors import DomainError
 from app.core.filecheck import check_attachment
-from app.core.scope import (
-    UnitScopedMixin,
-    current_unit_id,
-    current_user,
-    scope_settings,
-)
+from app.core.scope import UnitScopedMixin, current_unit_id, current_user, scope_settings
 from app.core.timeutil import local_now, local_today
 from app.core.views import AppModelView, AppSQLAInterface
 from app.core.workflow import INCOMING
