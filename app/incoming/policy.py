@@ -63,7 +63,7 @@ def sees_whole_unit(session: Session, user: AppUser) -> bool:
 
 # -- what a user may read ------------------------------------------------------------------
 
-def unit_clause(session: Session, user: AppUser | None) -> ColumnElement[bool]:
+def member_clause(session: Session, user: AppUser | None) -> ColumnElement[bool]:
     """The documents ``user`` may see as a member of their unit, as a condition on
     IncomingDocument (the office roles aside: see ``visible_clause``): the unit's own when
     the user sees the whole unit, and those with an active assignment to the user (or, for
@@ -92,7 +92,7 @@ def visible_clause(session: Session, user: AppUser | None,
         return None
     if user is None:
         return false()
-    return unit_clause(session, user)
+    return member_clause(session, user)
 
 
 def rejection_clause(user: AppUser | None,

@@ -206,7 +206,7 @@ def test_who_sees_what(app, world, incoming, ctx):
     incoming.assign(d4, lead=("unit", "btchu"))
 
     def visible(name):
-        return _ids(policy.unit_clause(ctx, world.user(name)))
+        return _ids(policy.member_clause(ctx, world.user(name)))
 
     vphu_all = {d1, d2, d4, d5}
     assert visible("vanthu.vphu") == vphu_all
@@ -216,7 +216,7 @@ def test_who_sees_what(app, world, incoming, ctx):
     assert visible("vanthu.btchu") == {d3, d4}
     assert visible("lanhdao.btchu") == {d3, d4}  # the head of an assigned other unit
     assert visible("chuyenvien.btchu") == set()
-    assert _ids(policy.unit_clause(ctx, None)) == set()
+    assert _ids(policy.member_clause(ctx, None)) == set()
     for name, whole in (("vanthu.vphu", True), ("lanhdao.vphu", True),
                         ("chuyenvien.vphu", False), ("qtdv.vphu", False)):
         assert policy.sees_whole_unit(ctx, world.user(name)) is whole, name
@@ -242,10 +242,10 @@ def test_who_sees_what(app, world, incoming, ctx):
 def test_reassignment_hides_the_document_from_the_old_official(app, world, incoming, ctx):
     doc_id = incoming.intake()
     incoming.assign(doc_id, lead="chuyenvien.vphu")
-    assert _ids(policy.unit_clause(ctx, world.user("chuyenvien.vphu"))) == {doc_id}
+    assert _ids(policy.member_clause(ctx, world.user("chuyenvien.vphu"))) == {doc_id}
     incoming.assign(doc_id, lead=("unit", "btchu"))
-    assert _ids(policy.unit_clause(ctx, world.user("chuyenvien.vphu"))) == set()
-    assert _ids(policy.unit_clause(ctx, world.user("lanhdao.btchu"))) == {doc_id}
+    assert _ids(policy.member_clause(ctx, world.user("chuyenvien.vphu"))) == set()
+    assert _ids(policy.member_clause(ctx, world.user("lanhdao.btchu"))) == {doc_id}
 
 
 def test_todo_clause(app, world, incoming, ctx):

@@ -24,7 +24,7 @@ from app.incoming.policy import (
     sees_whole_unit,
     todo_clause,
 )
-from app.incoming.policy import unit_clause as visible_clause  # its name before the policy
+from app.incoming.policy import member_clause as visible_clause  # its name before the policy
 from app.incoming.services.common import (
     NUMBER_SERIES,
     STATUS_LISTENERS,
