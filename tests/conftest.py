@@ -506,3 +506,13 @@ def app_session(app):
     with app.app_context():
         yield db.session
         db.session.remove()
+
+
+def keys_kept(session, column, clause, named):
+    """The keys of ``named`` (key -> id) whose row ``clause`` keeps, reading ``column`` (the
+    id); every key when ``clause`` is None (a policy's "no condition")."""
+    query = select(column)
+    if clause is not None:
+        query = query.where(clause)
+    ids = set(session.execute(query).scalars())
+    return {key for key, row_id in named.items() if row_id in ids}

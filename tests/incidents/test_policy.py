@@ -8,6 +8,7 @@ from app.core.scope import ScopeSettings
 from app.incidents import policy
 from app.incidents.models import Incident
 from app.incidents.services import open_incident
+from tests.conftest import keys_kept
 
 
 @pytest.fixture
@@ -24,11 +25,7 @@ def reports(app, world, app_session):
 
 def seen(app_session, world, scope_settings, name, reports):
     clause = policy.visible_clause(world.user(name) if name else None, scope_settings)
-    query = select(Incident.id)
-    if clause is not None:
-        query = query.where(clause)
-    ids = set(app_session.execute(query).scalars())
-    return {key for key, report_id in reports.items() if report_id in ids}
+    return keys_kept(app_session, Incident.id, clause, reports)
 
 
 def test_the_office_sees_every_report_by_the_settings(app_session, world, scope_settings,

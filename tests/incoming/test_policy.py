@@ -8,6 +8,7 @@ from app.core.scope import ScopeSettings
 from app.extensions import db
 from app.incoming import policy, services
 from app.incoming.models import IncomingDocument, ReaderGrant, Rejection
+from tests.conftest import keys_kept
 from tests.incoming.services.helpers import _doc, _ids
 
 
@@ -39,11 +40,7 @@ def seen(app_session, world, scope_settings, name, docs):
     """The names of ``docs`` that ``name`` may read."""
     user = world.user(name) if name else None
     clause = policy.visible_clause(app_session, user, scope_settings)
-    query = select(IncomingDocument.id)
-    if clause is not None:
-        query = query.where(clause)
-    ids = set(app_session.execute(query).scalars())
-    return {key for key, doc_id in docs.items() if doc_id in ids}
+    return keys_kept(app_session, IncomingDocument.id, clause, docs)
 
 
 def test_the_office_roles_see_every_unit_by_the_settings(app_session, world, scope_settings, docs):
@@ -129,10 +126,7 @@ def test_attention_is_the_unit_for_those_who_see_it_else_ones_own_work(app_sessi
                                                                        scope_settings, docs):
     def concerned(name):
         clause = policy.attention_clause(app_session, world.user(name), scope_settings)
-        if clause is None:
-            return set(docs)
-        ids = set(app_session.execute(select(IncomingDocument.id).where(clause)).scalars())
-        return {key for key, doc_id in docs.items() if doc_id in ids}
+        return keys_kept(app_session, IncomingDocument.id, clause, docs)
 
     assert concerned("vanphong") == set(docs)
     assert concerned("lanhdao.vphu") == {"led", "open", "inbox", "to_vphu"}

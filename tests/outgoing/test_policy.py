@@ -2,12 +2,12 @@
 no request. Each rule has a case that fails if the rule is dropped."""
 
 import pytest
-from sqlalchemy import select
 
 from app.core.scope import ScopeSettings
 from app.outgoing import policy
 from app.outgoing.models import OutgoingDocument
 from app.search.models import SearchDocument
+from tests.conftest import keys_kept
 
 
 @pytest.fixture
@@ -19,13 +19,8 @@ def drafts(outgoing):
 
 
 def seen(app_session, world, scope_settings, name, drafts):
-    user = world.user(name) if name else None
-    clause = policy.visible_clause(user, scope_settings)
-    query = select(OutgoingDocument.id)
-    if clause is not None:
-        query = query.where(clause)
-    ids = set(app_session.execute(query).scalars())
-    return {key for key, doc_id in drafts.items() if doc_id in ids}
+    clause = policy.visible_clause(world.user(name) if name else None, scope_settings)
+    return keys_kept(app_session, OutgoingDocument.id, clause, drafts)
 
 
 def test_every_member_of_the_drafting_unit_sees_its_documents(app_session, world, scope_settings,
