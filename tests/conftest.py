@@ -487,3 +487,32 @@ def rows(app, model, **where):
                for r in db.session.execute(query).unique().scalars()]
         db.session.remove()
     return out
+
+
+@pytest.fixture
+def scope_settings(app):
+    """The scope settings of the test app, as the policies take them."""
+    from app.core.scope import ScopeSettings
+
+    return ScopeSettings.from_config(app.config)
+
+
+@pytest.fixture
+def app_session(app):
+    """The app's session in an app context and no request (what a policy or service
+    function needs)."""
+    from app.extensions import db
+
+    with app.app_context():
+        yield db.session
+        db.session.remove()
+
+
+def keys_kept(session, column, clause, named):
+    """The keys of ``named`` (key -> id) whose row ``clause`` keeps, reading ``column`` (the
+    id); every key when ``clause`` is None (a policy's "no condition")."""
+    query = select(column)
+    if clause is not None:
+        query = query.where(clause)
+    ids = set(session.execute(query).scalars())
+    return {key for key, row_id in named.items() if row_id in ids}

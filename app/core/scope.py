@@ -1,27 +1,98 @@
-"""Row-level scope, once for all features: a user sees the records of their own unit;
-the office roles (system admin, Văn phòng) see every unit.
+"""Row-level scope, the generic mechanism every feature shares: a user sees the records of
+their own unit; the office roles (system admin, Văn phòng) see every unit.
 
-``UnitScopeFilter`` is the rule; ``UnitScopedMixin`` applies it to every route kind of a
-FAB ModelView or ModelRestApi: list, show, edit, delete, API, single and multi actions
-(which FAB runs without base_filters), downloads, related-field dropdowns, and writes
-(a record can never be created in or moved to another unit)."""
+The rules are plain functions of a user and ``ScopeSettings`` (no request): ``sees_every_unit``
+and ``unit_clause`` here, and each document kind's own rule in its policy module
+(app/incoming/policy.py, app/outgoing/policy.py, app/incidents/policy.py). What reads the
+request (``current_user``, ``scope_settings``, ``sees_all_units``) is the thin adapter the
+views, filters and APIs call.
+
+``UnitScopeFilter`` applies the unit rule to a query; ``UnitScopedMixin`` applies a view's
+filters to every route kind of a FAB ModelView or ModelRestApi: list, show, edit, delete,
+API, single and multi actions (which FAB runs without base_filters), downloads,
+related-field dropdowns, and writes (a record can never be created in or moved to another
+unit)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from flask import abort, current_app, g, request
 from flask_appbuilder.hooks import before_request
 from flask_appbuilder.models.filters import BaseFilter
-from sqlalchemy import false
+from sqlalchemy import ColumnElement, false
 
 from app.core.fab import base_filters, deserialize_pk
 
 
-def current_user():
+@dataclass(frozen=True)
+class ScopeSettings:
+    """What the scope rules read from the configuration: the office roles that see every
+    unit (``UNIT_SCOPE_BYPASS_ROLES``)."""
+
+    bypass_roles: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> ScopeSettings:
+        return cls(bypass_roles=frozenset(config.get("UNIT_SCOPE_BYPASS_ROLES", ())))
+
+
+def sees_every_unit(user: Any, settings: ScopeSettings) -> bool:
+    """Whether ``user`` holds one of the office roles that see every unit."""
+    if user is None:
+        return False
+    return any(r.name in settings.bypass_roles for r in user.roles)
+
+
+def unit_clause(column: Any, user: Any, settings: ScopeSettings) -> ColumnElement[bool] | None:
+    """The rows of ``user``'s unit, as a condition on ``column`` (a unit id); ``None`` (no
+    condition) for the office roles; nothing for a user without a unit (fail closed)."""
+    if sees_every_unit(user, settings):
+        return None
+    unit_id = getattr(user, "unit_id", None) if user is not None else None
+    if unit_id is None:
+        return false()
+    return column == unit_id
+
+
+def permission_pairs(user: Any) -> set[tuple[str, str]]:
+    """The (permission, resource) pairs of ``user``'s roles, their groups' included (what
+    the security manager's ``has_access`` looks up)."""
+    roles = list(user.roles or []) + [r for grp in getattr(user, "groups", None) or []
+                                      for r in grp.roles]
+    return {(pv.permission.name, pv.view_menu.name) for role in roles
+            for pv in role.permissions}
+
+
+def may_act(user: Any, permission: str, resource: str, unit_id: int | None, own_unit: bool,
+            held: Collection[tuple[str, str]] | None = None) -> bool:
+    """Whether ``user``'s roles hold ``permission`` on ``resource`` and, when ``own_unit``,
+    the user is of ``unit_id`` (the unit the record belongs to). ``held``: the pairs of the
+    user's roles when the caller has them at hand (the security manager's per-request set);
+    computed from the roles otherwise."""
+    held = permission_pairs(user) if held is None else held
+    if (permission, resource) not in held:
+        return False
+    return not own_unit or user.unit_id == unit_id
+
+
+# -- the adapters: the request's user and the app's configuration -------------------------
+
+def current_user() -> Any:
     user = getattr(g, "user", None)
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return user
 
 
-def role_names(user=None):
+def scope_settings() -> ScopeSettings:
+    """The running app's scope settings."""
+    return ScopeSettings.from_config(current_app.config)
+
+
+def role_names(user: Any = None) -> set[str]:
     user = user or current_user()
     if user is None:
         return set()
@@ -32,13 +103,13 @@ def role_names(user=None):
     return names
 
 
-def sees_all_units(user=None):
-    """Whether the user belongs to an office role that sees every unit."""
-    bypass = set(current_app.config.get("UNIT_SCOPE_BYPASS_ROLES", ()))
-    return bool(role_names(user) & bypass)
+def sees_all_units(user: Any = None) -> bool:
+    """Whether the user (by default the request's) belongs to an office role that sees
+    every unit."""
+    return sees_every_unit(user or current_user(), scope_settings())
 
 
-def current_unit_id():
+def current_unit_id() -> int | None:
     user = current_user()
     return getattr(user, "unit_id", None) if user else None
 
@@ -50,17 +121,13 @@ class UnitScopeFilter(BaseFilter):
     name = "Unit scope"
     arg_name = None  # never offered in the search form or the API's ``q``
 
-    def apply(self, query, value):
-        if sees_all_units():
-            return query
-        unit_id = current_unit_id()
-        column = getattr(self.model, self.column_name)
-        if unit_id is None:
-            return query.filter(false())
-        return query.filter(column == unit_id)
+    def apply(self, query: Any, value: Any) -> Any:
+        clause = unit_clause(getattr(self.model, self.column_name), current_user(),
+                             scope_settings())
+        return query if clause is None else query.filter(clause)
 
 
-def action_pks():
+def action_pks() -> list[Any]:
     """The row ids an action request names: FAB's ``/action/<name>/<pk>`` or the
     ``rowid`` fields of ``action_post``."""
     if request.view_args and "pk" in request.view_args:
@@ -100,12 +167,11 @@ class UnitScopedMixin:
         """Writes stay in the user's unit whatever the form or payload said."""
         if sees_all_units():
             return
-        from app.units.models import Unit
-
         unit_id = current_unit_id()
         if unit_id is None:
             abort(403)
-        item.unit = self.datamodel.session.get(Unit, unit_id)
+        unit_model = self.datamodel.get_related_model("unit")
+        item.unit = self.datamodel.session.get(unit_model, unit_id)
         setattr(item, self.unit_column, unit_id)
 
     def pre_add(self, item):

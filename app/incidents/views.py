@@ -1,39 +1,33 @@
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from sqlalchemy import false, select
+from sqlalchemy import select
 from wtforms import SelectField, TextAreaField
 
 from app.core import audit, storage
 from app.core.errors import DomainError
 from app.core.fab import base_filters
-from app.core.scope import UnitScopedMixin, UnitScopeFilter, current_user, sees_all_units
+from app.core.scope import UnitScopedMixin, UnitScopeFilter, current_user, scope_settings
 from app.core.timeutil import local_today
 from app.core.views import AppModelView, AppSQLAInterface
-from app.incidents import services
+from app.incidents import policy, services
 from app.incidents.models import INCIDENT_KINDS, INCIDENT_STATUSES, Incident
 from app.security import permissions as P
 
 
 class IncidentScopeFilter(UnitScopeFilter):
-    """Office roles see all; a unit's IT officer sees the unit's reports; anyone else sees
-    their own reports."""
+    """The rule of app/incidents/policy.py: office roles see all; a unit's IT officer sees
+    the unit's reports; anyone else sees their own reports."""
 
     def apply(self, query, value):
-        if sees_all_units():
-            return query
         user = current_user()
-        if user is None:
-            return query.filter(false())
-        from flask import current_app
-
-        if current_app.appbuilder.sm.has_access(P.HANDLE, P.INCIDENT):
-            return super().apply(query, value)
-        return query.filter(Incident.reporter_id == user.id)
+        held = current_app.appbuilder.sm.permission_set(user) if user is not None else None
+        clause = policy.visible_clause(user, scope_settings(), held)
+        return query if clause is None else query.filter(clause)
 
 
 def _kind_choices():

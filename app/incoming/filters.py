@@ -1,28 +1,26 @@
-"""Who sees which incoming document (docs/domain.md §5, issue "Who sees what"): the office roles
-see every unit's; a unit's clerks and heads see all of their unit's and what is assigned
-to their unit; an official sees what is assigned to them, and the unit's when a head
-granted it. One filter, reused by every list, page, action, download and the API."""
+"""The row filters of incoming documents: the request's user and the app's settings handed
+to the rule of app/incoming/policy.py (who sees which document, docs/domain.md §5). One scope
+filter, reused by every list, page, action, download and the API."""
 
+from typing import Any
+
+from flask import current_app
 from flask_appbuilder.models.filters import BaseFilter
-from sqlalchemy import false, or_
+from sqlalchemy import false
 
-from app.core.scope import current_user, sees_all_units
+from app.core.scope import current_user, scope_settings
 from app.extensions import db
-from app.incoming import services
-from app.incoming.models import IncomingDocument, Rejection
+from app.incoming import policy, services
+from app.incoming.models import IncomingDocument
 
 
 class IncomingScopeFilter(BaseFilter):
     name = "Incoming scope"
     arg_name = None
 
-    def apply(self, query, value):
-        if sees_all_units():
-            return query
-        user = current_user()
-        if user is None:
-            return query.filter(false())
-        return query.filter(services.visible_clause(db.session, user))
+    def apply(self, query: Any, value: Any) -> Any:
+        clause = policy.visible_clause(db.session, current_user(), scope_settings())
+        return query if clause is None else query.filter(clause)
 
 
 class TrackingFilter(BaseFilter):
@@ -31,9 +29,7 @@ class TrackingFilter(BaseFilter):
     name = "Tracking list"
     arg_name = None
 
-    def apply(self, query, value):
-        from flask import current_app
-
+    def apply(self, query: Any, value: Any) -> Any:
         days = current_app.config["INCOMING_NEAR_DUE_DAYS"]
         return query.filter(services.tracking_clause(db.session, value, days=days))
 
@@ -44,11 +40,11 @@ class TodoFilter(BaseFilter):
     name = "My work"
     arg_name = None
 
-    def apply(self, query, value):
+    def apply(self, query: Any, value: Any) -> Any:
         user = current_user()
         if user is None:
             return query.filter(false())
-        return query.filter(services.todo_clause(user),
+        return query.filter(policy.todo_clause(user),
                             IncomingDocument.state.in_(("assigned", "in_progress")))
 
 
@@ -58,11 +54,6 @@ class RejectionScopeFilter(BaseFilter):
     name = "Refusal scope"
     arg_name = None
 
-    def apply(self, query, value):
-        if sees_all_units():
-            return query
-        user = current_user()
-        if user is None or user.unit_id is None:
-            return query.filter(false())
-        return query.filter(or_(Rejection.unit_id == user.unit_id,
-                                Rejection.sender_unit_id == user.unit_id))
+    def apply(self, query: Any, value: Any) -> Any:
+        clause = policy.rejection_clause(current_user(), scope_settings())
+        return query if clause is None else query.filter(clause)

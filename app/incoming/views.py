@@ -18,11 +18,17 @@ from app.core.docviews import DocumentStepsMixin
 from app.core.errors import DomainError
 from app.core.fab import related_views, show_widgets
 from app.core.filecheck import check_attachment
-from app.core.scope import UnitScopedMixin, current_unit_id, current_user, sees_all_units
+from app.core.scope import (
+    UnitScopedMixin,
+    current_unit_id,
+    current_user,
+    scope_settings,
+    sees_all_units,
+)
 from app.core.timeutil import local_now, local_today
 from app.core.views import AppModelView, AppSQLAInterface
 from app.core.workflow import INCOMING
-from app.incoming import forms, services
+from app.incoming import forms, policy, services
 from app.incoming.filters import (
     IncomingScopeFilter,
     RejectionScopeFilter,
@@ -158,21 +164,16 @@ class IncomingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
             select(ExchangeStatus).where(ExchangeStatus.document_id == item.id)
             .order_by(ExchangeStatus.id)).scalars().all()
         user = g.user
-        sm = self.appbuilder.sm
-        can = {
-            "intake": sm.has_access(P.INTAKE, P.INCOMING) and user.unit_id == item.unit_id,
-            "assign": services.is_unit_head(user, item.unit_id)
-            and sm.has_access(P.ASSIGN, P.INCOMING),
-            "process": sm.has_access(P.PROCESS, P.INCOMING),
-            "download": sm.has_access(P.DOWNLOAD, P.INCOMING),
-        }
+        settings, held = scope_settings(), self.appbuilder.sm.permission_set(user)
+        can = {action: policy.can(user, action, item, settings, held)
+               for action in ("intake", "assign", "process", "complete", "download")}
         mine = services.my_assignments(item, user) if can["process"] else []
         return self.render_template(
             self.show_template, pk=item.id, title=self.show_title, widgets=widgets,
             related_views=related_views(self), item=item, history=history,
             allows=workflow.allows,
             statuses=statuses, can=can, mine=mine,
-            can_complete=can["process"] and services.can_complete(item, user),
+            can_complete=can["complete"],
             sub_assignable=[a for a in mine if a.unit_id is not None
                             and workflow.allows(item, "sub_assign")],
             days_overdue=services.days_overdue(item), assignment_rows=assignment_rows(item),
@@ -560,7 +561,7 @@ class ReaderGrantView(UnitScopedMixin, AppModelView):
             raise DomainError(_("Your account has no unit; ask the administrator to set it."))
         if item.user is None or item.user.unit_id != user.unit_id:
             raise DomainError(_("Choose an official of your unit."), field="user")
-        if not sees_all_units() and not services.is_unit_head(user, user.unit_id):
+        if not policy.can_grant_readers(user, scope_settings()):
             raise DomainError(_("Only a head of the unit can grant this."))
         item.unit_id = user.unit_id
         item.granted_by_id = user.id

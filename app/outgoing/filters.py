@@ -1,10 +1,14 @@
-"""Who sees which outgoing document: drafts are private to the drafting unit (every
-member of it sees the unit's documents); the office roles see all."""
+"""The row filters of outgoing documents: the request's user and the app's settings handed
+to the rule of app/outgoing/policy.py (drafts are private to the drafting unit; the office
+roles see all), and the lists of the outgoing screens."""
+
+from typing import Any
 
 from flask_appbuilder.models.filters import BaseFilter
-from sqlalchemy import and_, exists, false, or_
+from sqlalchemy import ColumnElement, and_, exists, or_
 
-from app.core.scope import current_user, sees_all_units
+from app.core.scope import current_user, scope_settings
+from app.outgoing import policy
 from app.outgoing.models import OutgoingDocument, Recipient
 
 
@@ -12,16 +16,12 @@ class OutgoingScopeFilter(BaseFilter):
     name = "Outgoing scope"
     arg_name = None
 
-    def apply(self, query, value):
-        if sees_all_units():
-            return query
-        user = current_user()
-        if user is None or user.unit_id is None:
-            return query.filter(false())
-        return query.filter(OutgoingDocument.unit_id == user.unit_id)
+    def apply(self, query: Any, value: Any) -> Any:
+        clause = policy.visible_clause(current_user(), scope_settings())
+        return query if clause is None else query.filter(clause)
 
 
-def _mine():
+def _mine() -> ColumnElement[bool]:
     user = current_user()
     return OutgoingDocument.holder_id == (user.id if user else None)
 
@@ -46,5 +46,5 @@ class OutgoingListFilter(BaseFilter):
     name = "Outgoing list"
     arg_name = None
 
-    def apply(self, query, value):
+    def apply(self, query: Any, value: Any) -> Any:
         return query.filter(LISTS[value]())

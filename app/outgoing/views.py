@@ -16,14 +16,14 @@ from app.core.docviews import DocumentStepsMixin
 from app.core.errors import DomainError
 from app.core.fab import related_views, show_widgets
 from app.core.filecheck import check_attachment
-from app.core.scope import UnitScopedMixin
+from app.core.scope import UnitScopedMixin, scope_settings
 from app.core.timeutil import local_today
 from app.core.views import AppModelView, AppSQLAInterface
 from app.core.workflow import OUTGOING
 from app.incoming.forms import unit_choices
 from app.incoming.services import Uploads
 from app.incoming.views import NOT_ROUTED, IncomingInterface, urgency_badge
-from app.outgoing import forms, services
+from app.outgoing import forms, policy, services
 from app.outgoing.filters import OutgoingListFilter, OutgoingScopeFilter
 from app.outgoing.models import SERIES_SCOPES, NumberSeries, OutgoingDocument, OutgoingFile
 from app.security import permissions as P
@@ -111,14 +111,10 @@ class OutgoingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
             select(AuditEvent).where(AuditEvent.object_type == "OutgoingDocument",
                                      AuditEvent.object_id == str(item.id))
             .order_by(AuditEvent.id)).scalars().all()
-        user, sm = g.user, self.appbuilder.sm
-        same_unit = user.unit_id == item.unit_id
-        can = {
-            "draft": same_unit and sm.has_access(P.DRAFT, P.OUTGOING),
-            "sign": same_unit and sm.has_access(P.SIGN, P.OUTGOING),
-            "issue": same_unit and sm.has_access(P.ISSUE, P.OUTGOING),
-            "download": sm.has_access(P.DOWNLOAD, P.OUTGOING),
-        }
+        user = g.user
+        settings, held = scope_settings(), self.appbuilder.sm.permission_set(user)
+        can = {action: policy.can(user, action, item, settings, held)
+               for action in ("draft", "sign", "issue", "download")}
         return self.render_template(
             self.show_template, pk=item.id, title=self.show_title, widgets=widgets,
             related_views=related_views(self), item=item, history=history,

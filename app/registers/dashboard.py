@@ -2,31 +2,37 @@
 who print registers and reports, the unit's documents month by month and where its open
 documents stand. Charts are drawn here as SVG: nothing is loaded from the internet."""
 
+from __future__ import annotations
+
 from collections import Counter
 from datetime import date
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
+from app.incoming import policy
 from app.incoming.models import OPEN_STATES, IncomingDocument
 from app.outgoing.models import OutgoingDocument
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
-def urgent_count(session, user, whole_unit, sees_all):
+    from app.core.scope import ScopeSettings
+    from app.security.models import AppUser
+
+
+def urgent_count(session: Session, user: AppUser, settings: ScopeSettings) -> int:
     """Open urgent incoming documents (Khẩn and above) the user must see first
-    (Quy chế Điều 6.5): the unit's for its clerk and head, their own work for an
-    official, every unit's for the office."""
-    from app.incoming import services as incoming
-
+    (Quy chế Điều 6.5): those app/incoming/policy.py says concern the user — the unit's
+    for its clerk and head, their own work for an official, every unit's for the office."""
     conds = [IncomingDocument.urgency >= 1,
              IncomingDocument.state.in_(("pending",) + OPEN_STATES)]
-    if not sees_all:
+    scope = policy.attention_clause(session, user, settings)
+    if scope is not None:
         if user.unit_id is None:
             return 0
-        scope = incoming.todo_clause(user)
-        if whole_unit:
-            scope = or_(IncomingDocument.unit_id == user.unit_id, scope)
         conds.append(scope)
     return session.execute(select(func.count(IncomingDocument.id)).where(*conds)).scalar_one()
 

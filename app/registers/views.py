@@ -18,11 +18,10 @@ from wtforms.validators import Length, Optional
 
 from app.core import fab, registry
 from app.core.errors import DomainError
-from app.core.scope import sees_all_units
+from app.core.scope import scope_settings, sees_all_units
 from app.core.timeutil import local_today, utcnow
 from app.core.views import AppModelView, AppSQLAInterface
 from app.extensions import db
-from app.incoming.services import sees_whole_unit
 from app.registers import dashboard, reports, services
 from app.registers.models import DEFAULT_COLUMNS, REGISTER_KINDS, RegisterColumn
 from app.registers.pdf import build_pdf
@@ -322,7 +321,7 @@ def landing_card(session: Session, user: AppUser, counts: dict[str, Any]) -> dic
     everyone = sees_all_units()
     urgent, charts = None, []
     if counts.get("work") or everyone:
-        urgent = dashboard.urgent_count(session, user, sees_whole_unit(session, user), everyone)
+        urgent = dashboard.urgent_count(session, user, scope_settings())
     reports = fab.appbuilder().sm.has_access(P.READ, P.REPORT)
     if reports and (everyone or user.unit_id):
         charts = dashboard.charts(session, None if everyone else [user.unit_id], local_today())

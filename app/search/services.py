@@ -6,14 +6,18 @@ Two backends answer the same parsed query: SQLite's FTS5 table ``search_fts`` (r
 bm25) and PostgreSQL's ``tsv`` column with its GIN index (ranked by ts_rank). Both index
 the same folded words (app/search/folding.py), so they find the same documents."""
 
+from __future__ import annotations
+
 import io
 import logging
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from flask_babel import gettext as _
 from sqlalchemy import (
+    ColumnElement,
     and_,
     column,
     exists,
@@ -28,10 +32,16 @@ from sqlalchemy import (
 
 from app.core import audit
 from app.core.errors import DomainError
+from app.core.scope import ScopeSettings
 from app.core.timeutil import fmt_date, parse_date
 from app.search import folding
 from app.search.models import SavedSearch, SearchDocument
 from app.security import permissions as P
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from app.security.models import AppUser
 
 log = logging.getLogger(__name__)
 
@@ -173,28 +183,29 @@ def readable_kinds(user):
             if user_can(user, P.READ, resource)]
 
 
-def scope_clause(session, user):
-    """The index rows ``user`` may see, with the rules of the incoming and outgoing
-    features (app/incoming/filters.py, app/outgoing/filters.py): the office roles see
-    every unit; otherwise an incoming document as services.visible_clause says, an
-    outgoing one when it belongs to the user's unit."""
-    from app.core.scope import sees_all_units
+def scope_clause(session: Session, user: AppUser,
+                 settings: ScopeSettings | None = None) -> ColumnElement[bool]:
+    """The index rows ``user`` may see, by the rule of each kind (app/incoming/policy.py,
+    app/outgoing/policy.py) and among the kinds the user's roles may read. ``settings``:
+    the running app's when not given."""
+    from app.core.scope import scope_settings
+    from app.incoming import policy as incoming
     from app.incoming.models import IncomingDocument
-    from app.incoming.services import visible_clause
+    from app.outgoing import policy as outgoing
 
     kinds = readable_kinds(user)
     if not kinds:
         return false()
-    all_units = sees_all_units(user)
+    settings = settings or scope_settings()
     conds = []
     if "in" in kinds:
-        seen = true() if all_units else exists().where(
-            IncomingDocument.id == SearchDocument.document_id, visible_clause(session, user))
+        clause = incoming.visible_clause(session, user, settings)
+        seen = true() if clause is None else exists().where(
+            IncomingDocument.id == SearchDocument.document_id, clause)
         conds.append(and_(SearchDocument.kind == "in", seen))
     if "out" in kinds:
-        seen = true() if all_units else (
-            SearchDocument.unit_id == user.unit_id if user.unit_id is not None else false())
-        conds.append(and_(SearchDocument.kind == "out", seen))
+        clause = outgoing.visible_clause(user, settings, unit_column=SearchDocument.unit_id)
+        conds.append(and_(SearchDocument.kind == "out", true() if clause is None else clause))
     return or_(*conds)
 
 
