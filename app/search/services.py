@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+import xlsxwriter
 from flask_babel import gettext as _
 from sqlalchemy import (
     ColumnElement,
@@ -32,11 +34,19 @@ from sqlalchemy import (
 
 from app.core import audit
 from app.core.errors import DomainError
-from app.core.scope import ScopeSettings
+from app.core.scope import ScopeSettings, scope_settings
 from app.core.timeutil import fmt_date, parse_date
+from app.incoming import policy as incoming
+from app.incoming.models import STATES as IN_STATES
+from app.incoming.models import URGENCY, Assignment, IncomingDocument
+from app.outgoing import policy as outgoing
+from app.outgoing.models import STATES as OUT_STATES
+from app.outgoing.models import OutgoingDocument
 from app.search import folding
-from app.search.models import SavedSearch, SearchDocument
+from app.search.models import KINDS, SavedSearch, SearchDocument
 from app.security import permissions as P
+from app.security.services import user_can
+from app.units.models import Unit
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -66,7 +76,7 @@ class Filters:
     unit: int | None = None
     assignee: int | None = None
 
-    def is_empty(self):
+    def is_empty(self) -> bool:
         return not any(getattr(self, n) not in (None, "") for n in FILTER_NAMES)
 
 
@@ -83,23 +93,16 @@ class Hit:
     snippet: str
     rank: float
 
-    def kind_label(self):
-        from app.search.models import KINDS
-
+    def kind_label(self) -> str:
         return str(KINDS[self.kind])
 
-    def state_label(self):
-        from app.incoming.models import STATES as IN_STATES
-        from app.outgoing.models import STATES as OUT_STATES
-
+    def state_label(self) -> str:
         return str((IN_STATES if self.kind == "in" else OUT_STATES).get(self.state, self.state))
 
-    def urgency_label(self):
-        from app.incoming.models import URGENCY
-
+    def urgency_label(self) -> str:
         return str(URGENCY.get(self.urgency, self.urgency))
 
-    def url(self):
+    def url(self) -> str:
         view = "incomingview" if self.kind == "in" else "outgoingview"
         return f"/{view}/show/{self.document_id}"
 
@@ -107,18 +110,18 @@ class Hit:
 @dataclass
 class Results:
     query: str
-    hits: list = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
     page: int = 1
     total: int = 0
     capped: bool = False
     ranked: bool = False
     page_size: int = PAGE_SIZE
 
-    def pages(self):
+    def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
 
 
-def _int(value, name):
+def _int(value: Any, name: str) -> int | None:
     if value in (None, ""):
         return None
     try:
@@ -130,7 +133,7 @@ def _int(value, name):
     return number
 
 
-def _date(value, name):
+def _date(value: Any, name: str) -> date | None:
     if value in (None, ""):
         return None
     if isinstance(value, date):
@@ -141,7 +144,7 @@ def _date(value, name):
         raise DomainError(_("Write the date as dd/mm/yyyy."), name) from None
 
 
-def read_filters(args):
+def read_filters(args: Mapping[str, Any]) -> Filters:
     """The filters of a request's arguments (a mapping of strings); a malformed value is a
     DomainError naming its field."""
     kind = (args.get("kind") or "").strip()
@@ -162,7 +165,7 @@ def read_filters(args):
     return filters
 
 
-def parse_query(text):
+def parse_query(text: str | None) -> folding.Query:
     """The query of what the user typed; too long a query is refused with a message."""
     text = text or ""
     if len(text) > folding.MAX_QUERY_CHARS:
@@ -175,10 +178,8 @@ def parse_query(text):
     return query
 
 
-def readable_kinds(user):
+def readable_kinds(user: AppUser) -> list[str]:
     """The kinds of document ``user``'s roles may read."""
-    from app.security.services import user_can
-
     return [kind for kind, resource in (("in", P.INCOMING), ("out", P.OUTGOING))
             if user_can(user, P.READ, resource)]
 
@@ -188,16 +189,11 @@ def scope_clause(session: Session, user: AppUser,
     """The index rows ``user`` may see, by the rule of each kind (app/incoming/policy.py,
     app/outgoing/policy.py) and among the kinds the user's roles may read. ``settings``:
     the running app's when not given."""
-    from app.core.scope import scope_settings
-    from app.incoming import policy as incoming
-    from app.incoming.models import IncomingDocument
-    from app.outgoing import policy as outgoing
-
     kinds = readable_kinds(user)
     if not kinds:
         return false()
     settings = settings or scope_settings()
-    conds = []
+    conds: list[ColumnElement[bool]] = []
     if "in" in kinds:
         clause = incoming.visible_clause(session, user, settings)
         seen = true() if clause is None else exists().where(
@@ -209,11 +205,8 @@ def scope_clause(session: Session, user: AppUser,
     return or_(*conds)
 
 
-def _filter_clauses(filters):
-    from app.incoming.models import Assignment
-    from app.outgoing.models import OutgoingDocument
-
-    out = []
+def _filter_clauses(filters: Filters) -> list[ColumnElement[bool]]:
+    out: list[ColumnElement[bool]] = []
     if filters.kind:
         out.append(SearchDocument.kind == filters.kind)
     if filters.date_from:
@@ -243,7 +236,7 @@ def _filter_clauses(filters):
     return out
 
 
-def _match(session, query):
+def _match(session: Session, query: folding.Query) -> tuple[Any, Any, Any, Any]:
     """(condition, rank expression: lower ranks first, newest-first order, (table, on) to
     join or None) of the full-text part."""
     if session.get_bind().dialect.name == "postgresql":
@@ -251,16 +244,19 @@ def _match(session, query):
         return (SearchDocument.tsv.op("@@")(tsq),
                 -func.ts_rank(SearchDocument.tsv, tsq, 1), SearchDocument.id.desc(), None)
     fts = table("search_fts", column("rowid"))
-    name = literal_column("search_fts")
+    name: ColumnElement[Any] = literal_column("search_fts")
     # FTS5 walks its rowids (= search_document.id) backwards and stops at the page's end.
     return (name.op("MATCH")(folding.fts5_match(query)), func.bm25(name), fts.c.rowid.desc(),
             (fts, fts.c.rowid == SearchDocument.id))
 
 
-def _matching(session, user, query, filters):
+def _matching(session: Session, user: AppUser, query: folding.Query,
+              filters: Filters) -> tuple[Any, Any, Any]:
     """(statement of the ids the user may see that match, rank, newest-first order)."""
     conds = [scope_clause(session, user), *_filter_clauses(filters)]
-    rank, newest, extra = literal_column("0"), None, None
+    rank: Any = literal_column("0")
+    newest: Any = None
+    extra: Any = None
     if not query.is_empty():
         match, rank, newest, extra = _match(session, query)
         conds.append(match)
@@ -270,7 +266,8 @@ def _matching(session, user, query, filters):
     return stmt.where(*conds), rank, newest
 
 
-def search(session, user, query, filters=None, page=1, page_size=PAGE_SIZE, snippets=True):
+def search(session: Session, user: AppUser, query: str | None, filters: Filters | None = None,
+           page: Any = 1, page_size: int = PAGE_SIZE, snippets: bool = True) -> Results:
     """Tra cứu (Điều 5.2): the page ``page`` of the documents ``user`` may see matching the
     words of ``query`` (a string) and ``filters``, best first, each with its passage.
 
@@ -291,20 +288,20 @@ def search(session, user, query, filters=None, page=1, page_size=PAGE_SIZE, snip
     offset = (page - 1) * page_size
     # One pass reads up to COUNT_CAP + 1 matches with their rank: when that is all of
     # them, they are ordered here; otherwise the newest are read in a second, short pass.
-    found = session.execute(stmt.add_columns(rank.label("rank"), SearchDocument.doc_date)
-                            .limit(COUNT_CAP + 1)).all()
+    first = stmt.add_columns(rank.label("rank"), SearchDocument.doc_date).limit(COUNT_CAP + 1)
+    found: list[Any] = list(session.execute(first).all())
     results.total, results.capped = min(len(found), COUNT_CAP), len(found) > COUNT_CAP
     results.ranked = not parsed.is_empty() and not results.capped
     if not results.capped:
         found.sort(key=lambda r: (r.rank if results.ranked else 0,
                                   -(r.doc_date.toordinal() if r.doc_date else 0), -r.id))
-        ranked = found[offset:offset + page_size]
+        ranked: Sequence[Any] = found[offset:offset + page_size]
     else:
         order = ([SearchDocument.doc_date.desc(), SearchDocument.id.desc()]
                  if parsed.is_empty() else [newest])
         ranked = session.execute(stmt.add_columns(rank.label("rank")).order_by(*order)
                                  .limit(page_size).offset(offset)).all()
-    columns = [SearchDocument.id, SearchDocument.kind, SearchDocument.document_id,
+    columns: list[Any] = [SearchDocument.id, SearchDocument.kind, SearchDocument.document_id,
                SearchDocument.symbol, SearchDocument.summary, SearchDocument.doc_date,
                SearchDocument.state, SearchDocument.urgency, SearchDocument.unit_id]
     if snippets:
@@ -316,7 +313,7 @@ def search(session, user, query, filters=None, page=1, page_size=PAGE_SIZE, snip
     return results
 
 
-def _hit(row, rank, parsed):
+def _hit(row: Any, rank: Any, parsed: folding.Query | None) -> Hit:
     return Hit(kind=row.kind, document_id=row.document_id, symbol=row.symbol,
                summary=row.summary, doc_date=row.doc_date, state=row.state,
                urgency=row.urgency, unit_id=row.unit_id,
@@ -324,7 +321,7 @@ def _hit(row, rank, parsed):
                rank=float(rank or 0))
 
 
-def query_string(query, filters):
+def query_string(query: str | None, filters: Filters) -> str:
     """The URL arguments of a search (what a saved search keeps)."""
     args = [("q", query or "")]
     for name in FILTER_NAMES:
@@ -336,13 +333,14 @@ def query_string(query, filters):
 
 # -- saved searches --------------------------------------------------------------------
 
-def saved_searches(session, user):
+def saved_searches(session: Session, user: AppUser) -> Sequence[SavedSearch]:
     """The searches ``user`` saved (only theirs)."""
     return session.execute(select(SavedSearch).where(SavedSearch.user_id == user.id)
                            .order_by(SavedSearch.name)).scalars().all()
 
 
-def save_search(session, user, name, query, filters):
+def save_search(session: Session, user: AppUser, name: str | None, query: str | None,
+                filters: Filters) -> SavedSearch:
     """Keep a search under a name, private to ``user`` (Điều 5.2); the same name replaces
     the user's earlier search of that name."""
     name = " ".join((name or "").split())
@@ -362,7 +360,7 @@ def save_search(session, user, name, query, filters):
     return saved
 
 
-def delete_saved_search(session, user, saved_id):
+def delete_saved_search(session: Session, user: AppUser, saved_id: int) -> None:
     """Delete one of ``user``'s saved searches; another user's is not found."""
     saved = session.get(SavedSearch, saved_id)
     if saved is None or saved.user_id != user.id:
@@ -373,13 +371,9 @@ def delete_saved_search(session, user, saved_id):
 
 # -- export ----------------------------------------------------------------------------
 
-def export_xlsx(session, user, query, filters):
+def export_xlsx(session: Session, user: AppUser, query: str | None, filters: Filters) -> bytes:
     """The results (at most EXPORT_LIMIT, best first) as an XLSX workbook's bytes; the
     export is recorded in the audit trail (TT 01/2019: who took what out)."""
-    import xlsxwriter
-
-    from app.units.models import Unit
-
     results = search(session, user, query, filters, page=1, page_size=EXPORT_LIMIT,
                      snippets=False)
     units = {u.id: u.name for u in session.execute(select(Unit)).scalars()}

@@ -39,7 +39,8 @@ def _start(session: Session, doc: IncomingDocument, user: AppUser) -> None:
         rule = workflow.transition(session, doc, "start")
         workflow.apply(doc, rule)
         doc.started_at = utcnow()
-        send_status(session, doc, rule.exchange, user)
+        if rule.exchange:
+            send_status(session, doc, rule.exchange, user)
 
 
 def _refuse_repeated_note(session: Session, doc: IncomingDocument, user: AppUser, kind: str,
@@ -138,7 +139,8 @@ def complete(session: Session, doc: IncomingDocument, user: AppUser, result: str
             a.completed_at = now
     audit.record(session, "incoming_completed", doc, user=user,
                  details={"late": doc.completed_late})
-    send_status(session, doc, rule.exchange, user)
+    if rule.exchange:
+        send_status(session, doc, rule.exchange, user)
     if doc.directed_by_id and doc.directed_by_id != user.id:
         notify(session, [session.get(AppUser, doc.directed_by_id)],
                _("Completed: %(number)s %(title)s", number=doc.number_label(),
