@@ -95,3 +95,12 @@ def test_a_failed_try_is_kept_and_left_to_rq_to_retry(rq_app):
     assert counter.runs == ["flaky"]
     (row,) = rows(rq_app, Job)
     assert row["state"] == "done" and row["attempts"] == 2
+
+
+def test_flask_qlvb_worker_runs_the_queue(rq_app):
+    counter = register_counter(rq_app)
+    queue(rq_app, "from the command")
+    result = rq_app.test_cli_runner().invoke(args=["qlvb", "worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    assert counter.runs == ["from the command"]
+    assert rows(rq_app, Job)[0]["state"] == "done"

@@ -146,3 +146,21 @@ def test_a_job_queued_by_a_job_runs_after_it(app, counter):
         db.session.remove()
     assert counter.runs == ["parent", "child"]
     assert [r["state"] for r in rows(app, Job)] == ["done", "done"]
+
+
+def test_the_commands_without_redis(app, counter):
+    from app.extensions import db
+    from app.jobs import runner
+
+    cli = app.test_cli_runner()
+    result = cli.invoke(args=["qlvb", "worker"])
+    assert result.exit_code != 0 and "REDIS_URL" in result.output
+    counter.failures = 1
+    job_id = queue(app, "later")
+    with app.app_context():
+        db.session.get(Job, job_id).run_after = None
+        db.session.commit()
+        db.session.remove()
+    result = cli.invoke(args=["qlvb", "jobs", "run-due"])
+    assert result.exit_code == 0 and "ran 1 job(s)" in result.output
+    assert counter.runs == ["later"] and runner.MAX_ATTEMPTS == 4
