@@ -128,7 +128,11 @@ def dispatch(ids: Iterable[int]) -> None:
     token = _draining.set(draining)
     try:
         while draining:
-            run(draining.pop(0))
+            job_id = draining.pop(0)
+            try:
+                run(job_id)
+            except Exception:  # the database failed us: the committed work stands
+                log.exception("jobs: #%s not run; `flask qlvb jobs run-due` runs it", job_id)
     finally:
         _draining.reset(token)
 

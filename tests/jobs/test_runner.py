@@ -164,3 +164,43 @@ def test_the_commands_without_redis(app, counter):
     result = cli.invoke(args=["qlvb", "jobs", "run-due"])
     assert result.exit_code == 0 and "ran 1 job(s)" in result.output
     assert counter.runs == ["later"] and runner.MAX_ATTEMPTS == 4
+
+
+def test_deliveries_at_the_same_instant_run_the_body_once(app, counter):
+    import threading
+    import time
+
+    from app.core.registry import add_job
+    from app.extensions import db
+    from app.jobs import runner
+
+    def slow(session, **_):
+        time.sleep(0.2)
+        counter.runs.append("slow")
+
+    add_job(app, "test.slow", slow)
+    with app.app_context():
+        job_id = runner.enqueue(db.session, "test.slow").id
+        db.session.info.pop("qlvb.jobs.pending")  # delivered by the threads below
+        db.session.commit()
+        db.session.remove()
+    barrier = threading.Barrier(4)
+    results, errors = [], []
+
+    def deliver():
+        try:
+            with app.app_context():
+                barrier.wait(timeout=30)
+                results.append(runner.run(job_id))
+                db.session.remove()
+        except BaseException as error:  # noqa: BLE001 — reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert counter.runs == ["slow"] and results.count(None) == 3
+    assert rows(app, Job)[0]["state"] == "done" and rows(app, Job)[0]["attempts"] == 1
