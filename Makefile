@@ -30,13 +30,16 @@ run: install
 test: install
 	$(BIN)/python -m pytest -q tests
 
-## Production-like stack: gunicorn with several workers on PostgreSQL + Redis.
+## Production-like stack: gunicorn with several workers on PostgreSQL + Redis, and the
+## background jobs' RQ worker beside it (stopped with it).
 serve: install
 	@test -n "$$DATABASE_URL" || { echo "set DATABASE_URL (PostgreSQL)"; exit 1; }
 	@test -n "$$REDIS_URL" || { echo "set REDIS_URL"; exit 1; }
 	@test -n "$$SECRET_KEY" || { echo "set SECRET_KEY"; exit 1; }
 	QLVB_CONFIG=production $(BIN)/flask db upgrade
 	QLVB_CONFIG=production $(BIN)/flask qlvb sync-roles
+	QLVB_CONFIG=production $(BIN)/flask qlvb worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	QLVB_CONFIG=production $(BIN)/gunicorn --workers $${WORKERS:-4} --bind $${BIND:-127.0.0.1:8000} \
 		--access-logfile - "app:create_app('production')"
 

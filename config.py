@@ -47,6 +47,11 @@ class Config:
     QLVB_AGENCY_P12 = os.environ.get("QLVB_AGENCY_P12", "")
     QLVB_AGENCY_P12_PASSPHRASE = os.environ.get("QLVB_AGENCY_P12_PASSPHRASE", "")
 
+    # Background jobs (app/jobs): RQ over Redis when REDIS_URL is set, else each job runs
+    # in the process that queued it, right after the commit (the embedded default).
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "qlvb")
+
     # Flask-AppBuilder
     APP_NAME = "QLVB&ĐH"
     APP_THEME = ""
@@ -134,6 +139,8 @@ class TestConfig(Config):
         os.environ.get("TEST_DATABASE_URL", "sqlite:///" + os.path.join(INSTANCE_DIR, "test.db"))
     )
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    # Jobs run inline in tests; tests/jobs runs them on RQ with the real Redis.
+    REDIS_URL = None
     WTF_CSRF_ENABLED = False
     # Hashing with scrypt's default cost makes a suite of hundreds of logins slow.
     FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

@@ -15,6 +15,7 @@ from app.core.errors import DomainError
 from app.core.storage import leftovers, remove_orphans, verify_all
 from app.core.timeutil import utcnow
 from app.extensions import db
+from app.jobs import runner as jobs
 from app.registers import services as registers
 from app.registers.pdf import build_pdf
 from app.registers.xlsx import build_xlsx
@@ -218,6 +219,31 @@ def search_reindex():
     """Rebuild the search index of every document (after upgrading, or to repair it)."""
     count = reindex_all(db.session)
     click.echo(f"indexed {count} document(s)")
+@qlvb.command("worker")
+@click.option("--burst", is_flag=True, help="run the jobs queued now, then stop")
+@with_appcontext
+def worker_command(burst):
+    """Run the background jobs from Redis (REDIS_URL) until stopped."""
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException("REDIS_URL is not set: jobs run inline after each commit "
+                                   "(use `flask qlvb jobs run-due` for their retries)")
+    jobs.work(burst=burst)
+
+
+@qlvb.group("jobs")
+def jobs_group():
+    """Background jobs (Tác vụ nền)."""
+
+
+@jobs_group.command("run-due")
+@click.option("--limit", default=100, show_default=True, help="at most this many jobs")
+@with_appcontext
+def jobs_run_due(limit):
+    """Run the queued jobs that are due: retries of failed ones, jobs Redis did not take."""
+    count = jobs.run_due(limit)
+    click.echo(f"ran {count} job(s)")
+
+
 @qlvb.command("register")
 @click.option("--unit", "unit_ref", required=True, help="unit abbreviation, e.g. VPHU")
 @click.option("--kind", type=click.Choice(["incoming", "outgoing", "tracking"]),

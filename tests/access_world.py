@@ -1,7 +1,8 @@
 """The objects the access matrix (tests/test_access_matrix.py) reaches its routes with: one
 of each kind in the unit VPHU, made through the real services (documents in every state
 of every list, files, an incident with a file, a notification, a saved search, a reader
-grant, a rejection, a number series, a register column, a trust root, a calendar day …),
+grant, a rejection, a number series, a register column, a trust root and the background
+job it queued, a calendar day …),
 and how a route's URL is filled in with them."""
 
 import io
@@ -34,6 +35,7 @@ MODEL_OBJECT = {
     "AppRoleModelView": "role", "AppUserDBModelView": "user", "UnitAccountView": "user",
     "AuditEventView": "audit", "CalendarDayView": "calendar_day",
     "DocumentTypeView": "document_type", "IncidentView": "incident", "IncidentApi": "incident",
+    "JobView": "job",
     "NotificationView": "notification", "NumberSeriesView": "series",
     "AppPermissionModelView": "permission", "LoginLockView": "login_lock",
     "PermissionViewModelView": "permission_view",
@@ -78,6 +80,7 @@ def _others(app, world, incoming):
     from app.incidents import services as incidents
     from app.incoming import services as inc
     from app.incoming.models import IncomingDocument, ReaderGrant, Rejection
+    from app.jobs.models import Job
     from app.notifications.models import Notification
     from app.outgoing.models import NumberSeries
     from app.reference.models import Term
@@ -128,6 +131,7 @@ def _others(app, world, incoming):
             term=s.scalars(select(Term.id)).first(),
             document_type=incoming.type_id,
             anchor=s.scalars(select(TrustAnchor.id)).first(),
+            job=s.scalars(select(Job.id)).first(),  # the re-verification the root queued
             audit=s.scalars(select(AuditEvent.id)).first(),
             group=s.scalars(select(Group.id)).first(),
             login_lock=s.scalars(select(LoginGuard.id)).first(),

@@ -212,6 +212,11 @@ MATRIX = {
 
     "IndexView.index":                      "+ + + + + + + + + + +",
 
+    "JobView.action":                       "L + F F F F F F F F F",
+    "JobView.action_post":                  "L + F F F F F F F F F",
+    "JobView.list":                         "L + F F F F F F F F F",
+    "JobView.show":                         "L + F F F F F F F F F",
+
     "LocaleView.index":                     "+ + + + + + + + + + +",
 
     "MenuApi.get_menu_data":                "U + + + + + + + + + +",

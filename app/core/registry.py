@@ -9,7 +9,9 @@ feature above them (the layers in ``.importlinter``).
   template values (``app/web/index.py``);
 - services: ``name -> function`` a lower feature calls and a higher one provides (the
   incoming screens print their slip with the registers' PDF builder and answer a recall
-  through the outgoing side)."""
+  through the outgoing side);
+- background jobs: ``kind -> body(session, **arguments)``, run by ``app/jobs`` after the
+  commit that queued them (the trust roots' re-verification, …)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from sqlalchemy.orm import Session
 
 TopBarCounter = Callable[[Session, Any], Any]
 LandingCard = Callable[[Session, Any, dict[str, Any]], dict[str, Any]]
+JobBody = Callable[..., object]  # body(session, **arguments)
 
 
 @dataclass
@@ -29,6 +32,7 @@ class Contributions:
     top_bar: dict[str, TopBarCounter] = field(default_factory=dict)
     landing: dict[str, LandingCard] = field(default_factory=dict)
     services: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    jobs: dict[str, JobBody] = field(default_factory=dict)
 
 
 def contributions(app: Flask | None = None) -> Contributions:
@@ -55,3 +59,16 @@ def service(name: str) -> Callable[..., Any]:
         return contributions().services[name]
     except KeyError:
         raise LookupError(f"no feature provides {name!r}: create_app registers it") from None
+
+
+def add_job(app: Flask, kind: str, body: JobBody) -> None:
+    contributions(app).jobs[kind] = body
+
+
+def job_body(kind: str) -> JobBody:
+    """The body registered for the job ``kind`` on the current app."""
+    try:
+        return contributions().jobs[kind]
+    except KeyError:
+        raise LookupError(f"no feature provides the job {kind!r}: create_app registers it"
+                          ) from None

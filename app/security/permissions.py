@@ -43,6 +43,7 @@ READER_GRANT = "IncomingReaderGrant"
 OUTGOING = "OutgoingDocument"
 NUMBER_SERIES = "NumberSeries"
 TRUST_ANCHOR = "TrustAnchor"
+BACKGROUND_JOB = "BackgroundJob"    # Tác vụ nền (app/jobs), the system admin's only
 SEARCH = "Search"
 REGISTER = "Register"              # sổ đăng ký đến / đi / theo dõi giải quyết
 REPORT = "Report"                  # statistics and reports of a unit

@@ -26,9 +26,11 @@ from app.core import audit, storage
 from app.core.errors import DomainError
 from app.core.filecheck import FileCheck, check_main_pdf, scan_pdf
 from app.core.timeutil import utcnow
+from app.jobs import runner as jobs
+from app.jobs.models import Job
 from app.security.models import AppUser
 from app.trust import secrecy, signatures, vnencoding
-from app.trust.models import TrustAnchor
+from app.trust.models import TrustAnchor, VerifiedFileMixin
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +138,7 @@ def add_anchor(session: Session, user: AppUser | None, data: bytes) -> list[Trus
         audit.record(session, "trust_anchor_added", row, user=user,
                      details={"kind": kind, "name": row.name, "sha256": fingerprint})
         added.append(row)
+    queue_reverify(session)
     return added
 
 
@@ -144,6 +147,60 @@ def disable_anchor(session: Session, user: AppUser | None, anchor: TrustAnchor) 
     anchor.active = False
     audit.record(session, "trust_anchor_disabled", anchor, user=user,
                  details={"name": anchor.name, "sha256": anchor.fingerprint})
+    queue_reverify(session)
+
+
+# -- the stored files' verdicts after the trust roots change ---------------------------------
+
+REVERIFY_JOB = "trust.reverify"
+# The verdicts a change of roots or CRLs can turn (not "modified", "unsigned": the bytes'
+# own facts).
+_ROOT_DEPENDENT = ("valid", "revoked", "untrusted", "unverifiable")
+
+
+def queue_reverify(session: Session) -> Job:
+    """After the admin changed the roots or CRLs, verify the stored files again in a
+    background job (docs/domain.md §8), once per set of active roots: the job of a set
+    already queued is that set's job."""
+    session.flush()
+    fingerprints = sorted(session.scalars(select(TrustAnchor.fingerprint).where(
+        TrustAnchor.active.is_(True))))
+    roots = hashlib.sha256("\n".join(fingerprints).encode()).hexdigest()
+    return jobs.enqueue(session, REVERIFY_JOB, {"roots": roots},
+                        dedupe_key=f"{REVERIFY_JOB}:{roots}")
+
+
+def _verified_models() -> list[Any]:
+    """The file models keeping a verdict (of the features above this one)."""
+    from flask_appbuilder import Model
+
+    return sorted((m.class_ for m in Model.registry.mappers
+                   if issubclass(m.class_, VerifiedFileMixin)), key=lambda c: c.__name__)
+
+
+def reverify_stored(session: Session, roots: str | None = None) -> int:
+    """The ``trust.reverify`` job: verify again, against the roots and CRLs active now,
+    every stored PDF whose verdict depends on them; a verdict that changes is recorded in
+    the audit trail. Running it twice changes nothing more. The number of changed
+    verdicts."""
+    anchors = load_anchors(session)
+    changed = 0
+    for model in _verified_models():
+        for row in session.scalars(select(model).where(
+                model.signature_status.in_(_ROOT_DEPENDENT)).order_by(model.id)):
+            if not row.is_pdf() or not storage.exists(row.sha256):
+                continue
+            previous = row.signature_status
+            report = verify_row(session, row, action=None, anchors=anchors)
+            if report is None or report["status"] == previous:
+                continue
+            changed += 1
+            audit.record(session, "signature_rechecked", row.document, details={
+                "file": row.name, "sha256": row.sha256, "status": report["status"],
+                "previous": previous, "reason": "trust_roots_changed",
+                "signers": [s.get("signer") for s in report["signatures"]]})
+    log.info("trust: %d verdict(s) changed after the trust roots changed", changed)
+    return changed
 
 
 # -- what a PDF carries --------------------------------------------------------------------

@@ -17,8 +17,10 @@ from werkzeug.wrappers import Response
 from app.core import storage
 from app.core.errors import DomainError
 from app.core.inputs import set_text_converter, strip_controls
+from app.core.registry import add_job
 from app.core.timeutil import fmt_datetime
 from app.core.views import AppModelView, AppSQLAInterface
+from app.jobs.models import KIND_LABELS
 from app.security import permissions as P
 from app.trust import services, vnencoding
 from app.trust.models import PROBLEMS, REVOCATION, TrustAnchor, status_label
@@ -104,7 +106,8 @@ class TrustAnchorView(AppModelView):
                 form.file.errors = [str(error)]
                 flash(str(error), "danger")
             else:
-                flash(_("Loaded: %(names)s. Use “Check again” on documents received before.",
+                flash(_("Loaded: %(names)s. The signatures of the documents received before "
+                        "are verified again in the background.",
                         names="; ".join(a.name for a in added)), "success")
                 return redirect(url_for(".list"))
         return self.render_template("qlvb/step_form.html", form=form,
@@ -246,6 +249,9 @@ def _report_conversions(response):
 
 
 def init_app(app):
+    add_job(app, services.REVERIFY_JOB, services.reverify_stored)
+    KIND_LABELS[services.REVERIFY_JOB] = _l("Verify stored signatures again (trust roots "
+                                            "changed)")
     set_text_converter(app, convert_text)
     app.after_request(_report_conversions)
     app.jinja_env.globals["keep_as_typed_field"] = KEEP_AS_TYPED

@@ -9,6 +9,7 @@ from app.incidents.api import IncidentApi
 from app.incidents.views import IncidentView
 from app.incoming import views as incoming
 from app.incoming.api import IncomingApi
+from app.jobs.views import JobView
 from app.notifications.views import NotificationView
 from app.outgoing import views as outgoing
 from app.outgoing.api import OutgoingApi
@@ -83,6 +84,8 @@ def register_views(appbuilder: AppBuilder) -> None:
     add(LoginLockView, "LoginLocks", label=_l("Sign-in locks"), icon="fa-lock",
         category=CATEGORY_ADMIN)
     add(AuditEventView, "AuditTrail", label=_l("Audit trail"), icon="fa-history",
+        category=CATEGORY_ADMIN)
+    add(JobView, "BackgroundJobs", label=_l("Background jobs"), icon="fa-gears",
         category=CATEGORY_ADMIN)
     add(IncidentView, "Incidents", label=_l("Incidents and requests"), icon="fa-life-ring",
         category=CATEGORY_HELP, category_label=_l("Support"), category_icon="fa-life-ring")

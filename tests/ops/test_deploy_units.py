@@ -65,3 +65,16 @@ def test_systemd_accepts_the_units(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "qlvb" not in result.stderr, result.stderr  # no warning about our units
+
+
+def test_the_worker_service_runs_the_background_jobs_like_the_web_one():
+    web = _parse(os.path.join(UNITS, "qlvb-web.service"))["Service"]
+    unit = _parse(os.path.join(UNITS, "qlvb-worker.service"))
+    service = unit["Service"]
+    assert service["ExecStart"] == ["/opt/qlvb/.venv/bin/flask qlvb worker"]
+    assert "qlvb-web.service" in unit["Unit"]["After"][0]
+    assert service["Restart"] == ["on-failure"]
+    for key in ("EnvironmentFile", "Environment", "User", "Group", "WorkingDirectory",
+                "NoNewPrivileges", "ProtectSystem", "ReadWritePaths"):
+        assert service[key] == web[key], key
+    assert unit["Install"]["WantedBy"] == ["multi-user.target"]
