@@ -47,3 +47,20 @@ def queue(app, label, commit=True, dedupe_key=None):
             db.session.rollback()
         db.session.remove()
     return job_id
+
+
+def fail_every_try(app, counter):
+    """Queue ``broken`` and run it until its last try has failed; the job's id."""
+    from app.extensions import db
+    from app.jobs import runner
+    from app.jobs.models import Job
+
+    counter.failures = runner.MAX_ATTEMPTS
+    job_id = queue(app, "broken")
+    with app.app_context():
+        for _ in range(runner.MAX_ATTEMPTS - 1):
+            db.session.get(Job, job_id).run_after = None
+            db.session.commit()
+            runner.run_due()
+        db.session.remove()
+    return job_id

@@ -9,7 +9,7 @@ import pytest
 
 from app.jobs.models import Job
 from tests.conftest import rows
-from tests.jobs.conftest import KIND, queue
+from tests.jobs.conftest import KIND, fail_every_try, queue
 
 
 def test_a_job_runs_after_the_commit_not_before(app, counter):
@@ -79,17 +79,9 @@ def test_a_failure_is_kept_and_tried_again_when_due(app, counter):
 
 
 def test_a_job_failing_every_try_ends_failed(app, counter):
-    from app.extensions import db
     from app.jobs import runner
 
-    counter.failures = runner.MAX_ATTEMPTS
-    job_id = queue(app, "broken")
-    with app.app_context():
-        for _ in range(runner.MAX_ATTEMPTS - 1):
-            db.session.get(Job, job_id).run_after = None
-            db.session.commit()
-            runner.run_due()
-        db.session.remove()
+    fail_every_try(app, counter)
     (row,) = rows(app, Job)
     assert row["state"] == "failed" and row["attempts"] == runner.MAX_ATTEMPTS
     assert "broken" in row["last_error"] and counter.runs == []

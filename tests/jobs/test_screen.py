@@ -4,21 +4,11 @@ dd/mm/yyyy HH:MM), filters them, queues a failed one again ("Thử lại"); nobo
 from app.core.audit import AuditEvent
 from app.jobs.models import Job
 from tests.conftest import client_for, html_of, rows
-from tests.jobs.conftest import queue
+from tests.jobs.conftest import fail_every_try, queue
 
 
 def _failed_job(app, counter):
-    from app.extensions import db
-    from app.jobs import runner
-
-    counter.failures = runner.MAX_ATTEMPTS
-    job_id = queue(app, "broken")
-    with app.app_context():
-        for _ in range(runner.MAX_ATTEMPTS - 1):
-            db.session.get(Job, job_id).run_after = None
-            db.session.commit()
-            runner.run_due()
-        db.session.remove()
+    job_id = fail_every_try(app, counter)
     assert rows(app, Job, id=job_id)[0]["state"] == "failed"
     return job_id
 
