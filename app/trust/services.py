@@ -211,17 +211,22 @@ def legacy_fonts(path: str) -> list[dict[str, str]]:
 
     found = {}
     try:
-        reader = PdfReader(path, strict=False)
-        for page in reader.pages[:200]:
-            fonts = (page.get("/Resources") or {}).get("/Font") or {}
-            # A page without fonts gives {}, which has no get_object: reading stops there.
-            for ref in fonts.get_object().values():  # type: ignore[union-attr]
+        pages = PdfReader(path, strict=False).pages[:200]
+    except Exception:
+        log.debug("trust: fonts of %s not read", path, exc_info=True)
+        return []
+    for number, page in enumerate(pages, start=1):
+        try:
+            # A page without fonts (a scanned page) has no /Font: the next pages are read.
+            resources = page.get("/Resources")
+            fonts = resources.get_object().get("/Font") if resources is not None else None
+            for ref in (fonts.get_object() if fonts is not None else {}).values():
                 base = str(ref.get_object().get("/BaseFont", ""))
                 kind = vnencoding.legacy_font_kind(base)
                 if kind:
                     found[base.lstrip("/")] = kind
-    except Exception:
-        log.debug("trust: fonts of %s not read", path, exc_info=True)
+        except Exception:
+            log.debug("trust: fonts of page %d of %s not read", number, path, exc_info=True)
     return [{"font": name, "encoding": kind} for name, kind in sorted(found.items())]
 
 

@@ -1,6 +1,7 @@
 """The checks as plain functions: each signature verdict, secrecy markings, legacy
 encodings (golden phrases), legacy fonts, the command line, the storage check."""
 
+import io
 import json
 
 import pytest
@@ -190,3 +191,19 @@ def test_storage_verify_detects_an_altered_byte_and_a_missing_file(app, runner, 
     result = runner.invoke(args=["qlvb", "storage", "verify"])
     assert result.exit_code == 1
     assert f"ALTERED {first}" in result.output and f"MISSING {second}" in result.output
+
+
+def test_legacy_fonts_are_found_after_a_page_without_fonts(tmp_path):
+    """A scanned first page has no fonts; the legacy font of the next page is still
+    reported."""
+    from pypdf import PdfReader, PdfWriter
+
+    from app.trust.services import legacy_fonts
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_page(PdfReader(io.BytesIO(pki.legacy_font_pdf())).pages[0])
+    path = tmp_path / "scan-then-text.pdf"
+    with open(path, "wb") as fh:
+        writer.write(fh)
+    assert legacy_fonts(str(path)) == [{"font": ".VnTime", "encoding": "tcvn3"}]
