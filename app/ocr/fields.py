@@ -278,11 +278,14 @@ def _name_at_end(line: str) -> str | None:
 def _signer(lines: list[str], after: int) -> str | None:
     """The signer: the last name line below the authority ("T/M", "K/T", "TL." …) or, when
     there is none, below "Nơi nhận"."""
-    start = -1
+    authority = recipients = -1
     for index in range(max(after, 0), len(lines)):
         folded = " " + fold(lines[index]) + " "
-        if _AUTHORITY.search(folded) or _RECIPIENTS.search(folded):
-            start = index
+        if _AUTHORITY.search(folded):
+            authority = index
+        elif _RECIPIENTS.search(folded):
+            recipients = index
+    start = authority if authority >= 0 else recipients
     if start < 0:
         return None
     names = [name for line in lines[start + 1:] if (name := _name_at_end(line))]
@@ -299,7 +302,9 @@ def _item(text: str) -> str:
     run = 0
     while run < len(words) - 1 and _upper(words[-1 - run]):
         run += 1
-    if run >= 2 and not _upper(" ".join(words[:-run])):
+    tail = words[len(words) - run:]
+    if (run >= 2 and not _upper(" ".join(words[:-run])) and sum(map(len, tail)) >= 6
+            and not any(word[-1] in ",:" for word in tail)):
         words = words[:-run]
     return " ".join(words).rstrip(" ;,.")
 

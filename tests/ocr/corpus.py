@@ -106,11 +106,15 @@ def text_pdf(spec: dict[str, Any]) -> bytes:
     return demo_pdf(spec)
 
 
-def reference_text(pdf: bytes) -> str:
-    """The first page's text in reading order by rows (as OCR reads a page), whitespace
-    collapsed: what a perfect recognition gives."""
+def reference_layout(pdf: bytes) -> str:
+    """The first page's text line by line in reading order by rows, as OCR reads a page."""
     page = PdfReader(io.BytesIO(pdf)).pages[0]
-    return squash(page.extract_text(extraction_mode="layout"))
+    return page.extract_text(extraction_mode="layout")
+
+
+def reference_text(pdf: bytes) -> str:
+    """What a perfect recognition of the first page gives, whitespace collapsed."""
+    return squash(reference_layout(pdf))
 
 
 def squash(text: str) -> str:
