@@ -29,6 +29,17 @@ DOCUMENT_TYPES: tuple[tuple[str, str], ...] = (
 )
 
 
+# The words agencies' names are made of (36-HD/VPTW, NĐ 30): an OCR misreading of one of
+# them ("ĐĂNG BỘ", "ỦY BẠN") is put back to its spelling when its letters fold alike.
+AGENCY_WORDS: tuple[str, ...] = (
+    "ĐẢNG BỘ", "ĐẢNG ỦY", "TỈNH ỦY", "THÀNH ỦY", "HUYỆN ỦY", "QUẬN ỦY", "THỊ ỦY", "CHI BỘ",
+    "BAN CHẤP HÀNH", "BAN THƯỜNG VỤ", "ỦY BAN KIỂM TRA", "BAN TỔ CHỨC", "BAN TUYÊN GIÁO",
+    "BAN DÂN VẬN", "BAN NỘI CHÍNH", "VĂN PHÒNG", "ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN",
+    "ỦY BAN MẶT TRẬN TỔ QUỐC", "TRUNG ƯƠNG", "TỈNH", "HUYỆN", "THÀNH PHỐ", "XÃ", "PHƯỜNG",
+    "THỊ TRẤN", "SỞ", "PHÒNG", "CÔNG AN", "QUÂN SỰ", "VÀ",
+)
+
+
 @dataclass(frozen=True)
 class Fields:
     """What the first page says of the register fields; None where it says nothing
@@ -249,6 +260,20 @@ def _prose(text: str) -> str:
     return _clean(" ".join(word for word in words if word))
 
 
+def _agency_words(name: str) -> str:
+    """``name`` with the agency words OCR misread put back (``AGENCY_WORDS``)."""
+    folded = fold(name)
+    spans: list[tuple[int, int, str]] = []
+    for phrase in sorted(AGENCY_WORDS, key=len, reverse=True):
+        pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, fold(phrase).split())) + r"(?!\w)"
+        for match in re.finditer(pattern, folded):
+            if all(match.end() <= start or match.start() >= end for start, end, _ in spans):
+                spans.append((match.start(), match.end(), phrase))
+    for start, end, phrase in sorted(spans, reverse=True):
+        name = name[:start] + phrase + name[end:]
+    return name
+
+
 def _author(lines: list[str], until: int, cut: dict[int, list[tuple[int, int]]]) -> str | None:
     """The agency's name: the upper-case lines of the top-left block, above the number."""
     parts: list[str] = []
@@ -261,7 +286,7 @@ def _author(lines: list[str], until: int, cut: dict[int, list[tuple[int, int]]])
                  if len(word) > 1 and word.isalpha() and word.isupper()]
         if words:
             parts.extend(words)
-    return " ".join(parts) or None
+    return _agency_words(" ".join(parts)) or None
 
 
 def _name_at_end(line: str) -> str | None:

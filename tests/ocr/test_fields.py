@@ -153,7 +153,7 @@ def test_noisy_text_still_gives_the_fields():
     assert fields.document_type == "KH"
     assert fields.summary == "Kiểm tra công tác phát triển đảng viên năm 2026"
     assert fields.signer == "Le Thi Thu Ha"
-    assert fields.author == "TINH UY HUNG YEN BAN TO CHUC"
+    assert fields.author == "TỈNH ỦY HUNG YEN BAN TỔ CHỨC"  # the agency words put back
 
 
 def test_installation_types_rename_the_codes():
