@@ -102,8 +102,9 @@ def _clean(text: str) -> str:
 
 
 # The national headings of the right column: they name no agency.
+# Each word may gain or lose a letter to OCR ("ĐẢẲNG"): the phrase as a whole is specific.
 _HEADINGS = re.compile(
-    r"dang\s*cong\s*san\s*vi[e&]t\s*nam"
+    r"d\w{1,3}g\s*c\w{1,3}g\s*s\w{1,3}n\s*vi?\w{0,2}t\s*n\w{1,2}m"
     r"|cong\s*ho[aà]\s*xa\s*h[o0]i\s*chu\s*ngh[il1]a\s*vi[e&]t\s*nam"
     r"|d[o0]c\s*l[a4]p\s*[-–—~]?\s*t[uư]\s*do\s*[-–—~]?\s*h[a4]nh\s*ph[uú]c")
 _SYMBOL = re.compile(
@@ -260,6 +261,15 @@ def _prose(text: str) -> str:
     return _clean(" ".join(word for word in words if word))
 
 
+_SHORT_WORDS = {"uy", "bo", "so", "xa", "va", "ha", "da", "tu", "ba", "an", "to", "vu", "ly"}
+
+
+def _short(word: str) -> bool:
+    """Whether a two-letter capital word is a word of a name ("ỦY", "BỘ", "XÃ"), not a
+    speck read as letters ("KV")."""
+    return len(word) == 2 and (not word.isascii() or fold(word) in _SHORT_WORDS)
+
+
 def _agency_words(name: str) -> str:
     """``name`` with the agency words OCR misread put back (``AGENCY_WORDS``)."""
     folded = fold(name)
@@ -283,7 +293,7 @@ def _author(lines: list[str], until: int, cut: dict[int, list[tuple[int, int]]])
         line = _blank(line, [m.span() for m in _HEADINGS.finditer(folded)])
         words = [word for word in (w.strip("\"'`^ˆ¬_-–—~,:;|*") for w in
                                    re.split(r"[\s.]+", line))
-                 if len(word) > 1 and word.isalpha() and word.isupper()]
+                 if word.isalpha() and word.isupper() and (len(word) > 2 or _short(word))]
         if words:
             parts.extend(words)
     return _agency_words(" ".join(parts)) or None

@@ -4,9 +4,11 @@ bytes stay as they were. Skipped, saying why, where Tesseract or its Vietnamese 
 missing (`make ocr-deps`). Each recognition costs seconds: the scan is recognised once."""
 
 import hashlib
+import io
 import json
 
 import pytest
+from pypdf import PdfReader
 
 from app.ocr import engine, needs_ocr, read_fields, recognise
 from tests.ocr import corpus
@@ -15,6 +17,10 @@ MISSING = engine.missing()
 needs_engine = pytest.mark.skipif(
     MISSING is not None, reason=f"OCR unavailable: {MISSING} missing (make ocr-deps)")
 SPEC = corpus.DOCUMENTS[0]  # 125-CV/TU
+
+
+def _images(pdf):
+    return [image.data for page in PdfReader(io.BytesIO(pdf)).pages for image in page.images]
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +65,9 @@ def test_the_scan_becomes_text_and_a_searchable_copy(scanned, recognised):
     assert copy.startswith(b"%PDF") and copy != scanned
     assert not needs_ocr(copy)  # the copy has the text layer
     assert needs_ocr(scanned)
+    # over the same image: what Tesseract read was conditioned (app/ocr/plugin.py), the
+    # page kept was not
+    assert _images(copy) == _images(scanned)
 
 
 @needs_engine
