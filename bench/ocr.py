@@ -96,8 +96,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"OCR unavailable: {missing} is not installed (make ocr-deps)", file=sys.stderr)
         return 1
     keys = tuple(args.doc) if args.doc else None
+    before = os.getloadavg()[0]
     rows = [measure(name, keys, args.verbose) for name in args.condition or CONDITIONS]
     print(table(rows))
+    # Seconds depend on what else the machine runs: say how busy it was.
+    print(f"\nload average (1 min): {before:.1f} before, {os.getloadavg()[0]:.1f} after; "
+          f"{os.cpu_count()} cores")
     return 0
 
 
