@@ -119,6 +119,7 @@ def recognise(pdf_bytes: bytes, timeout: float = 180) -> Result:
     problem = missing()
     if problem is not None:
         raise OcrUnavailable(problem)
+    page_has_text(pdf_bytes)  # an OcrError naming the problem when it is no readable PDF
     import ocrmypdf
     from ocrmypdf import exceptions as ocr_exceptions
 

@@ -106,6 +106,16 @@ def test_the_command_without_the_engine_says_so(runner, tmp_path, monkeypatch):
     assert "tesseract" in result.output and "make ocr-deps" in result.output
 
 
+@needs_engine
+def test_the_command_names_a_file_it_cannot_read(runner, tmp_path):
+    path = tmp_path / "note.pdf"
+    path.write_bytes(b"not a pdf")
+    result = runner.invoke(args=["qlvb", "ocr", str(path)])
+    assert result.exit_code == 1
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["file"] == str(path) and out["error"].startswith("not a readable PDF")
+
+
 def test_the_command_usage_errors(runner, tmp_path):
     assert runner.invoke(args=["qlvb", "ocr"]).exit_code == 2
     assert runner.invoke(args=["qlvb", "ocr", str(tmp_path / "none.pdf")]).exit_code == 2
