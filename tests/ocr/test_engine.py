@@ -119,3 +119,24 @@ def test_the_command_names_a_file_it_cannot_read(runner, tmp_path):
 def test_the_command_usage_errors(runner, tmp_path):
     assert runner.invoke(args=["qlvb", "ocr"]).exit_code == 2
     assert runner.invoke(args=["qlvb", "ocr", str(tmp_path / "none.pdf")]).exit_code == 2
+
+
+def test_what_tesseract_reads_loses_the_red_seal_and_the_specks():
+    """app/ocr/plugin.py: red ink turns as light as the paper, a lone speck goes, a stroke
+    of text stays (only the image OCR reads; the page kept is compared above)."""
+    from types import SimpleNamespace
+
+    from PIL import Image, ImageDraw
+
+    from app.ocr.plugin import filter_ocr_image
+
+    image = Image.new("RGB", (60, 20), "white")
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((2, 2, 18, 18), outline=(200, 30, 40), width=3)  # the seal
+    draw.point((30, 10), fill="black")  # a speck
+    draw.rectangle((40, 2, 44, 18), fill="black")  # a stroke
+    out = filter_ocr_image(SimpleNamespace(options=SimpleNamespace()), image)
+    assert out.mode == "L"
+    assert min(out.crop((0, 0, 20, 20)).getdata()) > 180
+    assert out.getpixel((30, 10)) == 255
+    assert out.getpixel((42, 10)) == 0
