@@ -8,7 +8,7 @@ WTF_DIR = $(shell $(BIN)/python -c "import wtforms,os;print(os.path.dirname(wtfo
 CATALOG := translations/vi/LC_MESSAGES/messages.po
 
 .PHONY: run test serve install bench bench-quick profile translations-extract translations-update \
-	translations-compile lint clean browser chromium load
+	translations-compile lint clean browser chromium load ocr-deps bench-ocr
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -93,6 +93,19 @@ CHROMIUM ?= /usr/bin/chromium
 chromium:
 	@test -x $(CHROMIUM) || { echo "installing Debian's chromium"; \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+## OCR (app/ocr): Debian's Tesseract with its Vietnamese model, installed when missing
+## (OCRmyPDF itself comes from requirements.txt). Without them the app says OCR is unavailable.
+ocr-deps:
+	@{ command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx vie; } || \
+		{ echo "installing Debian's tesseract-ocr and tesseract-ocr-vie"; apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q tesseract-ocr tesseract-ocr-vie; }
+
+## OCR accuracy and speed over the generated corpus (tests/ocr/corpus.py): character
+## accuracy, each register field's exact-match rate, seconds per page; clean 300 dpi and
+## noisy 200 dpi scans.
+bench-ocr: install ocr-deps
+	$(BIN)/python -m bench.ocr $(BENCH_OCR_ARGS)
 
 browser: install chromium
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -q tests_browser

@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
+from app import ocr
 from app.core import audit
 from app.core.backup import BackupError, backup, restore
 from app.core.errors import DomainError
@@ -16,6 +17,7 @@ from app.core.storage import leftovers, remove_orphans, verify_all
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.jobs import runner as jobs
+from app.ocr.services import register_fields
 from app.registers import services as registers
 from app.registers.pdf import build_pdf
 from app.registers.xlsx import build_xlsx
@@ -308,3 +310,34 @@ def restore_command(directory):
     rows = sum(summary.tables.values())
     click.echo(f"restored {rows} rows in {len(summary.tables)} tables and {summary.files} "
                f"files ({summary.bytes} bytes), schema {summary.revision}")
+
+
+@qlvb.command("ocr")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False))
+@click.option("--fields", "with_fields", is_flag=True,
+              help="also read the register fields from the first page")
+@with_appcontext
+def ocr_command(files, with_fields):
+    """Recognise the text of scanned PDFs (the files are not changed): one JSON object per
+    file; exit 0 when every file was recognised, 1 otherwise."""
+    missing = ocr.engine.missing()
+    if missing is not None:
+        click.echo(_("OCR is unavailable on this machine: %(what)s is not installed "
+                     "(make ocr-deps installs it).", what=missing), err=True)
+        sys.exit(1)
+    ok = True
+    for path in files:
+        with open(path, "rb") as fh:
+            data = fh.read()
+        try:
+            result = ocr.recognise(data)
+        except ocr.OcrError as error:
+            ok = False
+            click.echo(json.dumps({"file": path, "error": str(error)}, ensure_ascii=False))
+            continue
+        out = {"file": path, "pages": result.pages, "text": result.text}
+        if with_fields:
+            out["fields"] = register_fields(db.session, result.text).as_dict()
+        click.echo(json.dumps(out, ensure_ascii=False))
+    sys.exit(0 if ok else 1)
