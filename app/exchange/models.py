@@ -21,7 +21,7 @@ from sqlalchemy import (
 from app.core.audit import ACTION_LABELS
 from app.core.timeutil import utcnow
 
-DIRECTIONS = {"in": _l("Received"), "out": _l("Sent")}
+DIRECTIONS = ("in", "out")
 KINDS = ("document", "status")
 
 

@@ -216,11 +216,12 @@ def _entry(session: Session, ours: fields.Ours) -> incoming.Entry:
     type_id = session.execute(select(DocumentType.id).where(
         DocumentType.name == type_name)).scalars().first() if type_name else None
     urgency = ours.get("urgency")
+    urgency = urgency if isinstance(urgency, int) and 0 <= urgency <= 4 else 0
     return incoming.Entry(
         author_name=(ours.get("sender") or {}).get("name") or "",
         symbol=ours.get("symbol") or "", document_date=ours.get("document_date"),
         document_type_id=type_id, summary=ours.get("summary") or "",
-        urgency=urgency if urgency in range(5) else 0, page_count=ours.get("page_count"),
+        urgency=urgency, page_count=ours.get("page_count"),
         signer_name=ours.get("signer_name") or "", reply_deadline=ours.get("reply_deadline"))
 
 
