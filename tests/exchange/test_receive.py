@@ -171,3 +171,29 @@ def test_a_status_about_an_unknown_document_is_refused(app, world):
     assert outcome.result == "refused"
     assert "000.00.01.H31,2026/01/05,1/CV" in outcome.reason
     assert count(app, ExchangeMessage) == 0
+
+
+def test_a_signed_package_is_received_with_a_valid_verdict(app, world):
+    from asn1crypto import crl as asn1_crl
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import serialization
+
+    from app.exchange import signing
+    from tests.pki import PASSPHRASE, pki
+
+    p = pki()
+    der = serialization.Encoding.DER
+    anchors = Anchors(roots=[asn1_x509.Certificate.load(p.root.public_bytes(der))],
+                      others=[asn1_x509.Certificate.load(p.sub.public_bytes(der))],
+                      crls=[asn1_crl.CertificateList.load(p.crl.public_bytes(der))])
+    data = signing.sign(package(), signing.load_p12(p.agency_p12(), PASSPHRASE))
+    with app.app_context():
+        outcome = receive(db.session, data, anchors=anchors, now=NOW)
+        assert (outcome.result, outcome.signature) == ("received", "valid")
+        tampered = data.replace("Báo cáo kết quả".encode(), "Báo cáo sửa đổi".encode())
+        # Another DocumentId too, so that it is not the first one again.
+        other = receive(db.session, tampered.replace(b",19/BC/HU", b",29/BC/HU"),
+                        anchors=anchors, now=NOW)
+        db.session.remove()
+    # Changed in transit: still delivered, with the verdict for the clerk.
+    assert (other.result, other.signature) == ("received", "invalid")
