@@ -389,6 +389,8 @@ def _replace(session: Session, ours: fields.Ours, unit: Unit, new: IncomingDocum
 # What a status code does to our recipient row: the codes 01–06 through "status", the
 # answers to a recall through their own steps.
 _STATUS_STEPS = {"15": "recall_accept", "16": "recall_refuse"}
+# What a recipient reports of its own steps (13 is the sender's: not from a recipient).
+_RECIPIENT_CODES = ("01", "02", "03", "04", "05", "06")
 
 
 def _status(session: Session, ours: fields.Ours, sha: str,
@@ -419,7 +421,7 @@ def _status(session: Session, ours: fields.Ours, sha: str,
         raise Refused(_("The recipient of this status no longer exists."))
     workflow.lock(session, recipient.document)
     action = _STATUS_STEPS.get(code, "status")
-    if code not in _STATUS_STEPS and code not in {s.value for s in RecipientStatus}:
+    if code not in _STATUS_STEPS and code not in _RECIPIENT_CODES:
         raise Refused(_("The status code %(code)s does not apply to a document sent.",
                         code=code))
     step = workflow.transition(session, recipient, action, locked=False)

@@ -197,3 +197,18 @@ def test_a_signed_package_is_received_with_a_valid_verdict(app, world):
         db.session.remove()
     # Changed in transit: still delivered, with the verdict for the clerk.
     assert (other.result, other.signature) == ("received", "invalid")
+
+
+def test_a_status_a_recipient_cannot_send_is_refused(app, world, outgoing, tmp_path):
+    from app.exchange.export import export
+
+    doc_id = outgoing.ready(recipients=("btchu",))
+    with app.app_context():
+        written = export(db.session, doc_id, str(tmp_path / "out"), key=None, now=NOW)
+        db.session.remove()
+    outcome = take(app, status(written[0].document_id, "13"))
+    assert outcome.result == "refused" and "13" in outcome.reason
+    with app.app_context():
+        assert db.session.execute(select(Recipient.status).where(
+            Recipient.document_id == doc_id)).scalar_one() == "00"
+        db.session.remove()
