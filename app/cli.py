@@ -15,6 +15,9 @@ from app.core.backup import BackupError, backup, restore
 from app.core.errors import DomainError
 from app.core.storage import leftovers, remove_orphans, verify_all
 from app.core.timeutil import utcnow
+from app.exchange import signing
+from app.exchange.export import export
+from app.exchange.receive import receive
 from app.extensions import db
 from app.jobs import runner as jobs
 from app.ocr.services import register_fields
@@ -244,6 +247,45 @@ def jobs_run_due(limit):
     """Run the queued jobs that are due: retries of failed ones, jobs Redis did not take."""
     count = jobs.run_due(limit)
     click.echo(f"ran {count} job(s)")
+
+
+@qlvb.group("exchange")
+def exchange_group():
+    """Liên thông: edXML packages (QCVN 102:2016) in and out."""
+
+
+@exchange_group.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def exchange_import(files):
+    """Receive edXML packages (documents, revocations, updates, replacements, statuses);
+    one JSON object per file. A package received before is a duplicate and changes
+    nothing."""
+    for path in files:
+        with open(path, "rb") as fh:
+            data = fh.read()
+        anchors = trust.load_anchors(db.session)
+        outcome = receive(db.session, data, anchors=anchors, now=utcnow())
+        click.echo(json.dumps({"file": path} | outcome.as_dict(), ensure_ascii=False))
+
+
+@exchange_group.command("export")
+@click.argument("outgoing_id", type=int)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="the directory the packages are written to")
+@with_appcontext
+def exchange_export(outgoing_id, out_dir):
+    """Write the edXML package of an outgoing document for each recipient with a mã định
+    danh, signed with the agency's certificate when QLVB_AGENCY_P12 is set."""
+    try:
+        key = (signing.agency_key(current_app.config)
+               if current_app.config.get("QLVB_AGENCY_P12") else None)
+        written = export(db.session, outgoing_id, out_dir, key=key, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    for item in written:
+        click.echo(json.dumps(item.as_dict(), ensure_ascii=False))
 
 
 @qlvb.command("register")

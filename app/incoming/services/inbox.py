@@ -83,25 +83,29 @@ def store_upload(session: Session, upload: FileStorage, check: FileCheck | None)
         raise
 
 
-def deliver(session: Session, recipient_unit_id: int, sender_unit_id: int, entry: Entry,
+def deliver(session: Session, recipient_unit_id: int, sender_unit_id: int | None, entry: Entry,
             files: Sequence[StoredFile], sender_user: AppUser | None = None,
             delivery_id: int | None = None) -> IncomingDocument:
     """Electronic delivery from a unit of the system: the document waits in the
     recipient's "Chờ tiếp nhận" inbox with the sender's metadata (status 01).
 
     ``files`` are StoredFile objects whose bytes are already in the store (the sender's
-    own files, byte-identical); the first is the document."""
+    own files, byte-identical); the first is the document. With no ``sender_unit_id`` the
+    sender is outside the system (a liên thông package), named by ``entry.author_name``:
+    the document arrives on the channel "external" and its statuses go back as packages."""
     if not files:
         raise DomainError(_("A delivered document needs its file."))
     recipient = session.get(Unit, recipient_unit_id)
-    sender = session.get(Unit, sender_unit_id)
-    if recipient is None or sender is None:
+    sender = session.get(Unit, sender_unit_id) if sender_unit_id is not None else None
+    if recipient is None or (sender is None and sender_unit_id is not None):
         raise DomainError(_("Unknown unit."))
+    author = sender.name if sender is not None else nfc(entry.author_name)
     # It arrives now: the clerk may register it later, the arrival stays today's.
     doc = IncomingDocument(
-        unit_id=recipient.id, state=str(IncomingState.PENDING), channel="electronic",
+        unit_id=recipient.id, state=str(IncomingState.PENDING),
+        channel="electronic" if sender is not None else "external",
         arrival_date=local_today(), arrival_time=now_local_time(),
-        sender_unit_id=sender.id, author_name=sender.name, symbol=nfc(entry.symbol),
+        sender_unit_id=sender_unit_id, author_name=author, symbol=nfc(entry.symbol),
         document_date=entry.document_date, document_type_id=entry.document_type_id,
         summary=nfc(entry.summary), urgency=entry.urgency or 0, page_count=entry.page_count,
         signer_name=nfc(entry.signer_name) or None, reply_deadline=entry.reply_deadline,
@@ -115,12 +119,13 @@ def deliver(session: Session, recipient_unit_id: int, sender_unit_id: int, entry
     # verdict is part of the arrival's audit event.
     report = trust.verify_row(session, rows[0], action=None)
     audit.record(session, "incoming_delivered", doc, user=sender_user,
-                 details={"from": sender.abbreviation, "to": recipient.abbreviation,
+                 details={"from": sender.abbreviation if sender is not None else author,
+                          "to": recipient.abbreviation,
                           "symbol": doc.symbol, "files": [f.sha256 for f in files],
                           "signature_status": report["status"] if report else None})
     send_status(session, doc, ExchangeCode.ARRIVED, sender_user)
     notify(session, _clerks(session, recipient.id),
-           _("New document to receive from %(unit)s: %(title)s", unit=sender.name,
+           _("New document to receive from %(unit)s: %(title)s", unit=author,
              title=_title(doc)), link=_link(doc), urgent=doc.is_urgent())
     return doc
 
