@@ -4,6 +4,7 @@ audited route. Checking a file's signatures again is the trust feature's
 (``app.trust.views.RecheckFileMixin``)."""
 
 import logging
+from typing import Any
 
 from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import expose, has_access
@@ -15,6 +16,27 @@ from app.core import audit, storage
 log = logging.getLogger(__name__)
 
 STEP_FORM = "qlvb/step_form.html"
+SUMMARY_CHARS = 80
+
+
+def short_summary(text: str | None, limit: int = SUMMARY_CHARS) -> str:
+    """The summary on one line, cut at a word near ``limit`` characters with "…"."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
+def subject(item: Any) -> str:
+    """How a message names a document: its symbol (for an outgoing one, with its number)
+    and its summary in «», e.g. ``12/TB-HU «Về việc …»``."""
+    summary = f"«{short_summary(item.summary)}»"
+    symbol = (getattr(item, "symbol", None) or "").strip()
+    return f"{symbol} {summary}" if symbol else summary
+
 
 
 class DocumentStepsMixin:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.core import audit, registry, workflow
 from app.core.audit import AuditEvent
-from app.core.docviews import DocumentStepsMixin
+from app.core.docviews import DocumentStepsMixin, subject
 from app.core.errors import DomainError
 from app.core.fab import related_views, show_widgets
 from app.core.filecheck import check_attachment
@@ -243,8 +243,8 @@ class IncomingView(IncomingListBase):
             except DomainError as error:
                 self._refused(error, form, uploads)
             else:
-                flash(_("Registered with arrival number %(n)s.", n=doc.number_label()),
-                      "success")
+                flash(_("The document %(doc)s was registered with arrival number %(n)s.",
+                        doc=subject(doc), n=doc.number_label()), "success")
                 return redirect(url_for(".show", pk=doc.id))
         else:
             flash(_("Check the fields marked in red."), "danger")
@@ -273,8 +273,8 @@ class IncomingView(IncomingListBase):
             except DomainError as error:
                 self._refused(error, form)
             else:
-                flash(_("Registered with arrival number %(n)s.", n=item.number_label()),
-                      "success")
+                flash(_("The document %(doc)s was registered with arrival number %(n)s.",
+                        doc=subject(item), n=item.number_label()), "success")
                 return redirect(url_for(".show", pk=item.id))
         else:
             flash(_("Check the fields marked in red."), "danger")
@@ -295,7 +295,8 @@ class IncomingView(IncomingListBase):
             except DomainError as error:
                 self._refused(error, form)
             else:
-                flash(_("The document was refused; the sender sees the reason."), "warning")
+                flash(_("The document %(doc)s was refused; the sender sees the reason.",
+                        doc=subject(item)), "warning")
                 return redirect(url_for("IncomingInboxView.list"))
         return self._form_page(form, _("Refuse the document"), ["reason"], _("Refuse"),
                                item=item, danger=True)
@@ -307,12 +308,13 @@ class IncomingView(IncomingListBase):
         item = self._editable(pk)
         form = forms.CancelForm()
         session = self.datamodel.session
+        number = item.number_label()
         try:
             form.validate_on_submit()
             services.cancel(session, item, g.user, form.reason.data)
             session.commit()
-            flash(_("The registration was cancelled; its number stays in the register."),
-                  "warning")
+            flash(_("The registration of %(doc)s was cancelled; its arrival number %(n)s "
+                    "stays in the register.", doc=subject(item), n=number), "warning")
         except DomainError as error:
             self._refused(error)
         return redirect(url_for(".show", pk=item.id))
@@ -343,7 +345,7 @@ class IncomingView(IncomingListBase):
             except DomainError as error:
                 self._refused(error, form)
             else:
-                flash(_("Assigned."), "success")
+                flash(_("The document %(doc)s was assigned.", doc=subject(item)), "success")
                 return redirect(url_for(".show", pk=item.id))
         else:
             flash(_("Check the fields marked in red."), "danger")
@@ -372,7 +374,7 @@ class IncomingView(IncomingListBase):
             except DomainError as error:
                 self._refused(error, form)
             else:
-                flash(_("Assigned."), "success")
+                flash(_("The document %(doc)s was assigned.", doc=subject(item)), "success")
                 return redirect(url_for(".show", pk=item.id))
         return self._form_page(form, _("Sub-assign to officials of %(unit)s",
                                        unit=parent.unit.name), self.ASSIGN_FIELDS[1:],
@@ -393,8 +395,10 @@ class IncomingView(IncomingListBase):
         try:
             answer_recall(session, item, g.user, accept, form.reason.data)
             session.commit()
-            flash(_("The recall was accepted: the document left the active lists.") if accept
-                  else _("The recall was refused; the sender sees the reason."), "success")
+            flash(_("The recall of %(doc)s was accepted: the document left the active "
+                    "lists.", doc=subject(item)) if accept
+                  else _("The recall of %(doc)s was refused; the sender sees the reason.",
+                         doc=subject(item)), "success")
         except DomainError as error:
             self._refused(error)
         return redirect(url_for(".show", pk=item.id))
@@ -413,7 +417,7 @@ class IncomingView(IncomingListBase):
             files = [uploads.add(f, check_attachment) for f in self._uploads("files")]
             services.add_note(session, item, g.user, form.text.data, files)
             session.commit()
-            flash(_("The note was added."), "success")
+            flash(_("The note was added to %(doc)s.", doc=subject(item)), "success")
         except DomainError as error:
             self._refused(error, uploads=uploads)
         return redirect(url_for(".show", pk=item.id))
@@ -427,7 +431,7 @@ class IncomingView(IncomingListBase):
         try:
             services.mark_read(session, item, g.user)
             session.commit()
-            flash(_("Marked as read."), "success")
+            flash(_("The document %(doc)s was marked as read.", doc=subject(item)), "success")
         except DomainError as error:
             self._refused(error)
         return redirect(url_for(".show", pk=item.id))
@@ -448,7 +452,9 @@ class IncomingView(IncomingListBase):
             except DomainError as error:
                 self._refused(error, form, uploads)
             else:
-                flash(_("Completed late.") if item.completed_late else _("Completed."),
+                flash(_("The processing of %(doc)s was completed late.", doc=subject(item))
+                      if item.completed_late
+                      else _("The processing of %(doc)s was completed.", doc=subject(item)),
                       "warning" if item.completed_late else "success")
                 return redirect(url_for(".show", pk=item.id))
         return self._form_page(form, _("Complete the processing"), ["result", "files"],

@@ -44,3 +44,25 @@ def test_overdue_is_marked_on_open_documents_only(app, incoming):
         db.session.remove()
     listing = client_for(app, "lanhdao.vphu").get("/incomingview/list/").get_data(as_text=True)
     assert "qlvb-overdue" not in listing
+
+
+def test_each_step_message_names_the_document(app, world, incoming):
+    clerk = client_for(app, "vanthu.vphu")
+    resp = incoming.post_intake(clerk)
+    assert resp.status_code == 302
+    doc_id = int(resp.headers["Location"].rsplit("/", 1)[1])
+    page = clerk.get(resp.headers["Location"]).get_data(as_text=True)
+    number = incoming.get(doc_id)["number"]
+    assert number
+    named = "555-CV/TU «Về việc kiểm tra dữ liệu nhập»"
+    assert f"Đã vào sổ văn bản {named}, số đến {number}." in page
+    head = client_for(app, "lanhdao.vphu")
+    page = head.post(f"/incomingview/assign/{doc_id}", data={
+        "direction": "Đề nghị xử lý", "lead": f"user:{world.ids['chuyenvien.vphu']}",
+        "lead_deadline": (incoming.today() + timedelta(days=5)).strftime("%d/%m/%Y")},
+        follow_redirects=True).get_data(as_text=True)
+    assert f"Đã phân công xử lý văn bản {named}." in page
+    official = client_for(app, "chuyenvien.vphu")
+    page = official.post(f"/incomingview/complete/{doc_id}", data={"result": "Đã báo cáo"},
+                         follow_redirects=True).get_data(as_text=True)
+    assert f"Đã hoàn thành xử lý văn bản {named}." in page
