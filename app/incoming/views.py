@@ -103,7 +103,7 @@ class IncomingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
     list_title = _l("Incoming documents")
     show_title = _l("Incoming document")
     list_columns = ["urgency", "number_label", "arrival_date", "author_name", "symbol",
-                    "summary", "state_label", "deadline_cell", "trust_mark"]
+                    "summary", "state_label", "deadline_cell", "signature_cell"]
     show_columns = ["number_label", "state_label", "channel_label", "arrival_date",
                     "arrival_time", "author_name", "symbol", "document_date", "document_type",
                     "summary", "urgency", "page_count", "signer_name", "reply_deadline",
@@ -135,6 +135,7 @@ class IncomingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
         "notes": _l("Notes"),
         "duplicate_note": _l("Possible duplicate"),
         "trust_mark": _l("Without a valid signature"),
+        "signature_cell": _l("Digital signature"),
         "trust_reason": _l("Without a valid signature"),
         "unit": _l("Receiving unit"),
         "direction": _l("Direction (ý kiến chỉ đạo)"),
