@@ -13,8 +13,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from app.core import audit, registry, workflow
-from app.core.audit import AuditEvent
-from app.core.docviews import DocumentStepsMixin, subject
+from app.core.docviews import DocumentStepsMixin, document_history, subject
 from app.core.errors import DomainError
 from app.core.fab import related_views, show_widgets
 from app.core.filecheck import check_attachment
@@ -157,10 +156,7 @@ class IncomingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
         item = self.scoped_get_or_404(pk)
         widgets = show_widgets(self, item.id)
         session = self.datamodel.session
-        history = session.execute(
-            select(AuditEvent).where(AuditEvent.object_type == "IncomingDocument",
-                                     AuditEvent.object_id == str(item.id))
-            .order_by(AuditEvent.id)).scalars().all()
+        history = document_history(session, "IncomingDocument", item.id)
         statuses = session.execute(
             select(ExchangeStatus).where(ExchangeStatus.document_id == item.id)
             .order_by(ExchangeStatus.id)).scalars().all()

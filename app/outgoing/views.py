@@ -9,11 +9,9 @@ from flask_appbuilder import expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from app.core import workflow
-from app.core.audit import AuditEvent
-from app.core.docviews import DocumentStepsMixin, short_summary, subject
+from app.core.docviews import DocumentStepsMixin, document_history, short_summary, subject
 from app.core.errors import DomainError
 from app.core.fab import related_views, show_widgets
 from app.core.filecheck import check_attachment
@@ -108,10 +106,7 @@ class OutgoingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
         item = self.scoped_get_or_404(pk)
         widgets = show_widgets(self, item.id)
         session = self.datamodel.session
-        history = session.execute(
-            select(AuditEvent).where(AuditEvent.object_type == "OutgoingDocument",
-                                     AuditEvent.object_id == str(item.id))
-            .order_by(AuditEvent.id)).scalars().all()
+        history = document_history(session, "OutgoingDocument", item.id)
         user = g.user
         settings, held = scope_settings(), self.appbuilder.sm.permission_set(user)
         can = {action: policy.can(user, action, item, settings, held)
