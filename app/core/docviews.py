@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.core import audit, storage
 from app.core.audit import AuditEvent, action_label
+from app.core.downloads import send_named
 from app.core.timeutil import to_local
 
 log = logging.getLogger(__name__)
@@ -148,10 +149,9 @@ class DocumentStepsMixin:
         self.datamodel.session.commit()
         if inline:
             g.inline_file = True
-        response = send_file(storage.path_for(row.sha256), as_attachment=not inline,
-                             download_name=row.name,
-                             mimetype="application/pdf" if inline
-                             else "application/octet-stream")
+        response = send_named(storage.path_for(row.sha256), row.name,
+                              "application/pdf" if inline else "application/octet-stream",
+                              inline)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Cache-Control"] = "private, no-store"
         return response

@@ -3,7 +3,7 @@ and assignee's forms. Views are thin: each form becomes one service call."""
 
 import logging
 
-from flask import Flask, abort, flash, g, redirect, request, send_file, url_for
+from flask import Flask, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqualFunction
 from flask_appbuilder.security.decorators import permission_name
@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app.core import audit, registry, workflow
 from app.core.docviews import DocumentStepsMixin, document_history, subject
+from app.core.downloads import send_named
 from app.core.errors import DomainError
 from app.core.fab import related_views, show_widgets
 from app.core.filecheck import check_attachment
@@ -196,8 +197,8 @@ class IncomingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
         out = registry.service("incoming_slip_pdf")(self.datamodel.session, item, g.user,
                                                      local_now())
         self.datamodel.session.commit()
-        return send_file(out, mimetype="application/pdf", as_attachment=True,
-                         download_name=f"phieu-giai-quyet-{item.id}.pdf")
+        return send_named(out, f"phiếu giải quyết văn bản đến {item.number_label() or item.id}"
+                               ".pdf", "application/pdf")
 
 
 def _tracking(name):
