@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.core import audit, registry, workflow
 from app.core.docviews import DocumentStepsMixin, document_history, subject
@@ -53,11 +54,19 @@ log = logging.getLogger(__name__)
 
 class IncomingInterface(AppSQLAInterface):
     """Lists sort urgent documents first (docs/domain.md §4), then by ``tail``, unless the user
-    chose a column."""
+    chose a column. ``with_files``: the rows' files are loaded with them (one statement for
+    the page: the signature column reads each main file's verdict)."""
 
-    def __init__(self, obj, tail=None, **kwargs):
+    def __init__(self, obj, tail=None, with_files=False, **kwargs):
         super().__init__(obj, **kwargs)
         self.tail = tail or [IncomingDocument.received_at.desc(), IncomingDocument.id.desc()]
+        self.with_files = with_files
+
+    def apply_all(self, query, *args, **kwargs):
+        query = super().apply_all(query, *args, **kwargs)
+        if self.with_files:
+            query = query.options(selectinload(IncomingDocument.files))
+        return query
 
     def get_related_interface(self, col_name):
         return AppSQLAInterface(self.get_related_model(col_name), self.session)
@@ -85,7 +94,7 @@ class IncomingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
     """A list of incoming documents the user may see, and the document page."""
 
     file_model = IncomingFile
-    datamodel = IncomingInterface(IncomingDocument)
+    datamodel = IncomingInterface(IncomingDocument, with_files=True)
     class_permission_name = P.INCOMING
     method_permission_name = {
         **AppModelView.method_permission_name,
@@ -460,8 +469,8 @@ class IncomingView(IncomingListBase):
 
 
 def _by_deadline():
-    return IncomingInterface(IncomingDocument, tail=[IncomingDocument.deadline.asc(),
-                                                     IncomingDocument.id.asc()])
+    return IncomingInterface(IncomingDocument, with_files=True,
+                             tail=[IncomingDocument.deadline.asc(), IncomingDocument.id.asc()])
 
 
 class IncomingInboxView(IncomingListBase):
