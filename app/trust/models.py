@@ -85,7 +85,7 @@ def short_badge(status: str | None, details: str = "") -> Markup | str:
         return ""
     verdict = SHORT_VERDICT.get(status, "warning")
     word, css = SIGNATURE_SHORT[verdict]
-    return Markup('<span class="label label-{} qlvb-signature-short qlvb-signature-{}" '
+    return Markup('<span class="label label-{} qlvb-signature-short qlvb-signature-short-{}" '
                   'title="{}">{}</span>').format(css, verdict, details or status_label(status),
                                                  word)
 
