@@ -458,6 +458,11 @@ def flashes_text(html):
     return re.sub(r"\s+", " ", html)
 
 
+def without_flashes(html):
+    """The page without its flashed messages (they name the document a step changed)."""
+    return re.sub(r'<div class="alert alert-\w+">.*?</div>', "", html, flags=re.S)
+
+
 def d(value):
     """A date as the screens write it."""
     return value.strftime("%d/%m/%Y")

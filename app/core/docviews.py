@@ -4,17 +4,93 @@ audited route. Checking a file's signatures again is the trust feature's
 (``app.trust.views.RecheckFileMixin``)."""
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.core import audit, storage
+from app.core.audit import AuditEvent, action_label
+from app.core.downloads import send_named
+from app.core.timeutil import to_local
 
 log = logging.getLogger(__name__)
 
 STEP_FORM = "qlvb/step_form.html"
+SUMMARY_CHARS = 80
+
+
+def short_summary(text: str | None, limit: int = SUMMARY_CHARS) -> str:
+    """The summary on one line, cut at a word near ``limit`` characters with "…"."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
+def subject(item: Any) -> str:
+    """How a message names a document: its symbol (for an outgoing one, with its number)
+    and its summary in «», e.g. ``12/TB-HU «Về việc …»``."""
+    summary = f"«{short_summary(item.summary)}»"
+    symbol = (getattr(item, "symbol", None) or "").strip()
+    return f"{symbol} {summary}" if symbol else summary
+
+
+
+# Opening or downloading a file is recorded each time (the audit keeps every event); the
+# history tab folds the repeats of one file by one person into one line.
+FILE_VIEWS = ("file_previewed", "file_downloaded")
+
+
+@dataclass
+class HistoryLine:
+    when: datetime
+    username: str
+    label: str
+    count: int = 1
+
+
+def document_history(session: Session, object_type: str, object_id: int) -> list[HistoryLine]:
+    """The history tab of a document: its decisions in order, then the files opened or
+    downloaded, one line per person, file and kind ("Đã mở tệp … ×7, lần cuối 14:32")."""
+    events = session.execute(
+        select(AuditEvent).where(AuditEvent.object_type == object_type,
+                                 AuditEvent.object_id == str(object_id))
+        .order_by(AuditEvent.id)).scalars().all()
+    decisions: list[HistoryLine] = []
+    views: dict[tuple[str, str, str], list[AuditEvent]] = {}
+    for ev in events:
+        if ev.action in FILE_VIEWS:
+            file = ev.details_dict()
+            key = (ev.action, ev.username or "", str(file.get("sha256") or file.get("file")))
+            views.setdefault(key, []).append(ev)
+        else:
+            decisions.append(HistoryLine(ev.created_at, ev.username or "",
+                                         action_label(ev.action)))
+    folded = []
+    for (action, username, _file), group in views.items():
+        last = group[-1]
+        name = str(last.details_dict().get("file") or "")
+        if len(group) == 1:
+            label = f"{action_label(action)}: {name}" if name else action_label(action)
+        elif action == "file_previewed":
+            label = _("Opened the file %(name)s ×%(n)d, last at %(time)s", name=name,
+                      n=len(group), time=to_local(last.created_at).strftime("%H:%M"))
+        else:
+            label = _("Downloaded the file %(name)s ×%(n)d, last at %(time)s", name=name,
+                      n=len(group), time=to_local(last.created_at).strftime("%H:%M"))
+        folded.append(HistoryLine(last.created_at, username, label, len(group)))
+    folded.sort(key=lambda line: line.when)
+    return decisions + folded
 
 
 class DocumentStepsMixin:
@@ -73,10 +149,9 @@ class DocumentStepsMixin:
         self.datamodel.session.commit()
         if inline:
             g.inline_file = True
-        response = send_file(storage.path_for(row.sha256), as_attachment=not inline,
-                             download_name=row.name,
-                             mimetype="application/pdf" if inline
-                             else "application/octet-stream")
+        response = send_named(storage.path_for(row.sha256), row.name,
+                              "application/pdf" if inline else "application/octet-stream",
+                              inline)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Cache-Control"] = "private, no-store"
         return response

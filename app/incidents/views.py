@@ -1,4 +1,4 @@
-from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import permission_name
@@ -9,6 +9,7 @@ from sqlalchemy import select
 from wtforms import SelectField, TextAreaField
 
 from app.core import audit, storage
+from app.core.downloads import send_named
 from app.core.errors import DomainError
 from app.core.fab import base_filters
 from app.core.scope import UnitScopedMixin, UnitScopeFilter, current_user, scope_settings
@@ -146,8 +147,8 @@ class IncidentView(UnitScopedMixin, AppModelView):
         audit.record(self.datamodel.session, "file_downloaded", item,
                      details={"file": item.file_name, "sha256": item.file_sha256})
         self.datamodel.session.commit()
-        response = send_file(storage.path_for(item.file_sha256), as_attachment=True,
-                             download_name=item.file_name, mimetype="application/octet-stream")
+        response = send_named(storage.path_for(item.file_sha256), item.file_name,
+                              "application/octet-stream")
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 

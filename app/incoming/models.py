@@ -24,7 +24,7 @@ from sqlalchemy.orm import relationship
 from app.core.audit import ACTION_LABELS
 from app.core.storage import register_reference
 from app.core.timeutil import fmt_date, local_today, utcnow
-from app.trust.models import VerifiedFileMixin, status_label
+from app.trust.models import VerifiedFileMixin, short_badge, status_label
 
 # Độ khẩn (docs/domain.md §4); levels 2–4 need the hour of arrival.
 URGENCY = {
@@ -228,6 +228,14 @@ class IncomingDocument(Model):
         main = self.main_file()
         status = status_label(main.signature_status) if main is not None else ""
         return f"{status}: {self.trust_reason}" if status else self.trust_reason
+
+    def signature_cell(self):
+        """For lists: the main file's verdict as a one-word badge, the details (and the
+        clerk's reason when registered without a valid signature) in its title."""
+        main = self.main_file()
+        if main is None:
+            return ""
+        return short_badge(main.signature_status, self.trust_mark())
 
     def is_urgent(self):
         return (self.urgency or 0) >= 1

@@ -3,7 +3,7 @@ and assignee's forms. Views are thin: each form becomes one service call."""
 
 import logging
 
-from flask import Flask, abort, flash, g, redirect, request, send_file, url_for
+from flask import Flask, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqualFunction
 from flask_appbuilder.security.decorators import permission_name
@@ -11,10 +11,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.core import audit, registry, workflow
-from app.core.audit import AuditEvent
-from app.core.docviews import DocumentStepsMixin
+from app.core.docviews import DocumentStepsMixin, document_history, subject
+from app.core.downloads import send_named
 from app.core.errors import DomainError
 from app.core.fab import related_views, show_widgets
 from app.core.filecheck import check_attachment
@@ -53,11 +54,19 @@ log = logging.getLogger(__name__)
 
 class IncomingInterface(AppSQLAInterface):
     """Lists sort urgent documents first (docs/domain.md §4), then by ``tail``, unless the user
-    chose a column."""
+    chose a column. ``with_files``: the rows' files are loaded with them (one statement for
+    the page: the signature column reads each main file's verdict)."""
 
-    def __init__(self, obj, tail=None, **kwargs):
+    def __init__(self, obj, tail=None, with_files=False, **kwargs):
         super().__init__(obj, **kwargs)
         self.tail = tail or [IncomingDocument.received_at.desc(), IncomingDocument.id.desc()]
+        self.with_files = with_files
+
+    def apply_all(self, query, *args, **kwargs):
+        query = super().apply_all(query, *args, **kwargs)
+        if self.with_files:
+            query = query.options(selectinload(IncomingDocument.files))
+        return query
 
     def get_related_interface(self, col_name):
         return AppSQLAInterface(self.get_related_model(col_name), self.session)
@@ -85,7 +94,7 @@ class IncomingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
     """A list of incoming documents the user may see, and the document page."""
 
     file_model = IncomingFile
-    datamodel = IncomingInterface(IncomingDocument)
+    datamodel = IncomingInterface(IncomingDocument, with_files=True)
     class_permission_name = P.INCOMING
     method_permission_name = {
         **AppModelView.method_permission_name,
@@ -103,7 +112,7 @@ class IncomingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
     list_title = _l("Incoming documents")
     show_title = _l("Incoming document")
     list_columns = ["urgency", "number_label", "arrival_date", "author_name", "symbol",
-                    "summary", "state_label", "deadline_cell", "trust_mark"]
+                    "summary", "state_label", "deadline_cell", "signature_cell"]
     show_columns = ["number_label", "state_label", "channel_label", "arrival_date",
                     "arrival_time", "author_name", "symbol", "document_date", "document_type",
                     "summary", "urgency", "page_count", "signer_name", "reply_deadline",
@@ -135,6 +144,7 @@ class IncomingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
         "notes": _l("Notes"),
         "duplicate_note": _l("Possible duplicate"),
         "trust_mark": _l("Without a valid signature"),
+        "signature_cell": _l("Digital signature"),
         "trust_reason": _l("Without a valid signature"),
         "unit": _l("Receiving unit"),
         "direction": _l("Direction (ý kiến chỉ đạo)"),
@@ -156,10 +166,7 @@ class IncomingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
         item = self.scoped_get_or_404(pk)
         widgets = show_widgets(self, item.id)
         session = self.datamodel.session
-        history = session.execute(
-            select(AuditEvent).where(AuditEvent.object_type == "IncomingDocument",
-                                     AuditEvent.object_id == str(item.id))
-            .order_by(AuditEvent.id)).scalars().all()
+        history = document_history(session, "IncomingDocument", item.id)
         statuses = session.execute(
             select(ExchangeStatus).where(ExchangeStatus.document_id == item.id)
             .order_by(ExchangeStatus.id)).scalars().all()
@@ -199,8 +206,8 @@ class IncomingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
         out = registry.service("incoming_slip_pdf")(self.datamodel.session, item, g.user,
                                                      local_now())
         self.datamodel.session.commit()
-        return send_file(out, mimetype="application/pdf", as_attachment=True,
-                         download_name=f"phieu-giai-quyet-{item.id}.pdf")
+        return send_named(out, f"phiếu giải quyết văn bản đến {item.number_label() or item.id}"
+                               ".pdf", "application/pdf")
 
 
 def _tracking(name):
@@ -243,8 +250,8 @@ class IncomingView(IncomingListBase):
             except DomainError as error:
                 self._refused(error, form, uploads)
             else:
-                flash(_("Registered with arrival number %(n)s.", n=doc.number_label()),
-                      "success")
+                flash(_("The document %(doc)s was registered with arrival number %(n)s.",
+                        doc=subject(doc), n=doc.number_label()), "success")
                 return redirect(url_for(".show", pk=doc.id))
         else:
             flash(_("Check the fields marked in red."), "danger")
@@ -273,8 +280,8 @@ class IncomingView(IncomingListBase):
             except DomainError as error:
                 self._refused(error, form)
             else:
-                flash(_("Registered with arrival number %(n)s.", n=item.number_label()),
-                      "success")
+                flash(_("The document %(doc)s was registered with arrival number %(n)s.",
+                        doc=subject(item), n=item.number_label()), "success")
                 return redirect(url_for(".show", pk=item.id))
         else:
             flash(_("Check the fields marked in red."), "danger")
@@ -295,7 +302,8 @@ class IncomingView(IncomingListBase):
             except DomainError as error:
                 self._refused(error, form)
             else:
-                flash(_("The document was refused; the sender sees the reason."), "warning")
+                flash(_("The document %(doc)s was refused; the sender sees the reason.",
+                        doc=subject(item)), "warning")
                 return redirect(url_for("IncomingInboxView.list"))
         return self._form_page(form, _("Refuse the document"), ["reason"], _("Refuse"),
                                item=item, danger=True)
@@ -307,12 +315,13 @@ class IncomingView(IncomingListBase):
         item = self._editable(pk)
         form = forms.CancelForm()
         session = self.datamodel.session
+        number = item.number_label()
         try:
             form.validate_on_submit()
             services.cancel(session, item, g.user, form.reason.data)
             session.commit()
-            flash(_("The registration was cancelled; its number stays in the register."),
-                  "warning")
+            flash(_("The registration of %(doc)s was cancelled; its arrival number %(n)s "
+                    "stays in the register.", doc=subject(item), n=number), "warning")
         except DomainError as error:
             self._refused(error)
         return redirect(url_for(".show", pk=item.id))
@@ -343,7 +352,7 @@ class IncomingView(IncomingListBase):
             except DomainError as error:
                 self._refused(error, form)
             else:
-                flash(_("Assigned."), "success")
+                flash(_("The document %(doc)s was assigned.", doc=subject(item)), "success")
                 return redirect(url_for(".show", pk=item.id))
         else:
             flash(_("Check the fields marked in red."), "danger")
@@ -372,7 +381,7 @@ class IncomingView(IncomingListBase):
             except DomainError as error:
                 self._refused(error, form)
             else:
-                flash(_("Assigned."), "success")
+                flash(_("The document %(doc)s was assigned.", doc=subject(item)), "success")
                 return redirect(url_for(".show", pk=item.id))
         return self._form_page(form, _("Sub-assign to officials of %(unit)s",
                                        unit=parent.unit.name), self.ASSIGN_FIELDS[1:],
@@ -393,8 +402,10 @@ class IncomingView(IncomingListBase):
         try:
             answer_recall(session, item, g.user, accept, form.reason.data)
             session.commit()
-            flash(_("The recall was accepted: the document left the active lists.") if accept
-                  else _("The recall was refused; the sender sees the reason."), "success")
+            flash(_("The recall of %(doc)s was accepted: the document left the active "
+                    "lists.", doc=subject(item)) if accept
+                  else _("The recall of %(doc)s was refused; the sender sees the reason.",
+                         doc=subject(item)), "success")
         except DomainError as error:
             self._refused(error)
         return redirect(url_for(".show", pk=item.id))
@@ -413,7 +424,7 @@ class IncomingView(IncomingListBase):
             files = [uploads.add(f, check_attachment) for f in self._uploads("files")]
             services.add_note(session, item, g.user, form.text.data, files)
             session.commit()
-            flash(_("The note was added."), "success")
+            flash(_("The note was added to %(doc)s.", doc=subject(item)), "success")
         except DomainError as error:
             self._refused(error, uploads=uploads)
         return redirect(url_for(".show", pk=item.id))
@@ -427,7 +438,7 @@ class IncomingView(IncomingListBase):
         try:
             services.mark_read(session, item, g.user)
             session.commit()
-            flash(_("Marked as read."), "success")
+            flash(_("The document %(doc)s was marked as read.", doc=subject(item)), "success")
         except DomainError as error:
             self._refused(error)
         return redirect(url_for(".show", pk=item.id))
@@ -448,7 +459,9 @@ class IncomingView(IncomingListBase):
             except DomainError as error:
                 self._refused(error, form, uploads)
             else:
-                flash(_("Completed late.") if item.completed_late else _("Completed."),
+                flash(_("The processing of %(doc)s was completed late.", doc=subject(item))
+                      if item.completed_late
+                      else _("The processing of %(doc)s was completed.", doc=subject(item)),
                       "warning" if item.completed_late else "success")
                 return redirect(url_for(".show", pk=item.id))
         return self._form_page(form, _("Complete the processing"), ["result", "files"],
@@ -456,8 +469,8 @@ class IncomingView(IncomingListBase):
 
 
 def _by_deadline():
-    return IncomingInterface(IncomingDocument, tail=[IncomingDocument.deadline.asc(),
-                                                     IncomingDocument.id.asc()])
+    return IncomingInterface(IncomingDocument, with_files=True,
+                             tail=[IncomingDocument.deadline.asc(), IncomingDocument.id.asc()])
 
 
 class IncomingInboxView(IncomingListBase):

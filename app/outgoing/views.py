@@ -2,22 +2,21 @@
 the drafter's, head's and clerk's forms, each one service call."""
 
 import logging
+from collections.abc import Callable
 
 from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from app.core import workflow
-from app.core.audit import AuditEvent
-from app.core.docviews import DocumentStepsMixin
+from app.core.docviews import DocumentStepsMixin, document_history, short_summary, subject
 from app.core.errors import DomainError
 from app.core.fab import related_views, show_widgets
 from app.core.filecheck import check_attachment
 from app.core.scope import UnitScopedMixin, scope_settings
-from app.core.timeutil import local_today
+from app.core.timeutil import fmt_date, local_today
 from app.core.views import AppModelView, AppSQLAInterface
 from app.core.workflow import OUTGOING
 from app.incoming.forms import unit_choices
@@ -107,10 +106,7 @@ class OutgoingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
         item = self.scoped_get_or_404(pk)
         widgets = show_widgets(self, item.id)
         session = self.datamodel.session
-        history = session.execute(
-            select(AuditEvent).where(AuditEvent.object_type == "OutgoingDocument",
-                                     AuditEvent.object_id == str(item.id))
-            .order_by(AuditEvent.id)).scalars().all()
+        history = document_history(session, "OutgoingDocument", item.id)
         user = g.user
         settings, held = scope_settings(), self.appbuilder.sm.permission_set(user)
         can = {action: policy.can(user, action, item, settings, held)
@@ -128,7 +124,9 @@ class OutgoingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
 class OutgoingView(OutgoingListBase):
     """All outgoing documents of the unit, with every step's form."""
 
-    def _run(self, item, form, action, success, uploads=None):
+    def _run(self, item, form, action, success: Callable[[], str], uploads=None):
+        """Run ``action``; once committed, flash ``success()`` (it names the document as
+        the step left it, e.g. with its new number)."""
         session = self.datamodel.session
         try:
             action(session)
@@ -136,7 +134,7 @@ class OutgoingView(OutgoingListBase):
         except DomainError as error:
             self._refused(error, form, uploads)
             return None
-        flash(success, "success")
+        flash(success(), "success")
         return redirect(url_for(".show", pk=item.id))
 
     # -- drafting ------------------------------------------------------------------------
@@ -181,7 +179,7 @@ class OutgoingView(OutgoingListBase):
             except DomainError as error:
                 self._refused(error, form, uploads)
             else:
-                flash(_("The draft was saved."), "success")
+                flash(_("The draft %(doc)s was saved.", doc=subject(doc)), "success")
                 return redirect(url_for(".show", pk=doc.id))
         return self._form_page(form, _("New outgoing document"), self.DRAFT_FIELDS,
                                _("Save the draft"), multipart=True)
@@ -199,7 +197,8 @@ class OutgoingView(OutgoingListBase):
                 raise DomainError(_("Attach the draft file."), field="draft_file")
             services.add_version(session, item, g.user, uploads.add(files[0], check_attachment))
             session.commit()
-            flash(_("The new version was saved; earlier versions are kept."), "success")
+            flash(_("A new version of %(doc)s was saved; earlier versions are kept.",
+                    doc=subject(item)), "success")
         except DomainError as error:
             self._refused(error, uploads=uploads)
         return redirect(url_for(".show", pk=item.id))
@@ -219,7 +218,8 @@ class OutgoingView(OutgoingListBase):
                                           if r.unit_id is None)
         elif form.validate_on_submit():
             done = self._run(item, form, lambda s: services.set_recipients(
-                s, item, g.user, form.recipient_specs()), _("The recipients were saved."))
+                s, item, g.user, form.recipient_specs()),
+                lambda: _("The recipients of %(doc)s were saved.", doc=subject(item)))
             if done:
                 return done
         return self._form_page(form, _("Recipients"), ["units", "outside"], _("Save"),
@@ -240,7 +240,7 @@ class OutgoingView(OutgoingListBase):
         if request.method == "POST" and form.validate_on_submit():
             done = self._run(item, form, lambda s: services.submit(
                 s, item, g.user, _int(form.to_user_id.data), form.comment.data),
-                _("Sent."))
+                lambda: _("The draft %(doc)s was sent for approval.", doc=subject(item)))
             if done:
                 return done
         return self._form_page(form, _("Send for approval"), ["to_user_id", "comment"],
@@ -254,7 +254,8 @@ class OutgoingView(OutgoingListBase):
         form = forms.ReturnForm()
         if request.method == "POST" and form.validate_on_submit():
             done = self._run(item, form, lambda s: services.return_draft(
-                s, item, g.user, form.comment.data), _("Returned."))
+                s, item, g.user, form.comment.data),
+                lambda: _("The draft %(doc)s was returned.", doc=subject(item)))
             if done:
                 return done
         return self._form_page(form, _("Return the draft"), ["comment"], _("Return"),
@@ -275,7 +276,8 @@ class OutgoingView(OutgoingListBase):
                                        form.paper_copy.data)
                 services.sign(session, item, g.user, form.signing_form.data)
 
-            done = self._run(item, form, action, _("Signed."))
+            done = self._run(item, form, action, lambda: _("The draft %(doc)s was signed.",
+                                                           doc=subject(item)))
             if done:
                 return done
         return self._form_page(form, _("Approve and sign"),
@@ -293,7 +295,10 @@ class OutgoingView(OutgoingListBase):
             form.document_date.data = local_today()
         elif form.validate_on_submit():
             done = self._run(item, form, lambda s: services.assign_number(
-                s, item, g.user, form.document_date.data), _("Numbered."))
+                s, item, g.user, form.document_date.data),
+                lambda: _("Number %(number)s of %(date)s given to the draft «%(summary)s».",
+                          number=item.symbol, date=fmt_date(item.document_date),
+                          summary=short_summary(item.summary)))
             if done:
                 return done
         return self._form_page(form, _("Give the number and register"), ["document_date"],
@@ -306,9 +311,12 @@ class OutgoingView(OutgoingListBase):
         item = self._editable(pk)
         form = forms.ReasonForm()
         form.validate_on_submit()
+        number = item.symbol
         self._run(item, None, lambda s: services.cancel_number(s, item, g.user,
                                                                form.reason.data),
-                  _("The number was cancelled; it stays in the register."))
+                  lambda: _("The number %(number)s of «%(summary)s» was cancelled; it "
+                            "stays in the register.", number=number,
+                            summary=short_summary(item.summary)))
         return redirect(url_for(".show", pk=item.id))
 
     @expose("/final/<int:pk>", methods=["GET", "POST"])
@@ -331,7 +339,8 @@ class OutgoingView(OutgoingListBase):
             except DomainError as error:
                 self._refused(error, form, uploads)
             else:
-                flash(_("The signed file was attached."), "success")
+                flash(_("The signed file of %(doc)s was attached.", doc=subject(item)),
+                      "success")
                 return redirect(url_for(".show", pk=item.id))
         return self._form_page(form, _("Attach the final signed PDF"), ["final_file"],
                                _("Attach"), item=item, multipart=True)
@@ -345,7 +354,7 @@ class OutgoingView(OutgoingListBase):
         if request.method == "POST" and form.validate_on_submit():
             done = self._run(item, form, lambda s: services.issue(
                 s, item, g.user, form.late_reason.data, bool(form.agency_sign.data)),
-                _("Issued."))
+                lambda: _("The document %(doc)s was issued.", doc=subject(item)))
             if done:
                 return done
         fields = ["agency_sign", "late_reason"] if agency.configured() else ["late_reason"]
@@ -359,8 +368,9 @@ class OutgoingView(OutgoingListBase):
         form = forms.ReasonForm()
         if request.method == "POST" and form.validate_on_submit():
             done = self._run(item, form, lambda s: services.request_recall(
-                s, item, g.user, form.reason.data), _("The recipients were asked to give "
-                                                      "the document back."))
+                s, item, g.user, form.reason.data),
+                lambda: _("The recipients of %(doc)s were asked to give it back.",
+                          doc=subject(item)))
             if done:
                 return done
         return self._form_page(form, _("Recall the document"), ["reason"], _("Recall"),

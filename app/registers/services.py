@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.core import audit
+from app.core.downloads import ascii_fold, period_part
 from app.core.errors import DomainError
 from app.core.timeutil import LOCAL_TZ, fmt_date, fmt_datetime, parse_date
 from app.incoming.models import ASSIGNMENT_ROLES, Assignment, IncomingDocument, IncomingFile
@@ -460,6 +461,11 @@ def _tracking_rows(session: Session, unit_id: int, period: Period,
         yield [TRACKING_CELLS[k](doc) for k in cells]
 
 
+# The name of each register's file (Vietnamese whatever the reader's language).
+REGISTER_FILE_NAMES = {"incoming": "sổ đăng ký văn bản đến",
+                       "outgoing": "sổ đăng ký văn bản đi",
+                       "tracking": "sổ theo dõi giải quyết văn bản đến"}
+
 ROW_SOURCES = {"incoming": _incoming_rows, "outgoing": _outgoing_rows,
                "tracking": _tracking_rows}
 
@@ -492,8 +498,9 @@ class Register:
                 }[self.kind]
 
     def filename(self, ext: str) -> str:
-        return (f"so-{self.kind}-{self.unit.abbreviation}-{self.period.start:%Y%m%d}-"
-                f"{self.period.end:%Y%m%d}.{ext}")
+        """The file's name, in Vietnamese: ``sổ đăng ký văn bản đến HU 2026-11.pdf``."""
+        return (f"{REGISTER_FILE_NAMES[self.kind]} {self.unit.abbreviation} "
+                f"{period_part(self.period.start, self.period.end)}.{ext}")
 
     def document(self, mark: str) -> Document:
         """What the PDF and XLSX builders print."""
@@ -565,7 +572,7 @@ def write_year_bundle(session: Session, unit: Unit, year: int, mark: str, out: s
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
         for kind in REGISTER_KINDS:
             reg = register(session, kind, unit, period, volume=str(period.start.year))
-            with bundle.open(reg.filename("pdf"), "w") as fh:
+            with bundle.open(ascii_fold(reg.filename("pdf")), "w") as fh:
                 document = reg.document(mark)
                 document.seal = seal
                 build_pdf(fh, document)

@@ -7,7 +7,7 @@ import logging
 import tempfile
 from typing import Any
 
-from flask import Flask, abort, flash, g, request, send_file
+from flask import Flask, abort, flash, g, request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_babel import gettext as _
@@ -17,6 +17,7 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import Length, Optional
 
 from app.core import fab, registry
+from app.core.downloads import period_part, send_named
 from app.core.errors import DomainError
 from app.core.scope import scope_settings, sees_all_units
 from app.core.timeutil import local_today, utcnow
@@ -44,8 +45,7 @@ def export(document, fmt, filename, sheet_name=None):
     else:
         build_xlsx(out, document, sheet_name=sheet_name)
     out.seek(0)
-    response = send_file(out, mimetype=FORMATS[fmt], as_attachment=True,
-                         download_name=filename)
+    response = send_named(out, filename, FORMATS[fmt])
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -116,7 +116,7 @@ class _PrintView(BaseView):
             intro = intro + [period.label()]
         if fmt:
             response = export(self._sealed(report.document(intro, self._mark())), fmt,
-                              f"bao-cao-{name}.{fmt}", sheet_name=report.title)
+                              report_filename(name, period, fmt), sheet_name=report.title)
             services.record_print(db.session, "report_printed", g.user, {
                 "report": name, "scope": intro, "from": str(period.start),
                 "to": str(period.end), "format": fmt, "rows": len(report.rows)})
@@ -190,8 +190,8 @@ class RegisterView(_PrintView):
             "to": f"{year}-12-31", "format": "zip", "rows": counts})
         db.session.commit()
         out.seek(0)
-        return send_file(out, mimetype="application/zip", as_attachment=True,
-                         download_name=f"so-dang-ky-{unit.abbreviation}-{year}.zip")
+        return send_named(out, f"sổ đăng ký văn bản {unit.abbreviation} {year}.zip",
+                          "application/zip")
 
 
 REPORTS = {
@@ -202,6 +202,23 @@ REPORTS = {
     "refusals": _l("Outgoing documents refused by their recipients"),
     "late": _l("Documents issued late"),
 }
+
+# The file names of the reports (Vietnamese whatever the reader's language).
+REPORT_FILE_NAMES = {
+    "documents": "báo cáo văn bản theo loại, nơi gửi, độ khẩn",
+    "assignees": "báo cáo văn bản đến theo nơi chủ trì",
+    "backlog": "báo cáo văn bản đến tồn đọng",
+    "signers": "báo cáo văn bản đi theo đơn vị soạn thảo và người ký",
+    "refusals": "báo cáo văn bản đi bị từ chối",
+    "late": "báo cáo văn bản phát hành trễ",
+}
+
+
+def report_filename(name: str, period: services.Period | None, fmt: str) -> str:
+    words = REPORT_FILE_NAMES.get(name, "báo cáo")
+    if period is not None and name != "backlog":
+        words += " " + period_part(period.start, period.end)
+    return f"{words}.{fmt}"
 
 
 def build_report(name, unit_ids, period, args):

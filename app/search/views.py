@@ -9,6 +9,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.core.downloads import named
 from app.core.errors import DomainError
 from app.core.inputs import clean_formdata
 from app.extensions import db
@@ -93,7 +94,7 @@ class SearchView(BaseView):
         response = make_response(data)
         response.headers["Content-Type"] = (
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response.headers["Content-Disposition"] = "attachment; filename=tra-cuu.xlsx"
+        named(response, "kết quả tra cứu văn bản.xlsx")
         response.headers["Cache-Control"] = "private, no-store"
         return response
 

@@ -37,6 +37,17 @@ SIGNATURE_STATUSES = {
     "unsigned": (_l("No digital signature (Không có chữ ký số)"), "default"),
 }
 
+# The same verdicts in one word for a list row (the full verdict is the badge's title and
+# the document page's): valid, a warning, not valid, not signed.
+SIGNATURE_SHORT = {
+    "valid": (_l("signature valid"), "success"),
+    "warning": (_l("signature warning"), "warning"),
+    "invalid": (_l("signature not valid"), "danger"),
+    "unsigned": (_l("not signed"), "default"),
+}
+SHORT_VERDICT = {"valid": "valid", "modified": "invalid", "revoked": "invalid",
+                 "unverifiable": "warning", "untrusted": "warning", "unsigned": "unsigned"}
+
 PROBLEMS = {
     "unknown_ca": _l("the certificate was not issued by a trusted authority"),
     "expired": _l("the certificate has expired"),
@@ -65,6 +76,18 @@ def status_badge(status):
     label, css = SIGNATURE_STATUSES.get(status, (status, "default"))
     return Markup('<span class="label label-{} qlvb-signature qlvb-signature-{}">{}</span>'
                   ).format(css, status, label)
+
+
+def short_badge(status: str | None, details: str = "") -> Markup | str:
+    """The one-word badge of a list row; ``details`` (else the full verdict) is its title.
+    The word is on the badge, the colour only repeats it."""
+    if not status:
+        return ""
+    verdict = SHORT_VERDICT.get(status, "warning")
+    word, css = SIGNATURE_SHORT[verdict]
+    return Markup('<span class="label label-{} qlvb-signature-short qlvb-signature-short-{}" '
+                  'title="{}">{}</span>').format(css, verdict, details or status_label(status),
+                                                 word)
 
 
 class TrustAnchor(Model):

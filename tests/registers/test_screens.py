@@ -179,8 +179,9 @@ def test_year_bundle_for_binding(app, seeded, clients):
     with zipfile.ZipFile(io.BytesIO(resp.data)) as bundle:
         names = sorted(bundle.namelist())
         covers = {name: pdf_text(bundle.read(name))[0] for name in names}
-    assert names == [f"so-{k}-VPHU-{y}0101-{y}1231.pdf"
-                     for k in ("incoming", "outgoing", "tracking")]
+    assert names == [f"{k}-VPHU-{y}.pdf" for k in ("so-dang-ky-van-ban-den",
+                                                   "so-dang-ky-van-ban-di",
+                                                   "so-theo-doi-giai-quyet-van-ban-den")]
     assert "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN" in covers[names[0]] and "Từ số 1 đến số 7" in covers[names[0]]
     assert "SỔ ĐĂNG KÝ VĂN BẢN ĐI" in covers[names[1]]
     assert "SỔ THEO DÕI GIẢI QUYẾT VĂN BẢN ĐẾN" in covers[names[2]]
@@ -197,3 +198,15 @@ def test_year_bundle_for_binding(app, seeded, clients):
     failures.expect(bad, 400, "bad year")
     failures.check("Hãy nhập một số" in bad.get_data(as_text=True), "message of a bad year")
     failures.assert_none()
+
+
+def test_register_downloads_are_named_in_vietnamese(app, seeded, clients):
+    y = seeded.year
+    resp = clients("vanthu.vphu").get(
+        f"/registers/download?unit={seeded['vphu']}&kind=incoming&period=month&year={y}"
+        "&month=11&format=pdf")
+    assert resp.status_code == 200
+    header = resp.headers["Content-Disposition"]
+    assert f'filename="so-dang-ky-van-ban-den-VPHU-{y}-11.pdf"' in header
+    assert ("filename*=UTF-8''s%E1%BB%95%20%C4%91%C4%83ng%20k%C3%BD%20v%C4%83n%20b%E1%BA%A3n"
+            f"%20%C4%91%E1%BA%BFn%20VPHU%20{y}-11.pdf") in header

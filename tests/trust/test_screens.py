@@ -268,3 +268,23 @@ def test_admin_disables_a_root_and_the_verdict_follows(app, clients, incoming):
     assert rows(app, AuditEvent, action="trust_anchor_disabled")
     clerk.post(f"/incomingview/recheck/{file_id}")
     assert rows(app, IncomingFile, id=file_id)[0]["signature_status"] == "untrusted"
+
+
+def test_the_list_shows_a_one_word_signature_badge(app, clients, incoming, trusted):
+    import re
+
+    clerk = clients("vanthu.vphu")
+    for index, kind in enumerate(("valid", "unknown_ca", "tampered")):
+        form = _external(incoming, pki.signed(kind), symbol=f"{index + 1}-CV/TU",
+                         trust_reason="" if kind == "valid" else "Đã xác minh qua điện thoại")
+        created_id(clerk.post("/incomingview/intake", data=form,
+                              content_type="multipart/form-data"))
+    created_id(incoming.post_intake(clerk, symbol="9-CV/TU"))  # a scan, not signed
+    page = html_of(clerk, "/incomingview/list/")
+    for word in ("hợp lệ", "cảnh báo", "không hợp lệ", "không ký"):
+        assert f">{word}</span>" in page, word
+    assert "Đã xác minh qua điện thoại" in page  # in the badge's title only
+    visible = re.sub(r"<[^>]*>", " ", page)
+    for long in ("Không tin cậy", "Không toàn vẹn", "Không có chữ ký số",
+                 "Đã xác minh qua điện thoại"):
+        assert long not in visible, long
