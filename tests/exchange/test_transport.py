@@ -258,3 +258,29 @@ def test_only_the_admin_reaches_the_peers_screen(app, world):
         assert c.get("/exchangepeers/list/").status_code == 403
         assert c.post("/exchangepeers/add", data={"name": "x"}).status_code == 403
     assert count(app, ExchangePeer) == 0
+
+
+def test_an_exported_document_is_sent_and_its_status_comes_back(app, world, outgoing,
+                                                                 runner, serve, tmp_path):
+    # The peer serves both units: the package goes to BTCHU through the inbox, and
+    # BTCHU's status 01 comes back to VPHU through the status route and moves our
+    # recipient row.
+    from app.outgoing.models import Recipient
+    from tests.exchange.conftest import VPHU
+
+    add_peer(app, name="tinh-uy", base_url=serve(app), organs=f"{BTCHU},{VPHU}")
+    doc_id = outgoing.ready(recipients=("btchu",), summary="Về việc tổng kết công tác năm")
+    result = runner.invoke(args=["qlvb", "exchange", "export", str(doc_id),
+                                 "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        rows = db.session.execute(select(
+            ExchangeMessage.direction, ExchangeMessage.kind, ExchangeMessage.status_code,
+            ExchangeMessage.state).order_by(ExchangeMessage.id)).all()
+        assert rows == [("out", "document", "", "sent"), ("in", "document", "", "received"),
+                        ("out", "status", "01", "sent"), ("in", "status", "01", "applied")]
+        assert db.session.execute(select(func.count()).select_from(IncomingDocument).where(
+            IncomingDocument.unit_id == world.ids["btchu"])).scalar() == 1
+        assert db.session.execute(select(Recipient.status).where(
+            Recipient.document_id == doc_id)).scalar_one() == "01"
+        db.session.remove()
