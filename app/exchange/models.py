@@ -55,7 +55,8 @@ class ExchangeMessage(Model):
     outgoing_id = Column(Integer, ForeignKey("outgoing_document.id"), nullable=True,
                          index=True)
     recipient_id = Column(Integer, ForeignKey("outgoing_recipient.id"), nullable=True)
-    # received, applied (to a document here), written (a package we made), pending (to send).
+    # received, applied (to a document here), written (a package we made), pending (to
+    # send), then sent, refused or failed (app/exchange/transport.py).
     state = Column(String(12), nullable=False)
     note = Column(Text)
     # The bytes of a package to send (state ``pending``), until the transport takes them;
