@@ -110,6 +110,7 @@ def configure_fab(app):
 def _register_features(app: Flask) -> None:
     """Each feature adds what it contributes to the shell and to the features below it
     (``app/core/registry.py``) and connects to the signals it answers; no import does it."""
+    from app.exchange import views as exchange
     from app.incidents import services as incidents
     from app.incoming import views as incoming
     from app.notifications import services as notifications
@@ -118,7 +119,7 @@ def _register_features(app: Flask) -> None:
     from app.trust import views as trust
 
     # The order of the top bar's counters: notifications, incoming work, outgoing work.
-    for feature in (trust, notifications, incidents, incoming, outgoing, registers):
+    for feature in (trust, notifications, incidents, incoming, outgoing, registers, exchange):
         feature.init_app(app)
 
 

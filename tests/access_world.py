@@ -35,7 +35,7 @@ MODEL_OBJECT = {
     "AppRoleModelView": "role", "AppUserDBModelView": "user", "UnitAccountView": "user",
     "AuditEventView": "audit", "CalendarDayView": "calendar_day",
     "DocumentTypeView": "document_type", "IncidentView": "incident", "IncidentApi": "incident",
-    "JobView": "job",
+    "JobView": "job", "PeerView": "peer",
     "NotificationView": "notification", "NumberSeriesView": "series",
     "AppPermissionModelView": "permission", "LoginLockView": "login_lock",
     "PermissionViewModelView": "permission_view",
@@ -76,6 +76,7 @@ def _others(app, world, incoming):
     from app.core.audit import AuditEvent
     from app.core.calendar import CalendarDay
     from app.core.timeutil import utcnow
+    from app.exchange.models import ExchangePeer
     from app.extensions import db
     from app.incidents import services as incidents
     from app.incoming import services as inc
@@ -112,6 +113,8 @@ def _others(app, world, incoming):
         s.add(RegisterColumn(kind="incoming", key="notes", label="Ghi chú", position=9))
         s.add(CalendarDay(day=date(2026, 9, 2), kind="holiday", name="Quốc khánh"))
         s.add(Group(name="Nhóm thử", label="Nhóm thử"))
+        s.add(ExchangePeer(name="tinh-uy", base_url="http://127.0.0.1:9",
+                           organ_ids="000.00.00.H31", secret="s" * 32, active=True))
         # A sign-in lock of the owner's account from an address no test client uses.
         s.add(LoginGuard(user_id=owner.id, address="203.0.113.5", failures=5, level=1,
                          last_failure_at=utcnow(),
@@ -132,6 +135,7 @@ def _others(app, world, incoming):
             document_type=incoming.type_id,
             anchor=s.scalars(select(TrustAnchor.id)).first(),
             job=s.scalars(select(Job.id)).first(),  # the re-verification the root queued
+            peer=s.scalars(select(ExchangePeer.id)).first(),
             audit=s.scalars(select(AuditEvent.id)).first(),
             group=s.scalars(select(Group.id)).first(),
             login_lock=s.scalars(select(LoginGuard.id)).first(),

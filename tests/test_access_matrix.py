@@ -348,6 +348,13 @@ MATRIX = {
     "PermissionViewModelView.list":         "L + F F F F F F F F F",
     "PermissionViewModelView.show":         "L F F F F F F F F F F",
 
+    "PeerView.action":                      "N N N N N N N N N N N",
+    "PeerView.action_post":                 "N N N N N N N N N N N",
+    "PeerView.add":                         "L + F F F F F F F F F",
+    "PeerView.delete":                      "L + F F F F F F F F F",
+    "PeerView.edit":                        "L + F F F F F F F F F",
+    "PeerView.list":                        "L + F F F F F F F F F",
+    "PeerView.show":                        "L + F F F F F F F F F",
     "ReaderGrantView.action":               "N N N N N N N N N N N",
     "ReaderGrantView.action_post":          "N N N N N N N N N N N",
     "ReaderGrantView.add":                  "L + F F + F F F + F F",
@@ -456,6 +463,9 @@ MATRIX = {
     "AppViewMenuModelView.list":            "L + F F F F F F F F F",
     "AppViewMenuModelView.show":            "L F F F F F F F F F F",
 
+    # Liên thông: a peer signs its request (HMAC headers); no session reaches it.
+    "exchange_api.edoc":                    "U U U U U U U U U U U",
+    "exchange_api.status":                  "U U U U U U U U U U U",
 }
 
 # The unit IT officer's routes that change an account: each is also sent against the

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from app.core import audit, storage
 from app.core.errors import DomainError
 from app.core.timeutil import to_local
-from app.exchange import codec, fields, signing
+from app.exchange import codec, fields, signing, transport
 from app.exchange.models import ExchangeMessage
 from app.outgoing.models import OutgoingDocument, OutgoingFile, Recipient
 from app.units.models import Unit
@@ -158,6 +158,11 @@ def _write_one(session: Session, doc: OutgoingDocument, recipient: Recipient, ou
                               created_at=now.astimezone(UTC).replace(tzinfo=None))
         session.add(row)
     row.sha256, row.outgoing_id, row.recipient_id = sha, doc.id, recipient.id
+    if row.state in ("written", "pending") and transport.peer_for(session, recipient.unit.code):
+        # A peer serves the recipient: the package is also sent (after the commit).
+        row.package, row.state = data, "pending"
     session.flush()
+    if row.state == "pending":
+        transport.queue_send(session, row)
     return Written(path=path, organ_id=recipient.unit.code, document_id=document_id,
                    sha256=sha, signed=key is not None)

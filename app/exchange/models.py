@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -54,12 +55,19 @@ class ExchangeMessage(Model):
     outgoing_id = Column(Integer, ForeignKey("outgoing_document.id"), nullable=True,
                          index=True)
     recipient_id = Column(Integer, ForeignKey("outgoing_recipient.id"), nullable=True)
-    # received, applied (to a document here), written (a package we made), pending (to send).
+    # received, applied (to a document here), written (a package we made), pending (to
+    # send), then sent, refused or failed (app/exchange/transport.py).
     state = Column(String(12), nullable=False)
     note = Column(Text)
-    # The bytes of a status we send back, until the transport takes them.
+    # The bytes of a package to send (state ``pending``), until the transport takes them;
+    # then ``sent`` (the peer acknowledged it), ``refused`` (the peer will not take it) or
+    # ``failed`` (no peer serves the recipient).
     package = Column(LargeBinary)
     created_at = Column(DateTime, nullable=False, default=utcnow)
+    # The transport's tries (app/exchange/transport.py).
+    attempts = Column(Integer, nullable=False, default=0, server_default="0")
+    last_error = Column(Text)
+    sent_at = Column(DateTime)
 
     __table_args__ = (
         UniqueConstraint("direction", "kind", "document_id", "from_organ", "to_organ",
@@ -70,6 +78,52 @@ class ExchangeMessage(Model):
 
     def __repr__(self) -> str:
         return f"{self.direction} {self.kind} {self.document_id}"
+
+
+class ExchangePeer(Model):
+    """Another installation or an axis we exchange with over HTTP (*Quản trị → Liên
+    thông*): where it answers, the mã định danh (OrganId) of the bodies it serves, and the
+    secret both sides share. ``name`` is the connection's key: both installations register
+    the connection under the same name and the same secret, and the sender names it in the
+    ``X-Exchange-Peer`` header."""
+
+    __tablename__ = "exchange_peer"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(100), nullable=False, unique=True)
+    base_url = Column(String(300), nullable=False)
+    # The OrganIds served, separated by commas.
+    organ_ids = Column(Text, nullable=False, default="")
+    secret = Column(String(200), nullable=False)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+    def organs(self) -> list[str]:
+        return split_organs(self.organ_ids)
+
+    def serves(self, organ_id: str) -> bool:
+        return organ_id in self.organs()
+
+    def secret_hint(self) -> str:
+        """What the screens show of the secret: that there is one, never the secret."""
+        return "••••••••" if self.secret else ""
+
+    def __repr__(self) -> str:
+        return str(self.name)
+
+
+def split_organs(text: str | None) -> list[str]:
+    """The OrganIds of a comma-separated list, blanks dropped."""
+    return [o.strip() for o in (text or "").split(",") if o.strip()]
+
+
+class SeenSignature(Model):
+    """The request signatures the HTTP inbox accepted within the replay window: a second
+    request with the same signature is a replay. Rows older than the window are deleted
+    as new ones come."""
+
+    __tablename__ = "exchange_seen_signature"
+    signature = Column(String(64), primary_key=True)
+    seen_at = Column(DateTime, nullable=False, index=True)
 
 
 AUDIT_ACTIONS = {

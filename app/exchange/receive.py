@@ -37,7 +37,7 @@ from app.core.errors import DomainError
 from app.core.filecheck import check_attachment
 from app.core.timeutil import to_local, utcnow
 from app.core.workflow import RecipientStatus
-from app.exchange import codec, errors, fields, signing
+from app.exchange import codec, errors, fields, signing, transport
 from app.exchange.models import ExchangeMessage
 from app.incoming import services as incoming
 from app.incoming.models import IncomingDocument
@@ -268,12 +268,15 @@ def _status_back(session: Session, ours: fields.Ours, unit: Unit, doc: IncomingD
                      "document_id": ours.get("document_id") or ""},
         "code": code, "note": note,
         "timestamp": to_local(now).replace(tzinfo=None, microsecond=0)})
-    session.add(ExchangeMessage(
+    message = ExchangeMessage(
         direction="out", kind="status", document_id=ours.get("document_id") or "",
         from_organ=unit.code or "", to_organ=sender.get("code") or "", business_type=0,
         status_code=code, variant="", sha256=hashlib.sha256(package).hexdigest(),
         incoming_id=doc.id, state="pending",
-        package=package, created_at=_stored(now)))
+        package=package, created_at=_stored(now))
+    session.add(message)
+    session.flush()
+    transport.queue_send(session, message)
 
 
 def _received(session: Session, document_id: str, unit: Unit) -> IncomingDocument | None:

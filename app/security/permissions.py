@@ -44,6 +44,7 @@ OUTGOING = "OutgoingDocument"
 NUMBER_SERIES = "NumberSeries"
 TRUST_ANCHOR = "TrustAnchor"
 BACKGROUND_JOB = "BackgroundJob"    # Tác vụ nền (app/jobs), the system admin's only
+EXCHANGE_PEER = "ExchangePeer"      # Liên thông peers (app/exchange), the system admin's only
 SEARCH = "Search"
 REGISTER = "Register"              # sổ đăng ký đến / đi / theo dõi giải quyết
 REPORT = "Report"                  # statistics and reports of a unit

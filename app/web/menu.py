@@ -5,6 +5,7 @@
 from flask_appbuilder import AppBuilder
 from flask_babel import lazy_gettext as _l
 
+from app.exchange.views import PeerView
 from app.incidents.api import IncidentApi
 from app.incidents.views import IncidentView
 from app.incoming import views as incoming
@@ -86,6 +87,8 @@ def register_views(appbuilder: AppBuilder) -> None:
     add(AuditEventView, "AuditTrail", label=_l("Audit trail"), icon="fa-history",
         category=CATEGORY_ADMIN)
     add(JobView, "BackgroundJobs", label=_l("Background jobs"), icon="fa-gears",
+        category=CATEGORY_ADMIN)
+    add(PeerView, "ExchangePeers", label=_l("Exchange (Liên thông)"), icon="fa-exchange",
         category=CATEGORY_ADMIN)
     add(IncidentView, "Incidents", label=_l("Incidents and requests"), icon="fa-life-ring",
         category=CATEGORY_HELP, category_label=_l("Support"), category_icon="fa-life-ring")
