@@ -9,7 +9,7 @@
 
     python -m bench.ocr [--condition clean300 --condition noisy200] [--doc cv-tu ...]
 
-Targets (issue 15 item 5): clean 300 dpi ≥ 98 % characters and ≥ 95 % of each field; noisy
+Targets: clean 300 dpi ≥ 98 % characters and ≥ 95 % of each field; noisy
 200 dpi ≥ 93 % and ≥ 85 %; a one-page scan in ≤ 5 s on two cores."""
 
 from __future__ import annotations

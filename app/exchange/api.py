@@ -1,4 +1,4 @@
-"""The HTTP inbox of liên thông (issue 14 §5): ``POST /api/v1/exchange/edoc`` takes a
+"""The HTTP inbox of liên thông: ``POST /api/v1/exchange/edoc`` takes a
 document package, ``POST /api/v1/exchange/status`` a status package, from a peer that
 signs its request (app/exchange/transport.py); no session, no CSRF token. The answer
 comes after ``receive`` committed: 200 with the outcome (``received``, ``duplicate`` …),

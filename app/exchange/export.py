@@ -1,4 +1,4 @@
-"""Writing the edXML packages of an outgoing document (liên thông, issue 14 §4): one
+"""Writing the edXML packages of an outgoing document (liên thông): one
 package per recipient that has a mã định danh, through the field map
 (``fields.build_document``), signed with the agency's certificate when one is configured.
 
@@ -107,7 +107,7 @@ def _file_name(document_id: str, code: str) -> str:
 def export(session: Session, outgoing_id: int, out_dir: str, *,
            key: signing.SigningKey | None, now: datetime) -> list[Written]:
     """Write one package per recipient unit with a mã định danh into ``out_dir``, signed
-    with ``key`` when given, and record each as sent (issue 14 §4). Commits."""
+    with ``key`` when given, and record each as sent. Commits."""
     doc = session.get(OutgoingDocument, outgoing_id)
     if doc is None:
         raise DomainError(_("No outgoing document has the id %(id)s.", id=outgoing_id))

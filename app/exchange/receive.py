@@ -1,4 +1,4 @@
-"""Receiving an edXML package (liên thông, issue 14 §3): the one service behind
+"""Receiving an edXML package (liên thông): the one service behind
 ``flask qlvb exchange import`` and, later, the HTTP inbox.
 
 A document package is routed by ``To/OrganId`` to the unit whose ``code`` (mã định danh)
@@ -88,7 +88,7 @@ class Refused(DomainError):
 
 
 def receive(session: Session, data: bytes, *, anchors: Anchors, now: datetime) -> Outcome:
-    """Take one package (issue 14 §3): received, duplicate, revocation, update,
+    """Take one package: received, duplicate, revocation, update,
     replacement, status, or refused with the reason. Commits its own work; a refusal
     leaves only an audit event. ``now`` is the moment the envelope signature is judged
     at (naive means UTC)."""

@@ -1,4 +1,4 @@
-"""Liên thông over HTTP (issue 14 §5): the request signature both sides compute, the
+"""Liên thông over HTTP: the request signature both sides compute, the
 replay window, and the job ``exchange.send`` that carries an outbound package to the peer
 serving its recipient.
 

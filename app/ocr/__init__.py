@@ -1,4 +1,4 @@
-"""Recognition of scanned pages (issue 15): Vietnamese OCR of PDFs without a text layer
+"""Recognition of scanned pages: Vietnamese OCR of PDFs without a text layer
 (``engine``) and the register fields read from the first page's text (``fields``)."""
 
 from app.ocr.engine import OcrError, OcrUnavailable, Result, available, needs_ocr, recognise

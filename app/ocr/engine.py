@@ -1,4 +1,4 @@
-"""Text from scanned PDFs (issue 15 item 2): Tesseract with its Vietnamese model, driven by
+"""Text from scanned PDFs: Tesseract with its Vietnamese model, driven by
 OCRmyPDF, which lays the recognised text invisibly over the same page images. The original
 bytes are never changed: the searchable copy is a new PDF, kept beside the original as the
 evidence. Without Tesseract or its Vietnamese data the app works and says OCR is

@@ -1,4 +1,4 @@
-"""The register fields read from a document's first page (issue 15 item 3): issuing agency,
+"""The register fields read from a document's first page: issuing agency,
 number and symbol, place and date, type, trích yếu, signer and recipients, laid out as
 Hướng dẫn 36-HD/VPTW (Party) and Nghị định 30/2020 Phụ lục I (State) place them.
 

@@ -24,6 +24,6 @@ def document_types(session: Session) -> dict[str, str]:
 
 
 def register_fields(session: Session, text: str) -> Fields:
-    """The register fields read from ``text`` (issue 15 item 3), the type given as this
+    """The register fields read from ``text``, the type given as this
     installation's code for it."""
     return read_fields(text, document_types(session))

@@ -1,4 +1,4 @@
-"""Receiving edXML packages (issue 14 §3): routed by To/OrganId, checked as any
+"""Receiving edXML packages: routed by To/OrganId, checked as any
 e-document, into "Chờ tiếp nhận" once; revocations, updates, replacements and statuses
 applied; everything else refused with a reason and nothing stored."""
 

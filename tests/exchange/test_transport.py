@@ -1,4 +1,4 @@
-"""Liên thông over HTTP (issue 14 §5): the signed inbox (HMAC headers, the 5-minute
+"""Liên thông over HTTP: the signed inbox (HMAC headers, the 5-minute
 window, replays, the size cap), the peers' screen, and the job that sends an outbound
 package to the peer serving its recipient — over a real HTTP server on 127.0.0.1."""
 

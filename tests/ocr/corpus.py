@@ -1,4 +1,4 @@
-"""A generated corpus of scanned documents (issue 15 item 5): Party (Hướng dẫn 36-HD/VPTW)
+"""A generated corpus of scanned documents: Party (Hướng dẫn 36-HD/VPTW)
 and State (Nghị định 30/2020) documents drawn by the demo's PDF generator with its font,
 rasterised at 200 or 300 dpi (pypdfium2, which OCRmyPDF brings), optionally skewed, speckled,
 blurred, stamped with a red seal over the signature and saved with heavy JPEG artefacts,
