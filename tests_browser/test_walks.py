@@ -109,7 +109,7 @@ def test_paper_document_from_intake_to_completion(walk):
         clerk.check("input[name=secrecy_confirmed]")
     with walk.step(clerk, "clerk-registers-vao-so"):
         submit(clerk, "Vào sổ")
-        flash(clerk, "Đã vào sổ, số đến")
+        flash(clerk, "Đã vào sổ văn bản")
         state(clerk, "Chờ phân công")
     doc = shown_id(clerk, "incomingview")
     show = f"{walk.base}/incomingview/show/{doc}"
@@ -125,7 +125,7 @@ def test_paper_document_from_intake_to_completion(walk):
         choose(head, "lead", "Viên")
     with walk.step(head, "head-assigns"):
         submit(head, "Phân công")
-        flash(head, "Đã phân công.")
+        flash(head, "Đã phân công xử lý văn bản")
         state(head, "Đã phân công")
         head.get_by_text("Chủ trì").first.wait_for()
 
@@ -135,7 +135,7 @@ def test_paper_document_from_intake_to_completion(walk):
         official.fill("textarea[name=text]", "Đã liên hệ các chi bộ, đang tổng hợp số liệu.")
         official.get_by_role("button", name="Ghi nhận").click()
         official.wait_for_load_state()
-        flash(official, "Đã ghi nhận.")
+        flash(official, "Đã ghi ý kiến vào văn bản")
         state(official, "Đang xử lý")
         official.get_by_text("Đã liên hệ các chi bộ, đang tổng hợp số liệu.").first.wait_for()
     with walk.step(official, "official-completes"):
@@ -166,14 +166,14 @@ def issue_to_btchu(walk, summary):
                                  docx_file("Dự thảo công văn.docx", summary))
     with walk.step(official, "official-saves-the-draft"):
         submit(official, "Lưu dự thảo")
-        flash(official, "Đã lưu dự thảo.")
+        flash(official, "Đã lưu dự thảo")
         state(official, "Dự thảo")
     show = f"{walk.base}/outgoingview/show/{shown_id(official, 'outgoingview')}"
     with walk.step(official, "official-sends-it-for-approval"):
         action(official, "Trình duyệt")
         official.fill("textarea[name=comment]", "Kính trình đồng chí xem xét, ký ban hành.")
         submit(official, "Gửi")
-        flash(official, "Đã chuyển.")
+        flash(official, "Đã chuyển dự thảo")
         state(official, "Đang trình duyệt")
 
     head = walk.sign_in("lanhdao.vphu")
@@ -181,7 +181,7 @@ def issue_to_btchu(walk, summary):
         head.goto(show)
         action(head, "Duyệt và ký")
         submit(head, "Ký")
-        flash(head, "Đã ký.")
+        flash(head, "Đã ký dự thảo")
         state(head, "Đã ký, chờ cấp số")
 
     clerk = walk.sign_in("vanthu.vphu")
@@ -189,18 +189,18 @@ def issue_to_btchu(walk, summary):
         clerk.goto(show)
         action(clerk, "Cấp số")
         submit(clerk, "Cấp số")
-        flash(clerk, "Đã cấp số.")
+        flash(clerk, "Đã cấp số")
         state(clerk, "Đã cấp số, chờ phát hành")
     with walk.step(clerk, "clerk-attaches-the-final-pdf"):
         action(clerk, "Đính kèm bản PDF đã ký")
         clerk.set_input_files("input[name=final_file]",
                               pdf_file("Bản ký.pdf", f"Bản đã ký: {summary}"))
         submit(clerk, "Đính kèm")
-        flash(clerk, "Đã đính kèm bản đã ký.")
+        flash(clerk, "Đã đính kèm bản đã ký")
     with walk.step(clerk, "clerk-issues"):
         action(clerk, "Phát hành")
         submit(clerk, "Phát hành")
-        flash(clerk, "Đã phát hành.")
+        flash(clerk, "Đã phát hành văn bản")
         state(clerk, "Đã phát hành")
     return show
 
@@ -227,7 +227,7 @@ def test_outgoing_issued_and_registered_by_the_recipient(walk):
             recipient.fill("textarea[name=trust_reason]", "Bản kiểm thử chưa ký số")
     with walk.step(recipient, "recipient-clerk-registers-it"):
         submit(recipient, "Vào sổ")
-        flash(recipient, "Đã vào sổ, số đến")
+        flash(recipient, "Đã vào sổ văn bản")
         state(recipient, "Chờ phân công")
 
     sender = walk.pages["chuyenvien.vphu"]
@@ -250,7 +250,7 @@ def test_outgoing_issued_and_refused_by_the_recipient(walk):
         recipient.fill("textarea[name=reason]", reason)
     with walk.step(recipient, "recipient-clerk-refuses-it-with-a-reason"):
         submit(recipient, "Từ chối")
-        flash(recipient, "Đã từ chối văn bản; nơi gửi sẽ thấy lý do.")
+        flash(recipient, "Đã từ chối văn bản")
 
     sender = walk.pages["chuyenvien.vphu"]
     with walk.step(sender, "sender-sees-the-refusal-and-its-reason"):
