@@ -42,19 +42,20 @@ class Answer:
         return f"<{self.status} {self.json if self.json is not None else self.text[:200]}>"
 
 
-def race(requests):
-    """Run the callables ``requests`` (each given a fresh test client, returning a
-    response) in threads released together; returns their Answers in order. An
-    exception in a thread fails the test."""
-    n = len(requests)
+def together(calls):
+    """Run the callables ``calls`` in threads released together; their results in order.
+    An exception in a thread fails the test."""
+    n = len(calls)
     barrier = threading.Barrier(n)
-    answers = [None] * n
+    results = [None] * n
+    done = [False] * n
     errors = []
 
     def run(i):
         try:
             barrier.wait(timeout=60)
-            answers[i] = Answer(requests[i]())
+            results[i] = calls[i]()
+            done[i] = True
         except BaseException as error:  # noqa: BLE001 — reported below
             errors.append(error)
 
@@ -64,8 +65,14 @@ def race(requests):
     for t in threads:
         t.join(timeout=300)
     assert not errors, errors
-    assert all(a is not None for a in answers), "a request did not finish"
-    return answers
+    assert all(done), "a call did not finish"
+    return results
+
+
+def race(requests):
+    """Run the callables ``requests`` (each given a fresh test client, returning a
+    response) in threads released together; returns their Answers in order."""
+    return [Answer(response) for response in together(requests)]
 
 
 def api_race(app, n, method, url, headers, **kwargs):
