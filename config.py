@@ -39,6 +39,10 @@ class Config:
     # Files live outside static/, served only through our own routes.
     STORAGE_DIR = os.environ.get("STORAGE_DIR", os.path.join(INSTANCE_DIR, "files"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 50 * 1024 * 1024))
+    # One file's limit (default: the request's); a larger one is refused and not kept.
+    MAX_FILE_SIZE = int(os.environ.get("MAX_FILE_SIZE", 0)) or None
+    # A file chosen on a form is kept this long for the form's next submit (app/core/staging).
+    STAGED_UPLOAD_MINUTES = int(os.environ.get("STAGED_UPLOAD_MINUTES", 120))
     # "Sắp đến hạn": open incoming documents due within this many working days.
     INCOMING_NEAR_DUE_DAYS = int(os.environ.get("INCOMING_NEAR_DUE_DAYS", 3))
     # Trust (DOMAIN §8): extra trust-root PEM files (separated by the path separator, beside

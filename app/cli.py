@@ -139,7 +139,11 @@ def storage_group():
               help="seconds; younger leftovers may belong to an upload still in progress")
 @with_appcontext
 def storage_cleanup(min_age):
-    """Remove stored files that no record points at and unfinished uploads' temporaries."""
+    """Remove expired staged uploads, then stored files that no record points at and
+    unfinished uploads' temporaries."""
+    from app.core.staging import purge_expired
+
+    click.echo(f"removed {purge_expired(db.session)} expired staged upload(s)")
     removed = remove_orphans(db.session, min_age_seconds=min_age)
     for path in removed:
         click.echo(f"removed {path}")

@@ -3,6 +3,7 @@
 from app.core.audit import AuditEvent  # noqa: F401
 from app.core.calendar import CalendarDay  # noqa: F401
 from app.core.numbering import NumberCounter  # noqa: F401
+from app.core.staging import StagedUpload  # noqa: F401
 from app.exchange.models import ExchangeMessage, ExchangePeer, SeenSignature  # noqa: F401
 from app.incidents.models import Incident  # noqa: F401
 from app.incoming.models import (  # noqa: F401

@@ -15,9 +15,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core import audit, storage
+from app.core import audit, staging, storage
 from app.core.audit import AuditEvent, action_label
 from app.core.downloads import send_named
+from app.core.errors import DomainError
 from app.core.timeutil import to_local
 
 log = logging.getLogger(__name__)
@@ -101,10 +102,11 @@ class DocumentStepsMixin:
     file_model: type | None = None
 
     def _form_page(self, form, title, fields, submit, item=None, multipart=False,
-                   danger=False):
+                   danger=False, files=None):
         return self.render_template(STEP_FORM, form=form, title=title, fields=fields,
                                     submit=submit, item=item, multipart=multipart,
-                                    danger=danger,
+                                    danger=danger, staged=files.staged if files else {},
+                                    token_suffix=staging.TOKEN_SUFFIX,
                                     back=url_for(".show", pk=item.id) if item else
                                     url_for(".list"))
 
@@ -121,6 +123,29 @@ class DocumentStepsMixin:
 
     def _uploads(self, field_name):
         return [f for f in request.files.getlist(field_name) if f and f.filename]
+
+    def _file_fields(self, store: staging.Store) -> staging.FileFields:
+        """The form's file fields, kept across its round trips (app.core.staging)."""
+        return staging.FileFields(
+            self.datamodel.session, g.user.id, staging.browser_key(), store=store,
+            uploads=self._uploads,
+            tokens=lambda name: request.form.getlist(name + staging.TOKEN_SUFFIX))
+
+    def _take_files(self, form, files: staging.FileFields,
+                    fields: list[tuple[str, Any]]) -> dict[str, list[storage.StoredFile]] | None:
+        """The files of ``fields`` ((name, check) pairs) for this submit, or None when one
+        was refused or is gone (its message beside its field; the other fields kept). Not
+        run when the form's CSRF token failed: nothing is stored for a forged request."""
+        if getattr(form, "csrf_token", None) is not None and form.csrf_token.errors:
+            return None
+        taken, ok = {}, True
+        for name, check in fields:
+            try:
+                taken[name] = files.take(name, check)
+            except DomainError as error:
+                self._refused(error, form)
+                ok = False
+        return taken if ok else None
 
     def _editable(self, pk, states=None):
         """The document ``pk`` if the user may see it; when it is not in one of ``states``

@@ -98,7 +98,8 @@ def store(stream: SupportsRead[bytes], name: str | None, max_size: int | None = 
     ``check(path, name)`` inspects the complete temporary file before it enters the store;
     it raises DomainError to refuse it (a refused file is never stored) or returns a
     result that is kept on the StoredFile (e.g. a PDF's safety report and text)."""
-    max_size = max_size or current_app.config.get("MAX_CONTENT_LENGTH")
+    max_size = (max_size or current_app.config.get("MAX_FILE_SIZE")
+                or current_app.config.get("MAX_CONTENT_LENGTH"))
     digest = hashlib.sha256()
     size = 0
     head = b""

@@ -234,29 +234,34 @@ class IncomingView(IncomingListBase):
         session = self.datamodel.session
         form = forms.IntakeForm()
         form.fill_choices(session)
+        files = None
         if request.method == "GET":
             form.arrival_date.data = local_today()
             form.arrival_time.data = services.now_local_time()
-        elif form.validate_on_submit():
-            uploads = services.Uploads(session)
-            try:
-                mains = self._uploads("main_file")
-                main = uploads.add(mains[0], intake_check(session)) if mains else None
-                extras = [uploads.add(f, check_attachment)
-                          for f in self._uploads("attachments")]
-                doc = services.intake(session, g.user, form.channel.data, form.entry(), main,
-                                      extras)
-                session.commit()
-            except DomainError as error:
-                self._refused(error, form, uploads)
-            else:
-                flash(_("The document %(doc)s was registered with arrival number %(n)s.",
-                        doc=subject(doc), n=doc.number_label()), "success")
-                return redirect(url_for(".show", pk=doc.id))
         else:
-            flash(_("Check the fields marked in red."), "danger")
+            valid = form.validate_on_submit()
+            files = self._file_fields(lambda up, check: services.store_upload(session, up,
+                                                                              check))
+            taken = self._take_files(form, files, [("main_file", intake_check(session)),
+                                                   ("attachments", check_attachment)])
+            if valid and taken is not None:
+                try:
+                    mains = taken["main_file"]
+                    doc = services.intake(session, g.user, form.channel.data, form.entry(),
+                                          mains[0] if mains else None, taken["attachments"])
+                    files.release()
+                    session.commit()
+                except DomainError as error:
+                    self._refused(error, form)
+                else:
+                    flash(_("The document %(doc)s was registered with arrival number %(n)s.",
+                            doc=subject(doc), n=doc.number_label()), "success")
+                    return redirect(url_for(".show", pk=doc.id))
+            elif not valid:
+                flash(_("Check the fields marked in red."), "danger")
         return self._form_page(form, _("Receive a paper or outside document"),
-                               self.INTAKE_FIELDS, _("Enter in the register"), multipart=True)
+                               self.INTAKE_FIELDS, _("Enter in the register"), multipart=True,
+                               files=files)
 
     ENTRY_FIELDS = INTAKE_FIELDS[3:]
 

@@ -20,7 +20,7 @@ from app.core.timeutil import fmt_date, local_today
 from app.core.views import AppModelView, AppSQLAInterface
 from app.core.workflow import OUTGOING
 from app.incoming.forms import unit_choices
-from app.incoming.services import Uploads
+from app.incoming.services import Uploads, store_upload
 from app.incoming.views import NOT_ROUTED, IncomingInterface, urgency_badge
 from app.outgoing import forms, policy, services
 from app.outgoing.filters import OutgoingListFilter, OutgoingScopeFilter
@@ -148,6 +148,7 @@ class OutgoingView(OutgoingListBase):
         session = self.datamodel.session
         form = forms.DraftForm()
         form.fill_choices(session, g.user.unit_id)
+        files = None
         if request.method == "GET" and request.args.get("reply_to", "").isdigit():
             form.reply_to_id.data = request.args["reply_to"]
         if request.method == "GET" and request.args.get("replaces", "").isdigit():
@@ -159,30 +160,32 @@ class OutgoingView(OutgoingListBase):
                 form.summary.data = original.summary
                 form.urgency.data = str(original.urgency)
                 form.units.data = [str(r.unit_id) for r in original.recipients if r.unit_id]
-        if request.method == "POST" and form.validate_on_submit():
-            uploads = Uploads(session)
-            try:
-                files = self._uploads("draft_file")
-                draft = uploads.add(files[0], check_attachment) if files else None
-                extras = [uploads.add(f, check_attachment)
-                          for f in self._uploads("attachments")]
-                reply_to = (form.reply_to_id.data or "").strip()
-                replaces = (form.replaces_id.data or "").strip()
-                doc = services.create_draft(
-                    session, g.user, _int(form.document_type_id.data), form.summary.data,
-                    _int(form.urgency.data) or 0, draft,
-                    recipients=form.recipient_specs(),
-                    signer_id=_int(form.signer_id.data), attachments=extras,
-                    reply_to_id=int(reply_to) if reply_to.isdigit() else None,
-                    replaces_id=int(replaces) if replaces.isdigit() else None)
-                session.commit()
-            except DomainError as error:
-                self._refused(error, form, uploads)
-            else:
-                flash(_("The draft %(doc)s was saved.", doc=subject(doc)), "success")
-                return redirect(url_for(".show", pk=doc.id))
+        if request.method == "POST":
+            valid = form.validate_on_submit()
+            files = self._file_fields(lambda up, check: store_upload(session, up, check))
+            taken = self._take_files(form, files, [("draft_file", check_attachment),
+                                                   ("attachments", check_attachment)])
+            if valid and taken is not None:
+                try:
+                    drafts = taken["draft_file"]
+                    reply_to = (form.reply_to_id.data or "").strip()
+                    replaces = (form.replaces_id.data or "").strip()
+                    doc = services.create_draft(
+                        session, g.user, _int(form.document_type_id.data), form.summary.data,
+                        _int(form.urgency.data) or 0, drafts[0] if drafts else None,
+                        recipients=form.recipient_specs(),
+                        signer_id=_int(form.signer_id.data), attachments=taken["attachments"],
+                        reply_to_id=int(reply_to) if reply_to.isdigit() else None,
+                        replaces_id=int(replaces) if replaces.isdigit() else None)
+                    files.release()
+                    session.commit()
+                except DomainError as error:
+                    self._refused(error, form)
+                else:
+                    flash(_("The draft %(doc)s was saved.", doc=subject(doc)), "success")
+                    return redirect(url_for(".show", pk=doc.id))
         return self._form_page(form, _("New outgoing document"), self.DRAFT_FIELDS,
-                               _("Save the draft"), multipart=True)
+                               _("Save the draft"), multipart=True, files=files)
 
     @expose("/version/<int:pk>", methods=["POST"])
     @has_access

@@ -65,17 +65,29 @@ class Snapshot:
 
     def assert_unchanged(self, files_refused=0, store=True):
         """No row, no number, exactly ``files_refused`` refusal events; and, unless
-        ``store`` is False, no new file in the store. Returns the files new in the store
-        (for a caller that checks more before asserting on them)."""
+        ``store`` is False, no new file in the store but those staged for the form's next
+        submit (app.core.staging: the clerk need not choose the file again). Returns the
+        files new in the store (for a caller that checks more before asserting on them)."""
         from app.core.numbering import NumberCounter
 
         assert {m.__name__: db_count(self.app, m) for m in self.models} == self.counts
         assert self._counters(NumberCounter) == self.counters
         assert audit_count(self.app, "file_refused") == self.refused + files_refused
-        new_files = stored_files(self.app) - self.files
+        new_files = stored_files(self.app) - self.files - staged_files(self.app)
         if store:
             assert_nothing_stored(new_files)
         return new_files
+
+
+def staged_files(app):
+    """The files the store keeps for a form's next submit (app.core.staging)."""
+    from app.core.staging import StagedUpload
+    from app.extensions import db
+
+    with app.app_context():
+        hashes = db.session.scalars(select(StagedUpload.sha256)).all()
+        db.session.remove()
+    return {f"{h[:2]}/{h}" for h in hashes}
 
 
 def assert_nothing_stored(new_files):

