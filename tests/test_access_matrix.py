@@ -231,6 +231,8 @@ MATRIX = {
     "NotificationView.action":              "N N N N N + N N N N N",
     "NotificationView.action_post":         "N N N N N + N N N N N",
     "NotificationView.list":                "L + + + + + + + + + +",
+    # Marks the user's own notifications only: allowed to every signed-in user.
+    "NotificationView.mark_all_read":       "L + + + + + + + + + +",
     "NotificationView.open":                "L + + + + + + + + + +",
     "NotificationView.show":                "L N N N N + N N N N N",
 

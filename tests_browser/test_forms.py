@@ -41,3 +41,29 @@ def test_intake_file_survives_two_validation_errors(walk):
         flash(clerk, "Đã vào sổ văn bản")
         state(clerk, "Chờ phân công")
         clerk.get_by_text("Công văn 317.pdf").first.wait_for()
+
+
+def test_notification_made_in_english_reads_in_vietnamese(walk):
+    clerk = walk.sign_in("vanthu.btchu")
+    summary = unique("V/v góp ý dự thảo báo cáo chính trị")
+    with walk.step(clerk, "clerk-reading-english-registers-a-paper-document"):
+        clerk.goto(walk.base + "/lang/en")
+        clerk.goto(walk.base + "/incomingview/intake")
+        clerk.get_by_text("Receive a paper or outside document").first.wait_for()
+        clerk.set_input_files("input[name=main_file]",
+                              pdf_file("Công văn 88.pdf", "Công văn số 88 của Huyện ủy"))
+        clerk.fill("input[name=author_name]", "Huyện ủy Ân Thi")
+        clerk.fill("input[name=symbol]", f"88-CV/HU{next(_serial)}")
+        type_date(clerk, "document_date", clerk.input_value("input[name=arrival_date]"))
+        choose(clerk, "document_type_id", "Công văn")
+        clerk.fill("textarea[name=summary]", summary)
+        clerk.check("input[name=secrecy_confirmed]")
+        submit(clerk, "Enter in the register")
+        flash(clerk, "was registered with arrival number")
+    head = walk.sign_in("lanhdao.btchu")
+    with walk.step(head, "head-reads-the-notification-in-vietnamese"):
+        head.goto(walk.base + "/notificationview/list/")
+        row = head.locator("table tr", has_text=summary).first
+        row.wait_for(state="visible")
+        text = row.inner_text()
+        assert "Chờ phân công:" in text and "To assign" not in text, text

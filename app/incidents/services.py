@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 
 from flask import Flask
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Query, Session
 
 from app.core import audit
 from app.core.errors import DomainError
 from app.core.storage import StoredFile
 from app.core.timeutil import LOCAL_TZ, utcnow
-from app.incidents.models import INCIDENT_KINDS, Incident
+from app.incidents.models import INCIDENT_KINDS, INCIDENT_STATUSES, Incident
 from app.notifications.services import notify
 from app.security.models import AppUser
 from app.security.permissions import ROLE_OFFICE, ROLE_UNIT_ADMIN
@@ -65,7 +66,7 @@ def announce_incident(session: Session, incident: Incident,
                  details={"kind": incident.kind, "title": incident.title})
     notify(session, [u for u in _handlers(session, incident.unit_id)
                      if u.id != incident.reporter_id],
-           _("New report: %(title)s", title=incident.title),
+           _l("New report: %(title)s", title=incident.title),
            link=f"/incidentview/show/{incident.id}", urgent=incident.kind != "feature_request")
 
 
@@ -96,8 +97,8 @@ def change_status(session: Session, incident: Incident, status: str, handler: Ap
     audit.record(session, "incident_status", incident, user=handler,
                  details={"from": old, "to": status})
     notify(session, [incident.reporter] if incident.reporter_id != handler.id else [],
-           _("Your report \"%(title)s\" is now: %(status)s", title=incident.title,
-             status=incident.status_label()),
+           _l("Your report \"%(title)s\" is now: %(status)s", title=incident.title,
+             status=INCIDENT_STATUSES.get(incident.status, incident.status)),
            link=f"/incidentview/show/{incident.id}")
     return incident
 

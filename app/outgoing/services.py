@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -264,7 +265,7 @@ def submit(session: Session, doc: OutgoingDocument, user: AppUser, to_user_id: i
     session.flush()
     audit.record(session, f"outgoing_{'forwarded' if action == 'forward' else 'submitted'}",
                  doc, user=user, details={"to": target.username, "comment": comment})
-    notify(session, [target], _("Waiting for your approval: %(summary)s",
+    notify(session, [target], _l("Waiting for your approval: %(summary)s",
                                 summary=doc.summary[:80]), link=_link(doc),
            urgent=doc.urgency >= 1)
     return doc
@@ -288,7 +289,7 @@ def return_draft(session: Session, doc: OutgoingDocument, user: AppUser,
     session.flush()
     audit.record(session, "outgoing_returned", doc, user=user,
                  details={"to": back_to.username, "comment": comment})
-    notify(session, [back_to], _("Returned to you: %(summary)s", summary=doc.summary[:80]),
+    notify(session, [back_to], _l("Returned to you: %(summary)s", summary=doc.summary[:80]),
            link=_link(doc))
     return doc
 
@@ -317,7 +318,7 @@ def sign(session: Session, doc: OutgoingDocument, user: AppUser,
     audit.record(session, "outgoing_signed", doc, user=user,
                  details={"form": signing_form})
     notify(session, unit_users_who_can(session, doc.unit_id, P.ISSUE, P.OUTGOING),
-           _("Signed, to number and issue: %(summary)s", summary=doc.summary[:80]),
+           _l("Signed, to number and issue: %(summary)s", summary=doc.summary[:80]),
            link=_link(doc), urgent=doc.urgency >= 1)
     return doc
 
@@ -672,7 +673,7 @@ def request_recall(session: Session, doc: OutgoingDocument, user: AppUser,
         workflow.apply(recipient, workflow.rule(workflow.RECIPIENT, "recall"))
         recipient.status_note, recipient.status_at = reason, now
         notify(session, unit_users_who_can(session, recipient.unit_id, P.INTAKE, P.INCOMING),
-               _("%(unit)s asks for its document %(symbol)s back: %(reason)s",
+               _l("%(unit)s asks for its document %(symbol)s back: %(reason)s",
                  unit=doc.unit.name, symbol=doc.symbol, reason=reason),
                link=f"/incomingview/show/{received.id}", urgent=True)
     _step(session, doc, user, "recall", comment=reason)
@@ -712,8 +713,8 @@ def answer_recall(session: Session, received: IncomingDocument, user: AppUser | 
                  details={"accepted": bool(accept), "reason": reason})
     notify(session, unit_users_who_can(session, recipient.document.unit_id, P.ISSUE,
                                        P.OUTGOING),
-           _("%(unit)s %(answer)s the recall of %(symbol)s", unit=received.unit.name,
-             answer=_("accepted") if accept else _("refused"),
+           _l("%(unit)s %(answer)s the recall of %(symbol)s", unit=received.unit.name,
+             answer=_l("accepted") if accept else _l("refused"),
              symbol=recipient.document.symbol),
            link=_link(recipient.document), urgent=not accept)
     return recipient

@@ -24,6 +24,7 @@ Every change locks its row first (an upsert that takes the write lock on SQLite,
 from datetime import timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
@@ -142,7 +143,7 @@ def record_failure(session, user, address, config, now=None):
                 "minutes": int(period.total_seconds() // 60), "level": row.level})
             account_alert.send(
                 user, session=session, recipients=account_guardians(session, user),
-                message=_("Sign-ins to account %(name)s are locked until %(until)s after "
+                message=_l("Sign-ins to account %(name)s are locked until %(until)s after "
                           "%(n)d wrong passwords (%(where)s).", name=user.username,
                           until=fmt_datetime(row.locked_until), n=failures,
                           where=describe_address(key)),

@@ -75,7 +75,7 @@ def lock_account(session: Session, user: AppUser, reason: str,
                  details={"reason": reason, "username": user.username})
     reason_text = LOCK_REASONS.get(reason, reason)
     account_alert.send(user, session=session, recipients=account_guardians(session, user),
-                       message=_("Account %(name)s was locked: %(reason)s.",
+                       message=_l("Account %(name)s was locked: %(reason)s.",
                                  name=user.username, reason=reason_text),
                        link=f"/users/show/{user.id}", urgent=reason == "compromised")
     return True

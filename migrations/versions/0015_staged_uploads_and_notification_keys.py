@@ -42,7 +42,16 @@ def upgrade():
                               unique=False)
 
 
+    # The rows written before keep their text: it is their fallback (no key).
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('message_key', sa.String(length=500), nullable=True))
+        batch_op.add_column(sa.Column('params', sa.JSON(), nullable=True))
+
+
 def downgrade():
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.drop_column('params')
+        batch_op.drop_column('message_key')
     with op.batch_alter_table('staged_upload', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_staged_upload_expires_at'))
         batch_op.drop_index(batch_op.f('ix_staged_upload_sha256'))

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import time
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from app.core.errors import DomainError
@@ -81,7 +82,7 @@ def send_status(session: Session, doc: IncomingDocument, code: str,
     session.add(row)
     if code == "02":
         notify(session, _clerks(session, doc.sender_unit_id),
-               _("%(unit)s refused your document \"%(title)s\": %(reason)s",
+               _l("%(unit)s refused your document \"%(title)s\": %(reason)s",
                  unit=doc.unit.name if doc.unit else "", title=_title(doc), reason=note or ""),
                link=None, urgent=True)
     return row

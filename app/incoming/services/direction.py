@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from app.core import audit, inputs, workflow
@@ -16,7 +17,7 @@ from app.core.calendar import add_working_days
 from app.core.errors import DomainError
 from app.core.timeutil import local_today, utcnow
 from app.core.workflow import ConflictError, ExchangeCode, IncomingState
-from app.incoming.models import Assignment, IncomingDocument
+from app.incoming.models import ASSIGNMENT_ROLES, Assignment, IncomingDocument
 from app.incoming.policy import is_unit_head
 from app.incoming.services.common import (
     _heads,
@@ -127,8 +128,9 @@ def _notify_party(session: Session, doc: IncomingDocument, assignment: Assignmen
     else:
         people = _heads(session, assignment.unit_id)
     notify(session, people,
-           _("Assigned to you (%(role)s): %(number)s %(title)s", role=assignment.role_label(),
-             number=doc.number_label(), title=_title(doc)),
+           _l("Assigned to you (%(role)s): %(number)s %(title)s",
+              role=ASSIGNMENT_ROLES.get(assignment.role, assignment.role),
+              number=doc.number_label(), title=_title(doc)),
            link=_link(doc), urgent=doc.is_urgent())
 
 

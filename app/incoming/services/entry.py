@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -260,6 +261,6 @@ def _finish_registration(session: Session, doc: IncomingDocument, user: AppUser)
     audit.record(session, "incoming_registered", doc, user=user, details=details)
     send_status(session, doc, ExchangeCode.REGISTERED, user)
     notify(session, [h for h in _heads(session, doc.unit_id) if h.id != user.id],
-           _("To assign: %(number)s %(title)s", number=doc.number_label(), title=_title(doc)),
+           _l("To assign: %(number)s %(title)s", number=doc.number_label(), title=_title(doc)),
            link=_link(doc), urgent=doc.is_urgent())
 

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable, Sequence
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
@@ -125,7 +126,7 @@ def deliver(session: Session, recipient_unit_id: int, sender_unit_id: int | None
                           "signature_status": report["status"] if report else None})
     send_status(session, doc, ExchangeCode.ARRIVED, sender_user)
     notify(session, _clerks(session, recipient.id),
-           _("New document to receive from %(unit)s: %(title)s", unit=author,
+           _l("New document to receive from %(unit)s: %(title)s", unit=author,
              title=_title(doc)), link=_link(doc), urgent=doc.is_urgent())
     return doc
 

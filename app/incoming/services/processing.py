@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -143,7 +144,7 @@ def complete(session: Session, doc: IncomingDocument, user: AppUser, result: str
         send_status(session, doc, rule.exchange, user)
     if doc.directed_by_id and doc.directed_by_id != user.id:
         notify(session, [session.get(AppUser, doc.directed_by_id)],
-               _("Completed: %(number)s %(title)s", number=doc.number_label(),
+               _l("Completed: %(number)s %(title)s", number=doc.number_label(),
                  title=_title(doc)), link=_link(doc))
     return doc
 
