@@ -35,7 +35,7 @@ MODEL_OBJECT = {
     "AppRoleModelView": "role", "AppUserDBModelView": "user", "UnitAccountView": "user",
     "AuditEventView": "audit", "CalendarDayView": "calendar_day",
     "DocumentTypeView": "document_type", "IncidentView": "incident", "IncidentApi": "incident",
-    "JobView": "job", "PeerView": "peer",
+    "JobView": "job", "MyJobView": "my_job", "PeerView": "peer",
     "NotificationView": "notification", "NumberSeriesView": "series",
     "AppPermissionModelView": "permission", "LoginLockView": "login_lock",
     "PermissionViewModelView": "permission_view",
@@ -119,6 +119,10 @@ def _others(app, world, incoming):
         s.add(LoginGuard(user_id=owner.id, address="203.0.113.5", failures=5, level=1,
                          last_failure_at=utcnow(),
                          locked_until=utcnow() + timedelta(days=3650)))
+        result = storage.store(io.BytesIO(b"PK\x03\x04 ket qua"), "kết quả.zip")
+        s.add(Job(kind="registers.year_bundle", arguments={}, state="done", attempts=1,
+                  created_at=utcnow(), user_id=owner.id, result_sha256=result.sha256,
+                  result_name="kết quả.zip", result_mime="application/zip"))
         s.commit()
         trust.add_anchor(s, None, pki.pki().root_pem())
         s.commit()
@@ -134,7 +138,9 @@ def _others(app, world, incoming):
             term=s.scalars(select(Term.id)).first(),
             document_type=incoming.type_id,
             anchor=s.scalars(select(TrustAnchor.id)).first(),
-            job=s.scalars(select(Job.id)).first(),  # the re-verification the root queued
+            job=s.scalars(select(Job.id).where(Job.user_id.is_(None))).first(),  # the
+            # re-verification the root queued
+            my_job=s.scalars(select(Job.id).where(Job.user_id == owner.id)).first(),
             peer=s.scalars(select(ExchangePeer.id)).first(),
             audit=s.scalars(select(AuditEvent.id)).first(),
             group=s.scalars(select(Group.id)).first(),
@@ -192,6 +198,7 @@ def url_args(rule, objects, actions, pk=None):
             "filename": "export.csv",
             "assignment_id": objects["incoming"]["vphu"].get("unit_assignment"),
             "saved_id": objects["saved_search"], "version": "v1", "locale": "vi",
+            "job_id": pk,
         }.get(arg)
         if arg == "name" and view == "ReportView":
             values[arg] = "documents"

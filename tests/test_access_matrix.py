@@ -217,6 +217,10 @@ MATRIX = {
     "JobView.list":                         "L + F F F F F F F F F",
     "JobView.show":                         "L + F F F F F F F F F",
 
+    # A job the user asked for on a page: the owner's only (the official's here).
+    "MyJobView.show":                       "L N N N N + N N N N N",
+    "MyJobView.result":                     "L N N N N + N N N N N",
+
     "LocaleView.index":                     "+ + + + + + + + + + +",
 
     "MenuApi.get_menu_data":                "U + + + + + + + + + +",

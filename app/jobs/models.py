@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Column, DateTime, Integer, String, Text
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Text
 
 from app.core.audit import ACTION_LABELS
 from app.core.timeutil import utcnow
@@ -51,6 +51,12 @@ class Job(Model):
     created_at = Column(DateTime, nullable=False, default=utcnow)
     started_at = Column(DateTime)
     finished_at = Column(DateTime)
+    # A job a user asked for on a page (a year's register, a search export): only they see
+    # its progress and take its result, a file of the store.
+    user_id = Column(Integer, ForeignKey("ab_user.id", ondelete="SET NULL"), index=True)
+    result_sha256 = Column(String(64))
+    result_name = Column(String(255))
+    result_mime = Column(String(100))
 
     def state_label(self) -> str:
         return str(STATE_LABELS.get(JobState(self.state), self.state))

@@ -32,6 +32,7 @@ from app.core.registry import job_body
 from app.core.timeutil import utcnow
 from app.core.workflow import lock
 from app.extensions import db
+from app.jobs import progress
 from app.jobs.models import ACTIVE_STATES, Job, JobState
 
 log = logging.getLogger(__name__)
@@ -53,10 +54,12 @@ class RetryLater(RuntimeError):
 # -- queueing ---------------------------------------------------------------------------
 
 def enqueue(session: Session, kind: str, arguments: dict[str, Any] | None = None,
-            dedupe_key: str | None = None) -> Job:
+            dedupe_key: str | None = None, user_id: int | None = None) -> Job:
     """Queue the job ``kind`` with ``arguments`` (JSON) in the caller's transaction; it is
     handed on after the commit. While a job of the same ``dedupe_key`` is queued or running,
-    that job is returned instead of a new one (the same work is asked for once)."""
+    that job is returned instead of a new one (the same work is asked for once).
+    ``user_id``: the user who asked for it on a page, who alone follows it there
+    (app.jobs.progress)."""
     job_body(kind)  # an unknown kind is refused now, not in a worker later
     if dedupe_key:
         existing = session.scalars(
@@ -65,7 +68,7 @@ def enqueue(session: Session, kind: str, arguments: dict[str, Any] | None = None
         if existing is not None:
             return existing
     job = Job(kind=kind, arguments=dict(arguments or {}), dedupe_key=dedupe_key,
-              state=JobState.QUEUED.value, attempts=0, created_at=utcnow())
+              state=JobState.QUEUED.value, attempts=0, created_at=utcnow(), user_id=user_id)
     session.add(job)
     session.flush()
     _pending(session).append(job.id)
@@ -231,7 +234,8 @@ def _execute(session: Session, job_id: int, attempt: int) -> JobState | None:
         return None
     kind, arguments = job.kind, dict(job.arguments or {})
     try:
-        job_body(kind)(session, **arguments)
+        with progress.running(job_id):
+            job_body(kind)(session, **arguments)
         job.state = JobState.DONE.value
         job.finished_at = utcnow()
         job.run_after = None

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, g, redirect
+from flask import abort, flash, g, redirect
+from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 from wtforms import SelectField
 
+from app.core import storage
+from app.core.downloads import send_named
 from app.core.timeutil import fmt_datetime
 from app.core.views import AppModelView, AppSQLAInterface
-from app.jobs import runner
+from app.extensions import db
+from app.jobs import progress, runner
 from app.jobs.models import STATE_LABELS, Job
 from app.security import permissions as P
 
@@ -72,3 +76,40 @@ class JobView(AppModelView):
         if queued < len(rows):
             flash(_("Only failed jobs can be retried."), "warning")
         return redirect(self.get_redirect())
+
+
+class MyJobView(BaseView):
+    """A job the user asked for on a page: its progress (the page refreshes itself while it
+    runs) and, once done, its result to download — the user's own only (docs/domain.md §11,
+    long work shows progress)."""
+
+    route_base = "/myjobs"
+    default_view = "show"
+    class_permission_name = P.MY_JOB
+    method_permission_name = {"show": "read", "result": "read"}
+    base_permissions = [P.READ]
+
+    def _own(self, job_id: int) -> Job:
+        job = db.session.get(Job, job_id)
+        if job is None or job.user_id is None or job.user_id != g.user.id:
+            abort(404)
+        return job
+
+    @expose("/<int:job_id>")
+    @has_access
+    def show(self, job_id: int) -> Any:
+        job = self._own(job_id)
+        return self.render_template("jobs/progress.html", job=job,
+                                    percent=progress.percent(job),
+                                    title=job.kind_label())
+
+    @expose("/<int:job_id>/result")
+    @has_access
+    def result(self, job_id: int) -> Any:
+        job = self._own(job_id)
+        if not job.result_sha256 or not storage.exists(job.result_sha256):
+            abort(404)
+        response = send_named(storage.path_for(job.result_sha256), job.result_name or "",
+                              job.result_mime or "application/octet-stream")
+        response.headers["Cache-Control"] = "private, no-store"
+        return response

@@ -7,7 +7,7 @@ import logging
 import tempfile
 from typing import Any
 
-from flask import Flask, abort, flash, g, request
+from flask import Flask, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_babel import gettext as _
@@ -23,6 +23,8 @@ from app.core.scope import scope_settings, sees_all_units
 from app.core.timeutil import local_today, utcnow
 from app.core.views import AppModelView, AppSQLAInterface
 from app.extensions import db
+from app.jobs import runner
+from app.jobs.models import KIND_LABELS
 from app.registers import dashboard, reports, services
 from app.registers.models import DEFAULT_COLUMNS, REGISTER_KINDS, RegisterColumn
 from app.registers.pdf import build_pdf
@@ -173,25 +175,21 @@ class RegisterView(_PrintView):
         """The year's three registers of a unit in one ZIP, to bind."""
         args = request.args
         unit = self._unit(args.get("unit"))
-        out = tempfile.TemporaryFile()
         try:
             year = services.make_period("year", year=args.get("year")).start.year
-            counts = services.write_year_bundle(
-                db.session, unit, year, self._mark(), out,
-                seal=services.print_seal(db.session, g.user))
         except DomainError as error:
-            out.close()
             self._refused(error)
             return self.render_template("registers/index.html", units=self._units(),
                                         kinds=REGISTER_KINDS, values=form_values(args),
                                         title=_("Registers")), 400
-        services.record_print(db.session, "register_printed", g.user, {
-            "unit": unit.abbreviation, "kind": "year", "from": f"{year}-01-01",
-            "to": f"{year}-12-31", "format": "zip", "rows": counts})
+        # A background job with its progress on the page (a year's volumes take a while);
+        # the same bundle asked for again while it is built is that job.
+        job = runner.enqueue(db.session, services.BUNDLE_JOB,
+                             {"unit_id": unit.id, "year": year, "user_id": g.user.id},
+                             dedupe_key=f"bundle:{g.user.id}:{unit.id}:{year}",
+                             user_id=g.user.id)
         db.session.commit()
-        out.seek(0)
-        return send_named(out, f"sổ đăng ký văn bản {unit.abbreviation} {year}.zip",
-                          "application/zip")
+        return redirect(url_for("MyJobView.show", job_id=job.id))
 
 
 REPORTS = {
@@ -349,3 +347,5 @@ def init_app(app: Flask) -> None:
     """The registers' part of the landing page; the incoming slip as PDF."""
     registry.add_landing(app, "registers", landing_card)
     registry.provide(app, "incoming_slip_pdf", slip_pdf)
+    registry.add_job(app, services.BUNDLE_JOB, services.year_bundle_job)
+    KIND_LABELS[services.BUNDLE_JOB] = _l("The year's registers (ZIP to bind)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -371,9 +371,11 @@ def delete_saved_search(session: Session, user: AppUser, saved_id: int) -> None:
 
 # -- export ----------------------------------------------------------------------------
 
-def export_xlsx(session: Session, user: AppUser, query: str | None, filters: Filters) -> bytes:
+def export_xlsx(session: Session, user: AppUser, query: str | None, filters: Filters,
+                progress: Callable[[int, int], None] | None = None) -> bytes:
     """The results (at most EXPORT_LIMIT, best first) as an XLSX workbook's bytes; the
-    export is recorded in the audit trail (TT 01/2019: who took what out)."""
+    export is recorded in the audit trail (TT 01/2019: who took what out).
+    ``progress(done, total)`` hears the rows written."""
     results = search(session, user, query, filters, page=1, page_size=EXPORT_LIMIT,
                      snippets=False)
     units = {u.id: u.name for u in session.execute(select(Unit)).scalars()}
@@ -385,10 +387,13 @@ def export_xlsx(session: Session, user: AppUser, query: str | None, filters: Fil
     headers = [_("No."), _("Kind"), _("Symbol"), _("Summary"), _("Date"), _("Unit"),
                _("Status"), _("Urgency")]
     sheet.write_row(0, 0, headers, bold)
+    total = len(results.hits)
     for i, hit in enumerate(results.hits, start=1):
         sheet.write_row(i, 0, [i, hit.kind_label(), hit.symbol, hit.summary,
                                fmt_date(hit.doc_date), units.get(hit.unit_id, ""),
                                hit.state_label(), hit.urgency_label()])
+        if progress is not None and (i % 100 == 0 or i == total):
+            progress(i, total + 1)
     sheet.set_column(2, 2, 18)
     sheet.set_column(3, 3, 70)
     sheet.set_column(4, 7, 16)
@@ -397,3 +402,28 @@ def export_xlsx(session: Session, user: AppUser, query: str | None, filters: Fil
                  details={"query": (query or "")[:200], "rows": len(results.hits),
                           "filters": query_string("", filters)})
     return buffer.getvalue()
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT_JOB = "search.export"
+EXPORT_NAME = "kết quả tra cứu văn bản.xlsx"
+
+
+def export_job(session: Session, user_id: int, args: list[list[str]]) -> None:
+    """The background job of an export asked for on the search screen: the request's
+    arguments (``args``, pairs) read again, the results the user may see written to XLSX
+    with its progress shown, kept in the store as the job's result."""
+    from werkzeug.datastructures import MultiDict
+
+    from app.core import storage
+    from app.jobs import progress
+    from app.security.models import AppUser
+
+    user = session.get(AppUser, user_id)
+    if user is None:
+        raise LookupError(f"search export: user {user_id} is gone")
+    request_args = MultiDict([(str(k), str(v)) for k, v in args])
+    data = export_xlsx(session, user, request_args.get("q", ""), read_filters(request_args),
+                       progress=progress.report)
+    stored = storage.store(io.BytesIO(data), EXPORT_NAME, max_size=1 << 40)
+    progress.set_result(session, stored, EXPORT_NAME, XLSX_MIME)

@@ -4,17 +4,20 @@ their passages, saved searches and the XLSX export. Thin: app/search/services.py
 import logging
 from urllib.parse import urlencode
 
-from flask import abort, flash, g, make_response, redirect, request, url_for
+from flask import Flask, abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.core.downloads import named
+from app.core import registry
 from app.core.errors import DomainError
 from app.core.inputs import clean_formdata
 from app.extensions import db
 from app.incoming.models import STATES as IN_STATES
 from app.incoming.models import URGENCY
+from app.jobs import runner
+from app.jobs.models import KIND_LABELS
 from app.outgoing.models import STATES as OUT_STATES
 from app.reference.models import DocumentType
 from app.search import services
@@ -89,14 +92,16 @@ class SearchView(BaseView):
         if error is not None:
             flash(str(error), "danger")
             return redirect(url_for(".index"))
-        data = services.export_xlsx(db.session, g.user, query, filters)
+        # A background job with its progress on the page (an export of thousands of rows
+        # takes a while); the same export asked for again while it runs is that job.
+        pairs = list(request.args.items(multi=True))
+        args = [[k, v] for k, v in pairs]
+        job = runner.enqueue(db.session, services.EXPORT_JOB,
+                             {"user_id": g.user.id, "args": args},
+                             dedupe_key=f"search-export:{g.user.id}:{urlencode(pairs)}"[:200],
+                             user_id=g.user.id)
         db.session.commit()
-        response = make_response(data)
-        response.headers["Content-Type"] = (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        named(response, "kết quả tra cứu văn bản.xlsx")
-        response.headers["Cache-Control"] = "private, no-store"
-        return response
+        return redirect(url_for("MyJobView.show", job_id=job.id))
 
     @expose("/save", methods=["POST"])
     @has_access
@@ -128,3 +133,9 @@ class SearchView(BaseView):
             abort(404)
         flash(_("The saved search was deleted."), "success")
         return redirect(url_for(".index"))
+
+
+def init_app(app: Flask) -> None:
+    """The export of the search screen as a background job."""
+    registry.add_job(app, services.EXPORT_JOB, services.export_job)
+    KIND_LABELS[services.EXPORT_JOB] = _l("Export of search results (XLSX)")

@@ -44,6 +44,7 @@ OUTGOING = "OutgoingDocument"
 NUMBER_SERIES = "NumberSeries"
 TRUST_ANCHOR = "TrustAnchor"
 BACKGROUND_JOB = "BackgroundJob"    # Tác vụ nền (app/jobs), the system admin's only
+MY_JOB = "MyJob"                    # the progress and result of a job one asked for
 EXCHANGE_PEER = "ExchangePeer"      # Liên thông peers (app/exchange), the system admin's only
 SEARCH = "Search"
 REGISTER = "Register"              # sổ đăng ký đến / đi / theo dõi giải quyết
@@ -77,6 +78,7 @@ SELF_SERVICE = [
     ("can_get", "MenuApi"),
     (READ, NOTIFICATION),
     (WRITE, NOTIFICATION),
+    (READ, MY_JOB),
     (REPORT_COMPROMISE, ACCOUNT),
     (READ, INCIDENT),
     (WRITE, INCIDENT),

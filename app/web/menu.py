@@ -10,7 +10,7 @@ from app.incidents.api import IncidentApi
 from app.incidents.views import IncidentView
 from app.incoming import views as incoming
 from app.incoming.api import IncomingApi
-from app.jobs.views import JobView
+from app.jobs.views import JobView, MyJobView
 from app.notifications.views import NotificationView
 from app.outgoing import views as outgoing
 from app.outgoing.api import OutgoingApi
@@ -116,6 +116,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     add(registers.RegisterColumnView, "RegisterColumns", label=_l("Register columns"),
         icon="fa-columns", category=CATEGORY_ADMIN)
     appbuilder.add_view_no_menu(AccountView)
+    appbuilder.add_view_no_menu(MyJobView)
     appbuilder.add_api(UnitApi)
     appbuilder.add_api(IncidentApi)
     appbuilder.add_api(IncomingApi)

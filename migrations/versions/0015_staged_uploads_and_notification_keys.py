@@ -47,8 +47,26 @@ def upgrade():
         batch_op.add_column(sa.Column('message_key', sa.String(length=500), nullable=True))
         batch_op.add_column(sa.Column('params', sa.JSON(), nullable=True))
 
+    # The owner and the result file of a job a user asked for on a page.
+    with op.batch_alter_table('background_job', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('user_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('result_sha256', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('result_name', sa.String(length=255), nullable=True))
+        batch_op.add_column(sa.Column('result_mime', sa.String(length=100), nullable=True))
+        batch_op.create_index(batch_op.f('ix_background_job_user_id'), ['user_id'],
+                              unique=False)
+        batch_op.create_foreign_key('fk_background_job_user_id_ab_user', 'ab_user',
+                                    ['user_id'], ['id'], ondelete='SET NULL')
+
 
 def downgrade():
+    with op.batch_alter_table('background_job', schema=None) as batch_op:
+        batch_op.drop_constraint('fk_background_job_user_id_ab_user', type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_background_job_user_id'))
+        batch_op.drop_column('result_mime')
+        batch_op.drop_column('result_name')
+        batch_op.drop_column('result_sha256')
+        batch_op.drop_column('user_id')
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_column('params')
         batch_op.drop_column('message_key')

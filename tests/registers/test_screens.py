@@ -174,7 +174,13 @@ def test_year_bundle_for_binding(app, seeded, clients):
     import zipfile
 
     y = seeded.year
-    resp = clients("vanthu.vphu").get(f"/registers/bundle?unit={seeded['vphu']}&year={y}")
+    c = clients("vanthu.vphu")
+    # Built as a background job (inline here): the page of the job, then its result.
+    resp = c.get(f"/registers/bundle?unit={seeded['vphu']}&year={y}")
+    assert resp.status_code == 302 and "/myjobs/" in resp.headers["Location"]
+    page = c.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "100%" in page and "Tải kết quả" in page
+    resp = c.get(resp.headers["Location"] + "/result")
     assert resp.status_code == 200 and resp.mimetype == "application/zip"
     with zipfile.ZipFile(io.BytesIO(resp.data)) as bundle:
         names = sorted(bundle.namelist())

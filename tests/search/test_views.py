@@ -75,7 +75,10 @@ def test_bad_input_on_the_screen_never_breaks_it(clients, corpus, caplog, monkey
 def test_export_from_the_screen(clients, corpus):
     import openpyxl
 
-    resp = clients("vanthu.btchu").get("/search/export?q=" + quote("ke hoach"))
+    c = clients("vanthu.btchu")
+    resp = c.get("/search/export?q=" + quote("ke hoach"))
+    assert resp.status_code == 302 and "/myjobs/" in resp.headers["Location"]
+    resp = c.get(resp.headers["Location"] + "/result")
     assert resp.status_code == 200
     assert resp.headers["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml")
