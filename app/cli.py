@@ -3,6 +3,7 @@
 import json
 import os
 import sys
+from contextlib import contextmanager
 
 import click
 from flask import current_app
@@ -150,6 +151,31 @@ def storage_cleanup(min_age):
     click.echo(f"removed {len(removed)} orphan or temporary file(s)")
 
 
+@contextmanager
+def _progressbar(label):
+    """A progress bar on the terminal (stderr) for a long command; ``bar(done, total)``
+    moves it. Nothing is drawn when stderr is not a terminal (a timer's log)."""
+    bar = None
+    shown = 0
+    drawn = sys.stderr.isatty()
+
+    def step(done, total):
+        nonlocal bar, shown
+        if not drawn:
+            return
+        if bar is None:
+            bar = click.progressbar(length=max(total, 1), label=str(label), file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - shown)
+        shown = done
+
+    try:
+        yield step
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
 def _age(seconds):
     hours, rest = divmod(int(seconds), 3600)
     return f"{hours}h{rest // 60:02d}m"
@@ -162,7 +188,8 @@ def _age(seconds):
 def storage_verify(strict):
     """Re-hash every stored file against its SHA-256; exit 1 naming missing or altered ones.
     Also lists the files no record points at (orphans, unfinished uploads) with their age."""
-    count, problems = verify_all(db.session)
+    with _progressbar(_("Checking the stored files")) as bar:
+        count, problems = verify_all(db.session, progress=bar)
     for sha, verdict in sorted(problems.items()):
         click.echo(f"{verdict.upper()} {sha}", err=True)
     extra = leftovers(db.session)
@@ -226,7 +253,8 @@ def search_group():
 @with_appcontext
 def search_reindex():
     """Rebuild the search index of every document (after upgrading, or to repair it)."""
-    count = reindex_all(db.session)
+    with _progressbar(_("Indexing the documents")) as bar:
+        count = reindex_all(db.session, progress=bar)
     click.echo(f"indexed {count} document(s)")
 @qlvb.command("worker")
 @click.option("--burst", is_flag=True, help="run the jobs queued now, then stop")

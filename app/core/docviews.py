@@ -126,8 +126,9 @@ class DocumentStepsMixin:
 
     def _file_fields(self, store: staging.Store) -> staging.FileFields:
         """The form's file fields, kept across its round trips (app.core.staging)."""
+        session = self.datamodel.session  # type: ignore[attr-defined]
         return staging.FileFields(
-            self.datamodel.session, g.user.id, staging.browser_key(), store=store,
+            session, g.user.id, staging.browser_key(), store=store,
             uploads=self._uploads,
             tokens=lambda name: request.form.getlist(name + staging.TOKEN_SUFFIX))
 

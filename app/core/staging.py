@@ -66,7 +66,7 @@ class StagedUpload(Model):
         return self.name
 
 
-storage.register_reference(StagedUpload.sha256)  # type: ignore[arg-type]
+storage.register_reference(StagedUpload.sha256)
 
 
 def size_label(size: int) -> str:
@@ -159,7 +159,8 @@ class FileFields:
         if uploads:
             self.staged.pop(field_name, None)
             purge_expired(self.session)
-            rows, files = [], []
+            rows: list[StagedUpload] = []
+            files: list[StoredFile] = []
             try:
                 for upload in uploads:
                     stored = self.store(upload, check)
@@ -175,8 +176,8 @@ class FileFields:
             self.staged[field_name] = rows
             return files
         tokens = [t for t in self.tokens(field_name) if t]
-        rows = [claim(self.session, self.user_id, self.session_key, t) for t in tokens]
-        kept = [r for r in rows if r is not None]
+        claimed = [claim(self.session, self.user_id, self.session_key, t) for t in tokens]
+        kept = [r for r in claimed if r is not None]
         self.staged[field_name] = kept
         if len(kept) < len(tokens):
             raise StagedExpired(_("The file you chose earlier is no longer kept (it expired). "

@@ -193,11 +193,15 @@ def verify_file(sha256: str) -> str:
     return "ok" if digest.hexdigest() == sha256 else "altered"
 
 
-def verify_all(session: Session) -> tuple[int, dict[str, str]]:
-    """Re-hash every file a record points at; ``(count, {sha256: "missing"|"altered"})``."""
+def verify_all(session: Session, progress: Callable[[int, int], None] | None = None,
+               ) -> tuple[int, dict[str, str]]:
+    """Re-hash every file a record points at; ``(count, {sha256: "missing"|"altered"})``.
+    ``progress(done, total)`` hears each file checked."""
     hashes = sorted(referenced_hashes(session))
     problems = {}
-    for sha in hashes:
+    for done, sha in enumerate(hashes, start=1):
+        if progress is not None:
+            progress(done, len(hashes))
         verdict = verify_file(sha)
         if verdict != "ok":
             problems[sha] = verdict

@@ -27,7 +27,7 @@ _current: ContextVar[int | None] = ContextVar("qlvb_jobs_current", default=None)
 _LOCAL: dict[int, int] = {}
 TTL_SECONDS = 7 * 24 * 3600
 
-storage.register_reference(Job.result_sha256)  # type: ignore[arg-type]
+storage.register_reference(Job.result_sha256)
 
 
 def _key(job_id: int) -> str:

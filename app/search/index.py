@@ -163,8 +163,11 @@ def install():
         event.listen(Session, "after_soft_rollback", _forget)
 
 
-def reindex_all(session, batch=500):
-    """Rebuild the whole index (after the migration, or to repair it); returns the count."""
+def reindex_all(session, batch=500, progress=None):
+    """Rebuild the whole index (after the migration, or to repair it); returns the count.
+    ``progress(done, total)`` hears each batch indexed."""
+    total = sum(session.scalar(select(func.count(model.id))) or 0
+                for model in (IncomingDocument, OutgoingDocument))
     session.execute(SearchDocument.__table__.delete())
     count = 0
     for model in (IncomingDocument, OutgoingDocument):
@@ -177,6 +180,8 @@ def reindex_all(session, batch=500):
             for doc in docs:
                 index_document(session, doc)
             count += len(docs)
+            if progress is not None:
+                progress(count, total)
             last = docs[-1].id
             session.commit()
             session.expunge_all()

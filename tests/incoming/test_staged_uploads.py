@@ -26,8 +26,11 @@ def _staged_count(app):
     return n
 
 
-def _without_file(form):
-    return {k: v for k, v in form.items() if k != "main_file"}
+def _resubmit(client, incoming, token, **fields):
+    """The intake form sent again without a file, carrying the staged one's token."""
+    form = {k: v for k, v in incoming.intake_form(**fields).items() if k != "main_file"}
+    form["main_file_staged"] = token
+    return client.post("/incomingview/intake", data=form, content_type="multipart/form-data")
 
 
 def test_file_survives_two_validation_errors_and_is_used(app, world, incoming):
@@ -39,18 +42,13 @@ def test_file_survives_two_validation_errors_and_is_used(app, world, incoming):
     assert "Đã tải lên: Công văn số 5.pdf (" in html and "Đổi tệp" in html
     token = TOKEN.search(html).group(1)
     # 2nd round trip: no file sent, the staged one is carried; the date is wrong.
-    form = _without_file(incoming.intake_form(document_date="31/02/2026"))
-    form["main_file_staged"] = token
-    resp = clerk.post("/incomingview/intake", data=form, content_type="multipart/form-data")
+    resp = _resubmit(clerk, incoming, token, document_date="31/02/2026")
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert "Đã tải lên: Công văn số 5.pdf (" in html
     token = TOKEN.search(html).group(1)
     # 3rd submit: all good, the staged file becomes the document's.
-    form = _without_file(incoming.intake_form())
-    form["main_file_staged"] = token
-    doc_id = created_id(clerk.post("/incomingview/intake", data=form,
-                                   content_type="multipart/form-data"))
+    doc_id = created_id(_resubmit(clerk, incoming, token))
     from app.extensions import db
     from app.incoming.models import IncomingDocument
 
@@ -73,9 +71,7 @@ def test_another_users_staged_file_is_refused(app, world, incoming):
     clerk = client_for(app, "vanthu.vphu")
     token = TOKEN.search(incoming.post_intake(clerk, summary="").get_data(as_text=True)).group(1)
     other = client_for(app, "vanthu.btchu")
-    form = _without_file(incoming.intake_form())
-    form["main_file_staged"] = token
-    resp = other.post("/incomingview/intake", data=form, content_type="multipart/form-data")
+    resp = _resubmit(other, incoming, token)
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert "không còn được giữ" in html  # asks for the file again
@@ -87,9 +83,7 @@ def test_same_user_other_session_cannot_use_it(app, world, incoming):
     token = TOKEN.search(incoming.post_intake(client_for(app, "vanthu.vphu"), summary="")
                          .get_data(as_text=True)).group(1)
     second = client_for(app, "vanthu.vphu")
-    form = _without_file(incoming.intake_form())
-    form["main_file_staged"] = token
-    resp = second.post("/incomingview/intake", data=form, content_type="multipart/form-data")
+    resp = _resubmit(second, incoming, token)
     assert resp.status_code == 200 and "không còn được giữ" in resp.get_data(as_text=True)
 
 
@@ -104,9 +98,7 @@ def test_expired_staged_file_asks_again_and_keeps_fields(app, world, incoming):
         row.expires_at = row.expires_at - timedelta(days=1)
         db.session.commit()
         db.session.remove()
-    form = _without_file(incoming.intake_form(symbol="77-CV/TU"))
-    form["main_file_staged"] = token
-    resp = clerk.post("/incomingview/intake", data=form, content_type="multipart/form-data")
+    resp = _resubmit(clerk, incoming, token, symbol="77-CV/TU")
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert "Tệp đã chọn trước đây không còn được giữ" in html

@@ -96,3 +96,23 @@ def test_search_export_is_a_job_of_the_user(app, world):
     resp = c.get(resp.headers["Location"] + "/result")
     assert resp.status_code == 200 and resp.data[:2] == b"PK"
     assert client_for(app, "vanthu.btchu").get(resp.request.path).status_code == 404
+
+
+def test_long_commands_report_their_progress(app, world):
+    """`storage verify` and `search reindex` move a progress bar on a terminal: the
+    functions behind them say how far they are."""
+    from app.core import storage
+    from app.extensions import db
+    from app.search.index import reindex_all
+
+    with app.test_request_context():
+        seen = []
+        storage.verify_all(db.session, progress=lambda done, total: seen.append((done, total)))
+        assert all(d <= t for d, t in seen)
+        seen = []
+        count = reindex_all(db.session, progress=lambda done, total: seen.append((done,
+                                                                                 total)))
+        assert (not seen and count == 0) or seen[-1] == (count, count)
+        db.session.remove()
+    result = app.test_cli_runner().invoke(args=["qlvb", "search", "reindex"])
+    assert result.exit_code == 0 and "indexed" in result.output
