@@ -1,6 +1,6 @@
 """Staged uploads (tệp đã tải lên): a file chosen on a form is kept server-side when the form
-comes back with an error, so that the clerk never has to find the scan again
-(docs/domain.md §11, "nothing lost on a mistake").
+comes back with an error, so that the clerk never has to find the scan again (the paper
+intake of docs/domain.md §5.1, the drafts of §6: nothing lost on a mistake).
 
 A staged file is already in the file store (checked, named by its SHA-256); its row binds
 it to one user *and* one browser session, with an expiry. The form carries only the row's

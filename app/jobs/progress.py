@@ -1,5 +1,6 @@
-"""What a user sees of a job they asked for on a page (docs/domain.md §11, long work shows
-progress): its percent while it runs and its result file when done.
+"""What a user sees of a job they asked for on a page — a year's registers to bind
+(docs/domain.md §7), a search export: its percent while it runs and its result file when
+done.
 
 The percent is kept outside the database — in Redis when ``REDIS_URL`` is set (every web
 worker reads what the RQ worker writes), else in this process (inline jobs run in the

@@ -80,7 +80,7 @@ class JobView(AppModelView):
 
 class MyJobView(BaseView):
     """A job the user asked for on a page: its progress (the page refreshes itself while it
-    runs) and, once done, its result to download — the user's own only (docs/domain.md §11,
+    runs) and, once done, its result to download — the user's own only (docs/domain.md §7,
     long work shows progress)."""
 
     route_base = "/myjobs"

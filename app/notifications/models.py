@@ -15,9 +15,9 @@ def _param(value: Any) -> str:
 
 class Notification(Model):
     """A message to one user, linking to what it is about. The message is a catalog key
-    and its parameters, read in the reader's language (docs/domain.md §11); ``message``
-    is the same text in the default language, read when there is no key (the rows written
-    before keys were kept) or the key no longer renders."""
+    and its parameters, read in the reader's language (Vietnamese first, English
+    available); ``message`` is the same text in the default language, read when there is
+    no key (the rows written before keys were kept) or the key no longer renders."""
 
     __tablename__ = "notification"
     id = Column(Integer, primary_key=True)

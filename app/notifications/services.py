@@ -41,7 +41,7 @@ def notify(session: Session, users: Iterable[AppUser | None], message: object,
     """Queue a notification for each user (in the caller's transaction). ``message`` is
     ``lazy_gettext(msgid, **params)``: the key and parameters are kept and each reader reads
     it in their language; the text in the default language is kept as the fallback
-    (docs/domain.md §11)."""
+    (each screen speaks its reader's language: Vietnamese first, English available)."""
     key, params = _key_and_params(message)
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "vi")) \
             if has_app_context() else nullcontext():

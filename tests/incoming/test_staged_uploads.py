@@ -1,5 +1,5 @@
 """A file chosen on a form survives the form's round trips (app.core.staging,
-docs/domain.md §11): kept server-side for the user's session, shown again, used on the next
+docs/domain.md §5.1): kept server-side for the user's session, shown again, used on the next
 submit; refused files are not kept; expired or foreign staged files ask for the file again
 with the typed fields kept."""
 

@@ -1,4 +1,4 @@
-"""Long work shows progress (docs/domain.md §11): a year's registers and a search export
+"""Long work shows progress (docs/domain.md §7): a year's registers and a search export
 are background jobs; the page of the job shows its percent while it runs and its result
 when done, to the user who asked only."""
 

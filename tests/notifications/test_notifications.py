@@ -1,6 +1,6 @@
 """Notifications are a message key and its parameters, read in the reader's language; the
-rows written before keys were kept read their old text (docs/domain.md §11). A user reads,
-marks read (one, several, all) and deletes their own; nobody adds or edits one."""
+rows written before keys were kept read their old text. A user reads, marks read (one,
+several, all) and deletes their own; nobody adds or edits one."""
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
