@@ -104,3 +104,28 @@ def test_flask_qlvb_worker_runs_the_queue(rq_app):
     assert result.exit_code == 0, result.output
     assert counter.runs == ["from the command"]
     assert rows(rq_app, Job)[0]["state"] == "done"
+
+
+def test_year_bundle_on_rq_shows_progress_then_its_result(rq_app, world):
+    """On RQ the page shows the job queued (and refreshing) until a worker runs it; the
+    percent the worker writes in Redis is what every web worker reads."""
+    from app.jobs import progress
+    from tests.conftest import client_for
+
+    c = client_for(rq_app, "vanthu.vphu")
+    resp = c.get(f"/registers/bundle?unit={world.ids['vphu']}&year=2026")
+    page_url = resp.headers["Location"]
+    job_id = int(page_url.rsplit("/", 1)[1])
+    html = c.get(page_url).get_data(as_text=True)
+    assert 'http-equiv="refresh"' in html and "Tải kết quả" not in html
+    with rq_app.app_context():
+        progress.set_percent(job_id, 37)
+        from app.extensions import db
+
+        assert progress.percent(db.session.get(Job, job_id)) == 37
+        db.session.remove()
+    assert 'aria-valuenow="37"' in c.get(page_url).get_data(as_text=True)
+    _burst(rq_app)
+    html = c.get(page_url).get_data(as_text=True)
+    assert 'aria-valuenow="100"' in html and "Tải kết quả" in html
+    assert c.get(page_url + "/result").status_code == 200
