@@ -357,6 +357,15 @@ def check_editable(session: Session, user: AppUser, f: WorkFile, action: str = "
         raise DomainError(_("Only the owner of the file and the heads of its unit change it."))
 
 
+def delete_file(session: Session, user: AppUser, f: WorkFile) -> None:
+    """A file opened by mistake is deleted while it is open and empty; a closed file, or
+    one that holds documents, never is."""
+    check_editable(session, user, f)
+    _refuse_if(bool(f.items), _("The file holds documents: it cannot be deleted."))
+    audit.record(session, "work_file_deleted", f, user=user, details={"code": f.code})
+    session.delete(f)
+
+
 def item_date(item: FileItem) -> date | None:
     if item.incoming is not None:
         return item.incoming.document_date or item.incoming.arrival_date

@@ -11,7 +11,17 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import Flask, abort, flash, g, redirect, request, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -22,7 +32,7 @@ from app.core.downloads import send_named
 from app.core.errors import DomainError
 from app.core.scope import scope_settings
 from app.core.timeutil import local_today, parse_date, utcnow
-from app.core.workflow import FileState
+from app.core.workflow import ConflictError, FileState
 from app.extensions import db
 from app.records import policy, printing, services
 from app.records.models import (
@@ -80,6 +90,15 @@ def _step(back: str, step: Callable[[], Any], done: str) -> Response:
     except LookupError:
         db.session.rollback()
         abort(404)
+    except ConflictError as error:
+        # The state refuses the step (a closed file is read-only): 409, said in words.
+        db.session.rollback()
+        log.info("records step refused by the state: %s (user %s, %s)", error,
+                 getattr(g.user, "username", None), request.path)
+        body = render_template("qlvb/error.html", code=409, message=str(error),
+                               base_template=current_app.appbuilder.base_template,
+                               appbuilder=current_app.appbuilder)
+        return current_app.response_class(body, status=409)
     except DomainError as error:
         db.session.rollback()
         log.info("records step refused: %s (user %s, %s)", error,
@@ -120,7 +139,7 @@ class RetentionView(BaseView):
     route_base = "/records/retention"
     default_view = "index"
     class_permission_name = P.RETENTION
-    method_permission_name = {"index": "read", "add": "write", "delete": "write"}
+    method_permission_name = {"list": "read", "index": "read", "add": "write", "delete": "write"}
     base_permissions = [P.READ, P.WRITE]
 
     @expose("/")
@@ -152,7 +171,7 @@ class FilePlanView(BaseView):
     route_base = "/records/plans"
     default_view = "index"
     class_permission_name = P.FILE_PLAN
-    method_permission_name = {"index": "read", "show": "read", "download": "read",
+    method_permission_name = {"list": "read", "index": "read", "show": "read", "download": "read",
                               "create": "write", "copy": "write", "heading": "write",
                               "entry": "write", "approve": "approve"}
     base_permissions = [P.READ, P.WRITE, P.APPROVE]
@@ -261,9 +280,10 @@ class WorkFileView(BaseView):
     default_view = "index"
     class_permission_name = P.WORK_FILE
     method_permission_name = {
-        "index": "read", "show": "read", "due": "read", "download": "read",
+        "list": "read", "index": "read", "show": "read", "due": "read", "download": "read",
         "open": "write", "add": "write", "upload": "write", "leave_out": "write",
         "remove": "write", "close": "write", "keep_back": "write", "reopen": "read",
+        "delete": "write",
     }
     base_permissions = [P.READ, P.WRITE]
 
@@ -414,6 +434,13 @@ class WorkFileView(BaseView):
             db.session, g.user, f, _form("reference"), _date("until")),
             _("The file is kept back at the unit."))
 
+    @expose("/<int:pk>/delete", methods=["POST"])
+    @has_access
+    def delete(self, pk: int) -> Response:
+        f = self._file(pk)
+        return _step(url_for(".index"), lambda: services.delete_file(db.session, g.user, f),
+                     _("The file was deleted."))
+
     @expose("/<int:pk>/reopen", methods=["POST"])
     @has_access
     def reopen(self, pk: int) -> Response:
@@ -430,7 +457,7 @@ class TransferView(BaseView):
     route_base = "/records/transfers"
     default_view = "index"
     class_permission_name = P.TRANSFER
-    method_permission_name = {"index": "read", "show": "read", "download": "read",
+    method_permission_name = {"list": "read", "index": "read", "show": "read", "download": "read",
                               "create": "write", "check": "archive"}
     base_permissions = [P.READ, P.WRITE, P.ARCHIVE]
 

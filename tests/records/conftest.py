@@ -131,6 +131,22 @@ class RecordsKit:
         return doc
 
 
+def add_archivist(app, world, name="luutru.vphu", unit="vphu"):
+    """An account of the agency archive (Lưu trữ cơ quan) in ``unit``."""
+    from app.extensions import db
+    from app.security import permissions as P
+    from app.units.models import Unit
+    from tests.conftest import create_user
+
+    with app.app_context():
+        user = create_user(db.session, app.appbuilder.sm, name, [P.ROLE_ARCHIVE],
+                           db.session.get(Unit, world.ids[unit]))
+        db.session.commit()
+        world.ids[name] = user.id
+        db.session.remove()
+    return name
+
+
 @pytest.fixture
 def records(app, world):
     return RecordsKit(app, world)

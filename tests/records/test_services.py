@@ -12,21 +12,11 @@ from app.core.workflow import ConflictError
 from app.extensions import db
 from app.records import services
 from app.records.models import FileItem, FilePlan, PlanEntry, RetentionRule, WorkFile
-from tests.conftest import create_user
+from tests.records.conftest import add_archivist
 
 
 def archivist(app, world):
-    from app.security import permissions as P
-
-    with app.app_context():
-        unit = db.session.get(__import__("app.units.models", fromlist=["Unit"]).Unit,
-                              world.ids["vphu"])
-        user = create_user(db.session, app.appbuilder.sm, "luutru.vphu", [P.ROLE_ARCHIVE],
-                           unit)
-        db.session.commit()
-        world.ids["luutru.vphu"] = user.id
-        db.session.remove()
-    return "luutru.vphu"
+    return add_archivist(app, world)
 
 
 def snapshot(app, model):
