@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from app.core import registry, storage
+from app.core import fab, registry, storage
 from app.core.downloads import send_named
 from app.core.errors import DomainError
 from app.core.scope import scope_settings
@@ -95,9 +95,9 @@ def _step(back: str, step: Callable[[], Any], done: str) -> Response:
         db.session.rollback()
         log.info("records step refused by the state: %s (user %s, %s)", error,
                  getattr(g.user, "username", None), request.path)
+        builder = fab.appbuilder()
         body = render_template("qlvb/error.html", code=409, message=str(error),
-                               base_template=current_app.appbuilder.base_template,
-                               appbuilder=current_app.appbuilder)
+                               base_template=builder.base_template, appbuilder=builder)
         return current_app.response_class(body, status=409)
     except DomainError as error:
         db.session.rollback()
