@@ -176,8 +176,13 @@ class FilePlanView(BaseView):
                               "entry": "write", "approve": "approve"}
     base_permissions = [P.READ, P.WRITE, P.APPROVE]
 
-    def _plan(self, pk: int) -> FilePlan:
-        return db.session.get(FilePlan, pk) or abort(404)
+    def _plan(self, pk: int, prepare: bool = False) -> FilePlan:
+        """The plan ``pk``; for a step of preparing it, refused (403) to anyone but its
+        unit's clerks and heads."""
+        plan = db.session.get(FilePlan, pk) or abort(404)
+        if prepare and not policy.can_prepare_plan(g.user, plan):
+            abort(403)
+        return plan
 
     @expose("/")
     @has_access
@@ -229,7 +234,7 @@ class FilePlanView(BaseView):
     @expose("/<int:pk>/copy", methods=["POST"])
     @has_access
     def copy(self, pk: int) -> Response:
-        source = self._plan(pk)
+        source = self._plan(pk, prepare=True)
         made: list[FilePlan] = []
         response = _step(url_for(".show", pk=pk), lambda: made.append(services.copy_plan(
             db.session, g.user, source, _int("year") or source.year + 1)),
@@ -239,7 +244,7 @@ class FilePlanView(BaseView):
     @expose("/<int:pk>/heading", methods=["POST"])
     @has_access
     def heading(self, pk: int) -> Response:
-        plan = self._plan(pk)
+        plan = self._plan(pk, prepare=True)
         parent_id = _int("parent")
         parent = db.session.get(PlanHeading, parent_id) if parent_id else None
         return _step(url_for(".show", pk=pk), lambda: services.add_heading(
@@ -249,7 +254,7 @@ class FilePlanView(BaseView):
     @expose("/<int:pk>/entry", methods=["POST"])
     @has_access
     def entry(self, pk: int) -> Response:
-        plan = self._plan(pk)
+        plan = self._plan(pk, prepare=True)
 
         def step() -> None:
             heading = db.session.get(PlanHeading, _int("heading") or 0)
@@ -267,6 +272,8 @@ class FilePlanView(BaseView):
     @has_access
     def approve(self, pk: int) -> Response:
         plan = self._plan(pk)
+        if not policy.can_approve_plan(g.user, plan):
+            abort(403)
         return _step(url_for(".show", pk=pk), lambda: services.approve_plan(
             db.session, g.user, plan, _form("decision_number"), _date("decision_date")),
             _("The plan was approved."))
@@ -279,13 +286,13 @@ class WorkFileView(BaseView):
     route_base = "/records/files"
     default_view = "index"
     class_permission_name = P.WORK_FILE
+    base_permissions = [P.READ, P.WRITE, P.ARCHIVE]
     method_permission_name = {
         "list": "read", "index": "read", "show": "read", "due": "read", "download": "read",
         "open": "write", "add": "write", "upload": "write", "leave_out": "write",
-        "remove": "write", "close": "write", "keep_back": "write", "reopen": "read",
+        "remove": "write", "close": "write", "keep_back": "write", "reopen": "archive",
         "delete": "write",
     }
-    base_permissions = [P.READ, P.WRITE]
 
     def _visible(self) -> Any:
         query = select(WorkFile)

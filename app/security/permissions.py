@@ -128,6 +128,6 @@ ROLE_CONFIGS = {
     # The agency archive (Lưu trữ cơ quan): every unit's files, read-only, and the
     # transfers it checks; it reopens a closed file with a reason.
     ROLE_ARCHIVE: SELF_SERVICE + _REFERENCE_READ + _RECORDS_READ + [
-        (READ, TRANSFER), (ARCHIVE, TRANSFER),
+        (READ, TRANSFER), (ARCHIVE, TRANSFER), (ARCHIVE, WORK_FILE),
     ],
 }

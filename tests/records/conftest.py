@@ -18,7 +18,7 @@ class RecordsKit:
         from app.records import services
 
         self.app, self.world = app, world
-        self.incoming = IncomingKit(app, world)
+        self._incoming = None
         with app.test_request_context():
             s = db.session
             admin = world.user("admin")
@@ -31,6 +31,13 @@ class RecordsKit:
             }
             s.commit()
             s.remove()
+
+    @property
+    def incoming(self):
+        """The incoming kit (its document type made on first use)."""
+        if self._incoming is None:
+            self._incoming = IncomingKit(self.app, self.world)
+        return self._incoming
 
     def user(self, name):
         return self.world.user(name)
