@@ -109,10 +109,10 @@ def seed_records(session: Session, echo: Echo, settings: ScopeSettings) -> None:
     issued = list(session.scalars(select(OutgoingDocument.id).where(
         OutgoingDocument.unit_id == vphu.id, OutgoingDocument.state == "issued")
         .order_by(OutgoingDocument.id)))
-    entries = {e.title: e for e in plan.entries}
+    by_title = {e.title: e for e in plan.entries}
 
     def filled(title: str, incoming: list[int], outgoing: list[int], papers: int) -> WorkFile:
-        f = services.open_file(session, official, entries[title],
+        f = services.open_file(session, official, by_title[title],
                                start_date=date(today.year, 1, 6))
         for doc_id in incoming:
             services.add_document(session, official, f, "incoming", doc_id, settings)
