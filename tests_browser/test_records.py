@@ -54,7 +54,8 @@ def test_plan_open_add_close_transfer_accept(walk):
         file_url = official.url
     with walk.step(official, "official-adds-an-incoming-document"):
         official.goto(walk.base + "/incomingtodoview/list/")
-        link = official.locator("a[href*='/incomingview/show/'], a[href*='/incomingtodoview/show/']")
+        link = official.locator("a[href*='/incomingview/show/'], "
+                                "a[href*='/incomingtodoview/show/']")
         doc_id = re.search(r"/show/(\d+)", link.first.get_attribute("href")).group(1)
         official.goto(file_url)
         official.fill("#qlvb-file-add input[name=doc_id]", doc_id)

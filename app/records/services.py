@@ -506,7 +506,10 @@ def close_file(session: Session, user: AppUser, f: WorkFile, title: str | None =
     """Close a file whose work is done: the title and retention confirmed, the dates,
     the totals and the due date computed; from then on it is read-only."""
     check_editable(session, user, f, "close")
-    kept = [i for i in f.items if not i.left_out]
+    # The items with their documents and files in a few queries (held here: the session
+    # keeps only the objects someone refers to).
+    loaded = items_loaded(session, f)
+    kept = [i for i in loaded if not i.left_out]
     _refuse_if(not kept, _("An empty file cannot be closed: add its documents first."))
     f.title = check_title(title if title is not None else f.title)
     if retention is not None:
