@@ -214,7 +214,10 @@ def query_args(endpoint, objects):
     """The query of the screens that print a unit's registers or reports: VPHU's."""
     unit = {"unit": objects["unit"]}
     return {"RegisterView.download": {**unit, "kind": "incoming", "format": "xlsx"},
-            "RegisterView.bundle": unit, "ReportView.show": unit}.get(endpoint, {})
+            "RegisterView.bundle": unit, "ReportView.show": unit,
+            "WorkFileView.file_document": {
+                "kind": "outgoing", "doc_id": objects["outgoing"]["vphu"]["draft"]},
+            }.get(endpoint, {})
 
 
 def url_args(rule, objects, actions, pk=None):

@@ -488,6 +488,7 @@ MATRIX = {
     "WorkFileView.close":                   "L + F N + + F N N N F",
     "WorkFileView.delete":                  "L + F N + + F N N N F",
     "WorkFileView.download":                "L + + N + + F N N N F",
+    "WorkFileView.file_document":           "L + F + + + F N N N F",
     "WorkFileView.due":                     "L + + + + + F + + + F",
     "WorkFileView.index":                   "L + + + + + F + + + F",
     "WorkFileView.keep_back":               "L + F N + + F N N N F",

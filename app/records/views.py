@@ -34,12 +34,15 @@ from app.core.scope import scope_settings
 from app.core.timeutil import local_today, parse_date, utcnow
 from app.core.workflow import ConflictError, FileState
 from app.extensions import db
+from app.incoming.models import IncomingDocument
+from app.outgoing.models import OutgoingDocument
 from app.records import policy, printing, services
 from app.records.models import (
     FILE_STATES,
     LEFT_OUT_REASONS,
     NUMBERING_MODES,
     RETENTION_KINDS,
+    FileItem,
     FilePlan,
     PlanEntry,
     PlanHeading,
@@ -291,7 +294,7 @@ class WorkFileView(BaseView):
         "list": "read", "index": "read", "show": "read", "due": "read", "download": "read",
         "open": "write", "add": "write", "upload": "write", "leave_out": "write",
         "remove": "write", "close": "write", "keep_back": "write", "reopen": "archive",
-        "delete": "write",
+        "delete": "write", "file_document": "write",
     }
 
     def _visible(self) -> Any:
@@ -329,6 +332,37 @@ class WorkFileView(BaseView):
                                    [clause] if clause is not None else [])
         return self.render_template("records/due.html", files=files, within=days,
                                     title=_("Files due for transfer to the archive"))
+
+    @expose("/file-document")
+    @has_access
+    def file_document(self) -> str:
+        """From a document's page: the open files the user keeps, to put it in one; for an
+        outgoing reply, the files of the incoming document it answers come first."""
+        kind = request.args.get("kind", "")
+        raw = request.args.get("doc_id", "")
+        doc_id = int(raw) if raw.isdigit() and 0 < int(raw) < 2**31 else 0
+        settings = scope_settings()
+        if kind == "incoming" and policy.visible_incoming(db.session, g.user, settings,
+                                                          [doc_id]):
+            doc: Any = db.session.get(IncomingDocument, doc_id)
+            answered = [doc_id]
+        elif kind == "outgoing" and policy.visible_outgoing(db.session, g.user, settings,
+                                                            [doc_id]):
+            doc = db.session.get(OutgoingDocument, doc_id)
+            answered = [doc.reply_to_id] if doc.reply_to_id else []
+        else:
+            abort(404)
+        files = [f for f in db.session.scalars(self._visible().where(
+            WorkFile.state == FileState.OPEN, WorkFile.unit_id == doc.unit_id)
+            .order_by(WorkFile.code)) if policy.can_edit_file(g.user, f)]
+        suggested = set(db.session.scalars(select(FileItem.file_id).where(
+            FileItem.incoming_id.in_(answered)))) if answered else set()
+        files.sort(key=lambda f: (f.id not in suggested, f.code))
+        back = url_for(f"{'Incoming' if kind == 'incoming' else 'Outgoing'}View.show",
+                       pk=doc_id)
+        return self.render_template("records/file_document.html", files=files, doc=doc,
+                                    kind=kind, suggested=suggested, back=back,
+                                    title=_("Put the document in a work file"))
 
     @expose("/<int:pk>")
     @has_access
@@ -387,7 +421,9 @@ class WorkFileView(BaseView):
                 services.add_document(db.session, g.user, f, _form("kind"), doc_id,
                                       scope_settings())
 
-        return _step(request.form.get("back") or url_for(".show", pk=pk), step,
+        back = request.form.get("back", "")
+        return _step(back if back.startswith("/") and not back.startswith("//")
+                     else url_for(".show", pk=pk), step,
                      _("The document was added to the file %(code)s.", code=f.code))
 
     @expose("/<int:pk>/upload", methods=["POST"])

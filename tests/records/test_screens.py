@@ -140,3 +140,29 @@ def test_menu_and_landing_read_vietnamese(app, world, records, clients):
     assert "Hồ sơ công việc" in page and "Danh mục hồ sơ" in page
     assert re.search(r'id="qlvb-card-files_due".*?>\s*1\s*<', page, re.S)
     assert "Hồ sơ đến hạn nộp lưu" in html_of(clients("chuyenvien.vphu"), "/records/files/due")
+
+
+def test_a_reply_is_offered_the_file_of_the_document_it_answers(app, world, records, clients):
+    from tests.outgoing.conftest import OutgoingKit
+
+    doc = records.assigned_document("14-CV/TU", date(2026, 2, 2))
+    holding = records.open_ad_hoc(notation="09.X")
+    records.open_ad_hoc(notation="01.X")
+    records.add(holding, "incoming", doc)
+    reply = OutgoingKit(app, world).draft(reply_to_id=doc)
+    official = clients("chuyenvien.vphu")
+    assert "Đưa vào hồ sơ" in html_of(official, f"/outgoingview/show/{reply}")
+    page = html_of(official, f"/records/files/file-document?kind=outgoing&doc_id={reply}")
+    rows = re.findall(r"<tr><td>(000\.00\.00\.H31\.2026\.\d+\.X)( <span[^>]*>Gợi ý)?", page)
+    assert rows == [("000.00.00.H31.2026.09.X", ' <span class="label label-success">Gợi ý'),
+                    ("000.00.00.H31.2026.01.X", "")]
+    resp = official.post(f"/records/files/{holding}/add", data={
+        "kind": "outgoing", "doc_id": str(reply), "back": f"/outgoingview/show/{reply}"})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(
+        f"/outgoingview/show/{reply}")
+    with app.app_context():
+        assert db.session.query(FileItem).filter_by(outgoing_id=reply).count() == 1
+    assert clients("chuyenvien.btchu").get(
+        f"/records/files/file-document?kind=outgoing&doc_id={reply}").status_code == 404
+    assert clients("qtdv.vphu").get(
+        f"/records/files/file-document?kind=outgoing&doc_id={reply}").status_code == 403
