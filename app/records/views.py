@@ -6,6 +6,7 @@ forms of ``printing``; a refused step says why and changes nothing."""
 from __future__ import annotations
 
 import logging
+import re
 import tempfile
 from collections.abc import Callable
 from datetime import date
@@ -411,11 +412,12 @@ class WorkFileView(BaseView):
     @has_access
     def add(self, pk: int) -> Response:
         f = self._file(pk)
-        ids = [int(x) for x in request.form.getlist("doc_id") if x.isdigit() and
-               0 < int(x) < 2**31]
+        # One or several documents ("12, 15 17"): a list's documents added in one step.
+        words = [w for v in request.form.getlist("doc_id") for w in re.split(r"[\s,;]+", v) if w]
+        ids = [int(x) for x in words if x.isdigit() and 0 < int(x) < 2**31]
 
         def step() -> None:
-            if not ids:
+            if not ids or len(ids) != len(words):
                 raise DomainError(_("Give the number of the document to add."), field="doc_id")
             for doc_id in ids:
                 services.add_document(db.session, g.user, f, _form("kind"), doc_id,

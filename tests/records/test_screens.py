@@ -166,3 +166,19 @@ def test_a_reply_is_offered_the_file_of_the_document_it_answers(app, world, reco
         f"/records/files/file-document?kind=outgoing&doc_id={reply}").status_code == 404
     assert clients("qtdv.vphu").get(
         f"/records/files/file-document?kind=outgoing&doc_id={reply}").status_code == 403
+
+
+def test_several_documents_at_once_and_bad_numbers(app, world, records, clients):
+    docs = [records.assigned_document(f"{n}-CV/TU", date(2026, 2, n)) for n in (3, 1, 2)]
+    fid = records.open_ad_hoc()
+    official = clients("chuyenvien.vphu")
+    page = _flash(official, official.post(f"/records/files/{fid}/add", data={
+        "kind": "incoming", "doc_id": "12x, 5"}))
+    assert "Hãy nhập số của văn bản" in page
+    page = _flash(official, official.post(f"/records/files/{fid}/add", data={
+        "kind": "incoming", "doc_id": ", ".join(str(d) for d in docs)}))
+    assert "Đã đưa văn bản vào hồ sơ" in page
+    with app.app_context():
+        got = sorted((i.ordinal, i.incoming_id) for i in
+                     db.session.query(FileItem).filter_by(file_id=fid))
+        assert got == [(1, docs[1]), (2, docs[2]), (3, docs[0])]
