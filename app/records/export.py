@@ -14,7 +14,6 @@ import hashlib
 import os
 import re
 import shutil
-from datetime import date
 
 from flask_babel import gettext as _
 from lxml import etree
@@ -157,7 +156,3 @@ def export_file(session: Session, f: WorkFile, out_dir: str, mark: str,
         for name in written:
             fh.write(f"{sha256_of(os.path.join(folder, name))}  {name}\n")
     return folder
-
-
-def export_date(value: date | None) -> str:
-    return value.isoformat() if value else ""

@@ -40,6 +40,7 @@ from app.outgoing.models import OutgoingDocument
 from app.records import policy, printing, services
 from app.records.models import (
     FILE_STATES,
+    ITEM_KINDS,
     LEFT_OUT_REASONS,
     NUMBERING_MODES,
     RETENTION_KINDS,
@@ -375,7 +376,7 @@ class WorkFileView(BaseView):
         return self.render_template(
             "records/file.html", f=f, items=items, seen=seen, title=f.code,
             cells=printing.item_cells, editable=editable, rules=_rules(),
-            reasons=LEFT_OUT_REASONS, archivist=policy.is_archivist(g.user),
+            reasons=LEFT_OUT_REASONS, archivist=policy.is_archivist(g.user), kinds=ITEM_KINDS,
             may_keep=f.state == FileState.CLOSED and f.due_date is not None
             and policy.can_edit_file(g.user, f))
 
