@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
+from app.core.audit import ACTION_LABELS
 from app.core.storage import register_reference
 from app.core.timeutil import utcnow
 
@@ -280,8 +281,32 @@ class TransferLine(Model):
         return str(LINE_RESULTS.get(self.result, self.result))
 
 
-def _register_files() -> None:
+AUDIT_ACTIONS = {
+    "retention_rule_added": _l("Retention rule added"),
+    "retention_rule_deleted": _l("Retention rule deleted"),
+    "file_plan_created": _l("File plan created"),
+    "file_plan_copied": _l("File plan copied from last year"),
+    "file_plan_heading_added": _l("File plan: heading added"),
+    "file_plan_entry_added": _l("File plan: entry added"),
+    "file_plan_approved": _l("File plan approved"),
+    "work_file_opened": _l("Work file opened"),
+    "work_file_deleted": _l("Empty work file deleted"),
+    "work_file_item_added": _l("Document put in a work file"),
+    "work_file_item_removed": _l("Document taken out of an open work file"),
+    "work_file_item_left_out": _l("Document of a work file marked left out"),
+    "work_file_closed": _l("Work file closed"),
+    "work_file_reopened": _l("Work file reopened"),
+    "work_file_kept_back": _l("Work file kept back at the unit"),
+    "work_file_index_printed": _l("Index of a work file printed"),
+    "transfer_sent": _l("Work files sent to the archive"),
+    "transfer_file_accepted": _l("Work file accepted by the archive"),
+    "transfer_file_returned": _l("Work file returned by the archive"),
+}
+
+
+def _register() -> None:
     register_reference(FileItem.file_sha256)
+    ACTION_LABELS.update(AUDIT_ACTIONS)
 
 
-_register_files()
+_register()

@@ -5,7 +5,7 @@ two copies)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
@@ -84,19 +84,23 @@ def item_cells(item: FileItem) -> list[Any]:
             item.pages or ""]
 
 
-def index_rows(items: list[FileItem]) -> Iterator[list[Any]]:
+def index_rows(items: list[FileItem], hidden: Collection[int] = ()) -> Iterator[list[Any]]:
+    """The rows of the index; an item in ``hidden`` (a document the reader may not see)
+    keeps its ordinal and pages, nothing of its content."""
     page = 1
     for item in items:
         if item.left_out:
             continue
         pages = services.item_pages(item)
-        cells = item_cells(item)
+        cells = (item_cells(item) if item.id not in hidden
+                 else ["", "", _("A document you may not see."), "", ""])
         cells[4] = f"{page}" if pages <= 1 else f"{page}–{page + pages - 1}"
         page += max(pages, 1)
         yield [item.ordinal, *cells, ""]
 
 
-def index_document(f: WorkFile, items: list[FileItem], mark: str) -> Document:
+def index_document(f: WorkFile, items: list[FileItem], mark: str,
+                   hidden: Collection[int] = ()) -> Document:
     """Mục lục văn bản, tài liệu: 7 columns (docs/domain.md §9.4)."""
     return Document(
         title=_("INDEX OF THE DOCUMENTS — File %(code)s — Year %(year)s", code=f.code,
@@ -104,7 +108,7 @@ def index_document(f: WorkFile, items: list[FileItem], mark: str) -> Document:
         headings=[_("No."), _("Number and symbol"), _("Date of the document"),
                   _("Type and summary of the content"), _("Author"), _("Page no."),
                   _("Notes")],
-        widths=[5, 16, 11, 44, 18, 8, 10], rows=index_rows(items), mark=mark,
+        widths=[5, 16, 11, 44, 18, 8, 10], rows=index_rows(items, hidden), mark=mark,
         intro=[_("Number and symbol of the file: %(notation)s — %(title)s",
                  notation=f.notation, title=f.title)],
         empty_text=_("The file holds no document."))

@@ -28,7 +28,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from app.core import fab, registry, storage
+from app.core import audit, fab, registry, storage
 from app.core.downloads import send_named
 from app.core.errors import DomainError
 from app.core.scope import scope_settings
@@ -384,9 +384,17 @@ class WorkFileView(BaseView):
     @has_access
     def download(self, pk: int, fmt: str) -> Response:
         f = self._file(pk)
+        if fmt not in FORMATS:
+            abort(404)
         items = services.items_loaded(db.session, f)
-        return _download(printing.index_document(f, items, _mark()), fmt,
-                         f"muc-luc-van-ban-{f.code}")
+        seen = policy.visible_items(db.session, g.user, scope_settings(), items)
+        hidden = {i.id for i in items} - seen
+        response = _download(printing.index_document(f, items, _mark(), hidden), fmt,
+                             f"muc-luc-van-ban-{f.code}")
+        audit.record(db.session, "work_file_index_printed", f, user=g.user,
+                     details={"format": fmt, "hidden": len(hidden)})
+        db.session.commit()
+        return response
 
     @expose("/open", methods=["POST"])
     @has_access

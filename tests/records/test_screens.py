@@ -115,6 +115,17 @@ def test_plan_file_transfer_through_the_screens(app, world, records, clients):
     page = html_of(keeper, f"/records/files/{fid}")
     assert "Văn bản bạn không có quyền xem" in page and "12-CV/TU" not in page
     assert "Biên bản họp" in page
+    # …nor in the printed index; the owner's shows it. Each print is in the trail.
+    from tests.registers.conftest import pdf_text
+
+    for client, shown in ((keeper, False), (official, True)):
+        text = " ".join(pdf_text(client.get(f"/records/files/{fid}/download/pdf").data))
+        assert ("12-CV/TU" in text) is shown and "Biên bản họp" in text
+    with app.app_context():
+        from app.core.audit import AuditEvent
+
+        assert db.session.query(AuditEvent).filter_by(
+            action="work_file_index_printed").count() == 3
 
 
 def test_retention_screen(app, world, records, clients):
