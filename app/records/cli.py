@@ -16,6 +16,7 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
+from app.core import audit
 from app.core.errors import DomainError
 from app.core.timeutil import local_today, utcnow
 from app.core.workflow import FileState
@@ -97,6 +98,9 @@ def files_export(file_code: str, out_dir: str) -> None:
         folder = export.export_file(db.session, f, out_dir, print_mark(None, utcnow()))
     except DomainError as error:
         raise click.ClickException(str(error)) from None
+    audit.record(db.session, "work_file_exported", f, username="cli",
+                 details={"code": f.code, "folder": folder})
+    db.session.commit()
     click.echo(folder)
 
 

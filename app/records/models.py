@@ -298,6 +298,7 @@ AUDIT_ACTIONS = {
     "work_file_reopened": _l("Work file reopened"),
     "work_file_kept_back": _l("Work file kept back at the unit"),
     "work_file_index_printed": _l("Index of a work file printed"),
+    "work_file_exported": _l("Work file exported for the archive"),
     "transfer_sent": _l("Work files sent to the archive"),
     "transfer_file_accepted": _l("Work file accepted by the archive"),
     "transfer_file_returned": _l("Work file returned by the archive"),

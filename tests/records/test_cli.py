@@ -47,3 +47,8 @@ def test_list_due_and_export(app, records, runner, tmp_path):
         result = runner.invoke(args=["qlvb", "files", "export", code, "--out", str(out)])
         assert result.exit_code != 0 and message in result.output, result.output
     assert not (out / "000.00.00.H31.2026.02.X").exists()
+    with app.app_context():
+        from app.core.audit import AuditEvent
+        from app.extensions import db
+
+        assert db.session.query(AuditEvent).filter_by(action="work_file_exported").count() == 1
