@@ -75,7 +75,7 @@ def _int(name: str) -> int | None:
     return value if 0 < value < 2**31 else None
 
 
-def _date(name: str, required: bool = False) -> date | None:
+def _date(name: str) -> date | None:
     text = _form(name)
     if not text:
         return None
@@ -413,8 +413,7 @@ class WorkFileView(BaseView):
                 retention=db.session.get(RetentionRule, rule_id) if rule_id else None,
                 start_date=_date("start_date"), description=_form("description")))
 
-        response = _step(request.referrer or url_for(".index"), step,
-                         _("The file was opened."))
+        response = _step(url_for(".index"), step, _("The file was opened."))
         return redirect(url_for(".show", pk=made[0].id)) if made and made[0].id else response
 
     @expose("/<int:pk>/add", methods=["POST"])
