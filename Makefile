@@ -8,7 +8,7 @@ WTF_DIR = $(shell $(BIN)/python -c "import wtforms,os;print(os.path.dirname(wtfo
 CATALOG := translations/vi/LC_MESSAGES/messages.po
 
 .PHONY: run test serve install bench bench-quick profile translations-extract translations-update \
-	translations-compile lint clean browser chromium load ocr-deps bench-ocr
+	translations-compile lint clean browser chromium load ocr-deps bench-ocr bench-records
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -106,6 +106,10 @@ ocr-deps:
 ## noisy 200 dpi scans.
 bench-ocr: install ocr-deps
 	$(BIN)/python -m bench.ocr $(BENCH_OCR_ARGS)
+
+## A work file of 1,000 documents: closing it and printing its index (target < 2 s).
+bench-records: install
+	$(BIN)/python bench/records.py $(BENCH_RECORDS_ARGS)
 
 browser: install chromium
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -q tests_browser

@@ -115,12 +115,13 @@ def _register_features(app: Flask) -> None:
     from app.incoming import views as incoming
     from app.notifications import services as notifications
     from app.outgoing import services as outgoing
+    from app.records import views as records
     from app.registers import views as registers
     from app.search import views as search
     from app.trust import views as trust
 
     # The order of the top bar's counters: notifications, incoming work, outgoing work.
-    for feature in (trust, notifications, incidents, incoming, outgoing, registers, search,
+    for feature in (trust, notifications, incidents, incoming, outgoing, registers, records, search,
                     exchange):
         feature.init_app(app)
 

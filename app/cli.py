@@ -22,6 +22,7 @@ from app.exchange.receive import receive
 from app.extensions import db
 from app.jobs import runner as jobs
 from app.ocr.services import register_fields
+from app.records.cli import files_group
 from app.registers import services as registers
 from app.registers.pdf import build_pdf
 from app.registers.xlsx import build_xlsx
@@ -33,6 +34,9 @@ from app.trust import services as trust
 @click.group()
 def qlvb():
     """QLVB&ĐH administration commands."""
+
+
+qlvb.add_command(files_group)
 
 
 @qlvb.command("sync-roles")

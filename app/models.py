@@ -25,6 +25,16 @@ from app.outgoing.models import (  # noqa: F401
                                  Recipient,
                                  RouteStep,
 )
+from app.records.models import (  # noqa: F401
+                                FileItem,
+                                FilePlan,
+                                PlanEntry,
+                                PlanHeading,
+                                RetentionRule,
+                                TransferBatch,
+                                TransferLine,
+                                WorkFile,
+)
 from app.reference.models import DocumentType, Term  # noqa: F401
 from app.registers.models import RegisterColumn  # noqa: F401
 from app.search.models import SavedSearch, SearchDocument  # noqa: F401

@@ -43,6 +43,8 @@ MODEL_OBJECT = {
     "RejectionView": "rejection", "TermView": "term", "TrustAnchorView": "anchor",
     "UnitView": "unit", "UnitApi": "unit", "UserGroupModelView": "group",
     "AppViewMenuModelView": "view_menu",
+    "WorkFileView": "work_file", "FilePlanView": "file_plan", "RetentionView": "retention_rule",
+    "TransferView": "transfer",
 }
 # The user whose notification and saved search the matrix reaches (the others' are not
 # theirs: refused as not found).
@@ -64,6 +66,7 @@ def build(app, world):
     add_incoming(app, world, incoming, objects["incoming"], "vphu", KINDS)
     add_outgoing(kit, objects["outgoing"], "vphu", BASIC + EXTRA)
     objects.update(_others(app, world, incoming))
+    objects.update(_records(app, world))
     users = {k: v for k, v in world.ids.items() if "." in k}
     return objects, users
 
@@ -158,6 +161,41 @@ def _others(app, world, incoming):
     return out
 
 
+def _records(app, world):
+    """Hồ sơ công việc of VPHU: a draft plan, an unused retention rule, the official's open
+    file (holding nothing), and a closed file sent to the archive."""
+    import io
+
+    from app.core import storage
+    from app.extensions import db
+    from app.records import services
+    from tests import pdfs
+
+    with app.test_request_context():
+        s = db.session
+        admin, clerk = world.user("admin"), world.user("vanthu.vphu")
+        official = world.user("chuyenvien.vphu")
+        used = services.add_rule(s, admin, "20", "20 năm", "years", 20)
+        unused = services.add_rule(s, admin, "3", "3 năm", "years", 3)
+        plan = services.create_plan(s, clerk, world.ids["vphu"], 2026)
+        services.add_entry(s, clerk, plan, services.add_heading(s, clerk, plan, "Tổng hợp", "TH"),
+                           "Hồ sơ tổng hợp", used)
+        work = services.open_file(s, official, title="Hồ sơ đang làm", notation="01.TH",
+                                  retention=used, start_date=date(2026, 1, 5))
+        done = services.open_file(s, official, title="Hồ sơ đã xong", notation="02.TH",
+                                  retention=used, start_date=date(2026, 1, 5))
+        services.add_paper(s, official, done, storage.store(
+            io.BytesIO(pdfs.clean_pdf("Tờ trình")), "tờ trình.pdf"), "Tờ trình",
+            date(2026, 1, 6), pages=1)
+        services.close_file(s, official, done)
+        batch = services.create_transfer(s, clerk, [done])
+        s.commit()
+        out = {"work_file": work.id, "file_plan": plan.id, "retention_rule": unused.id,
+               "transfer": batch.id}
+        s.remove()
+    return out
+
+
 def view_and_method(endpoint):
     view, _, method = endpoint.rpartition(".")
     return view, method
@@ -182,7 +220,10 @@ def query_args(endpoint, objects):
     """The query of the screens that print a unit's registers or reports: VPHU's."""
     unit = {"unit": objects["unit"]}
     return {"RegisterView.download": {**unit, "kind": "incoming", "format": "xlsx"},
-            "RegisterView.bundle": unit, "ReportView.show": unit}.get(endpoint, {})
+            "RegisterView.bundle": unit, "ReportView.show": unit,
+            "WorkFileView.file_document": {
+                "kind": "outgoing", "doc_id": objects["outgoing"]["vphu"]["draft"]},
+            }.get(endpoint, {})
 
 
 def url_args(rule, objects, actions, pk=None):
@@ -199,6 +240,7 @@ def url_args(rule, objects, actions, pk=None):
             "assignment_id": objects["incoming"]["vphu"].get("unit_assignment"),
             "saved_id": objects["saved_search"], "version": "v1", "locale": "vi",
             "job_id": pk,
+            "fmt": "pdf", "form": "index",
         }.get(arg)
         if arg == "name" and view == "ReportView":
             values[arg] = "documents"

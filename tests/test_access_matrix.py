@@ -469,6 +469,42 @@ MATRIX = {
     "AppViewMenuModelView.list":            "L + F F F F F F F F F",
     "AppViewMenuModelView.show":            "L F F F F F F F F F F",
 
+    # Hồ sơ công việc. The plan is the agency's: every member reads it; only its unit's clerks
+    # and heads prepare it (403 to another unit's), only its heads approve it. A work file is
+    # its owner's (the official) and the unit's heads'; the clerk and another unit's users do
+    # not find it. Transfers: the unit's clerk and head; the archive role checks (here the
+    # system admin, who holds it: the empty form names no line).
+    "FilePlanView.approve":                 "L + F F + F F F F F F",
+    "FilePlanView.copy":                    "L + F + + F F F F F F",
+    "FilePlanView.create":                  "L + F + + F F + + F F",
+    "FilePlanView.download":                "L + + + + + F + + + F",
+    "FilePlanView.entry":                   "L + F + + F F F F F F",
+    "FilePlanView.heading":                 "L + F + + F F F F F F",
+    "FilePlanView.index":                   "L + + + + + F + + + F",
+    "FilePlanView.show":                    "L + + + + + F + + + F",
+    "RetentionView.add":                    "L + F F F F F F F F F",
+    "RetentionView.delete":                 "L + F F F F F F F F F",
+    "RetentionView.index":                  "L + + + + + F + + + F",
+    "TransferView.check":                   "L N F F F F F F F F F",
+    "TransferView.create":                  "L + F + + F F + + F F",
+    "TransferView.download":                "L + + + + F F N N F F",
+    "TransferView.index":                   "L + + + + F F + + F F",
+    "TransferView.show":                    "L + + + + F F N N F F",
+    "WorkFileView.add":                     "L + F N + + F N N N F",
+    "WorkFileView.close":                   "L + F N + + F N N N F",
+    "WorkFileView.delete":                  "L + F N + + F N N N F",
+    "WorkFileView.download":                "L + + N + + F N N N F",
+    "WorkFileView.file_document":           "L + F + + + F N N N F",
+    "WorkFileView.due":                     "L + + + + + F + + + F",
+    "WorkFileView.index":                   "L + + + + + F + + + F",
+    "WorkFileView.keep_back":               "L + F N + + F N N N F",
+    "WorkFileView.leave_out":               "L + F N N N F N N N F",
+    "WorkFileView.open":                    "L + F + + + F + + + F",
+    "WorkFileView.remove":                  "L + F N N N F N N N F",
+    "WorkFileView.reopen":                  "L + F F F F F F F F F",
+    "WorkFileView.show":                    "L + + N + + F N N N F",
+    "WorkFileView.upload":                  "L + F N + + F N N N F",
+
     # Liên thông: a peer signs its request (HMAC headers); no session reaches it.
     "exchange_api.edoc":                    "U U U U U U U U U U U",
     "exchange_api.status":                  "U U U U U U U U U U U",

@@ -90,13 +90,33 @@ class RecipientStatus(enum.StrEnum):
     PAPER = "P"
 
 
+class FileState(enum.StrEnum):
+    """A work file (hồ sơ, docs/domain.md §9): open while the work goes on, closed when it
+    is done, submitted in a transfer, then in the archive's custody."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+    SUBMITTED = "submitted"
+    ARCHIVED = "archived"
+
+
+class TransferState(enum.StrEnum):
+    """A transfer batch (đợt nộp lưu, docs/domain.md §9): sent by the unit, then checked
+    file by file by the archive."""
+
+    SENT = "sent"
+    DONE = "done"
+
+
 # -- the table of transitions -------------------------------------------------------------
 
 INCOMING = "incoming"
 OUTGOING = "outgoing"
 RECIPIENT = "recipient"
+WORK_FILE = "work_file"
+TRANSFER = "transfer"
 
-In, Out, Rs = IncomingState, OutgoingState, RecipientStatus
+In, Out, Rs, Fs = IncomingState, OutgoingState, RecipientStatus, FileState
 _DELIVERED = (In.PENDING, In.REGISTERED, In.ASSIGNED, In.IN_PROGRESS, In.DONE)
 _RECALLABLE = _DELIVERED + (In.CANCELLED, In.REPLACED)
 
@@ -177,6 +197,23 @@ TRANSITIONS = {(t.kind, t.action): t for t in (
                "recipient's clerk", _l("This recall was already answered.")),
     Transition(RECIPIENT, "recall_refuse", (Rs.RECALL_REQUESTED,), Rs.RECALL_REFUSED,
                "recipient's clerk", _l("This recall was already answered.")),
+    # Work files and their transfer to the archive (docs/domain.md §9). Creation: open.
+    Transition(WORK_FILE, "add", (Fs.OPEN,), None, "owner",
+               _l("This file is closed: it can no longer be changed.")),
+    Transition(WORK_FILE, "close", (Fs.OPEN,), Fs.CLOSED, "owner",
+               _l("Only an open file can be closed.")),
+    Transition(WORK_FILE, "reopen", (Fs.CLOSED,), Fs.OPEN, "archive",
+               _l("Only a closed file not yet transferred can be reopened.")),
+    Transition(WORK_FILE, "keep_back", (Fs.CLOSED,), None, "owner",
+               _l("Only a closed file not yet transferred can be kept back.")),
+    Transition(WORK_FILE, "submit", (Fs.CLOSED,), Fs.SUBMITTED, "owner, head",
+               _l("Only a closed file not yet transferred can be transferred.")),
+    Transition(WORK_FILE, "accept", (Fs.SUBMITTED,), Fs.ARCHIVED, "archive",
+               _l("This file was already checked.")),
+    Transition(WORK_FILE, "return", (Fs.SUBMITTED,), Fs.CLOSED, "archive",
+               _l("This file was already checked.")),
+    Transition(TRANSFER, "check", (TransferState.SENT,), None, "archive",
+               _l("This transfer was already checked.")),
 )}
 
 
@@ -186,7 +223,8 @@ def rule(kind: str, action: str) -> Transition:
 
 def _kind(doc: Document) -> str:
     return {"IncomingDocument": INCOMING, "OutgoingDocument": OUTGOING,
-            "Recipient": RECIPIENT}[type(doc).__name__]
+            "Recipient": RECIPIENT, "WorkFile": WORK_FILE,
+            "TransferBatch": TRANSFER}[type(doc).__name__]
 
 
 def _state(doc: Document) -> str:

@@ -1,7 +1,8 @@
 """Demo data (``flask qlvb seed-demo``): the host agency and the units named in Quy chế
 19-QC/HU (Kim Động), the document types, the current term, this year's holidays, one
 account per role, a register of incoming documents in every state and outgoing documents
-in every state (with what their recipients did with them). Running it again changes
+in every state (with what their recipients did with them), and the office's file plan with
+open, closed and transferred work files (``records``). Running it again changes
 nothing.
 
 - ``data``: what the demo holds, as tables (units, types, accounts, and the two registers'
@@ -25,6 +26,7 @@ from werkzeug.security import generate_password_hash
 from app.core import fab
 from app.core.calendar import CalendarDay
 from app.core.errors import DomainError
+from app.core.scope import ScopeSettings
 from app.core.timeutil import local_today
 from app.demo.data import (
     ACCOUNT_UNITS,
@@ -39,6 +41,7 @@ from app.demo.data import (
 from app.demo.files import _find_font, _latin, demo_docx, demo_pdf
 from app.demo.incoming import seed_incoming
 from app.demo.outgoing import seed_outgoing
+from app.demo.records import seed_records
 from app.reference.models import DocumentType, Term
 from app.security import permissions as P
 from app.security.models import AppUser
@@ -89,7 +92,8 @@ def _accounts(session: Session, units: dict[str, Unit], password: str) -> list[A
     pw_hash = None
     accounts = []
     table = [("admin", P.ROLE_ADMIN, "VPHU", "Quản trị hệ thống", "admin"),
-             ("vanphong", P.ROLE_OFFICE, "VPHU", "Chuyên viên Văn phòng", "vanphong")]
+             ("vanphong", P.ROLE_OFFICE, "VPHU", "Chuyên viên Văn phòng", "vanphong"),
+             ("luutru.vphu", P.ROLE_ARCHIVE, "VPHU", "Lưu trữ cơ quan", "luutru")]
     table += [(f"{prefix}.{abbr.lower()}", role_name, abbr, position, prefix)
               for abbr in ACCOUNT_UNITS for prefix, role_name, position in UNIT_ROLE_ACCOUNTS]
     for username, role_name, abbr, position, person_key in table:
@@ -127,5 +131,6 @@ def seed_demo(session: Session, password: str | None = None,
     session.commit()
     seed_incoming(session, echo=click.echo)
     seed_outgoing(session, echo=click.echo)
+    seed_records(session, click.echo, ScopeSettings.from_config(current_app.config))
     return accounts
 

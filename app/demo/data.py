@@ -93,6 +93,7 @@ PEOPLE = {
     "lanhdao": ("Đạo", "Trần Văn"),
     "chuyenvien": ("Viên", "Lê Thị"),
     "qtdv": ("Định", "Phạm Văn"),
+    "luutru": ("Trữ", "Hoàng Thị"),
 }
 
 # Demo files carry no signature; registering them as e-documents needs a reason (Điều 8).

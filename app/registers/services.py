@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.core import audit
+from app.core import audit, registry
 from app.core.downloads import ascii_fold, period_part
 from app.core.errors import DomainError
 from app.core.timeutil import LOCAL_TZ, fmt_date, fmt_datetime, parse_date, utcnow
@@ -381,12 +381,47 @@ OUTGOING_CELLS = {
     "summary": _type_and_summary,
     "signer": _signer,
     "recipients": lambda d: "; ".join(r.label() for r in d.recipients),
-    "archive": lambda d: d.created_by.get_full_name() if d.created_by else "",
+    "archive": lambda d: _archive_cell(d),
     "copies": lambda d: d.copies if d.copies is not None else "",
     "transfer_date": lambda d: fmt_date(d.issued_at),
     "signature": lambda d: "",
     "notes": _outgoing_notes,
 }
+
+
+def _archive_cell(doc: OutgoingDocument) -> str:
+    """The file copy: the codes of the work files the document is filed in (hồ sơ,
+    docs/domain.md §9.3), else who drafted it."""
+    codes = getattr(doc, "_file_codes", None)
+    if codes:
+        return str(codes)
+    return doc.created_by.get_full_name() if doc.created_by else ""
+
+
+def _with_file_codes(session: Session,
+                     docs: Iterator[OutgoingDocument]) -> Iterator[OutgoingDocument]:
+    """``docs`` with the codes of their files, looked up a batch at a time through the
+    feature that files them (when the app has one)."""
+    try:
+        lookup = registry.service("filed_codes")
+    except (LookupError, RuntimeError):
+        yield from docs
+        return
+    batch: list[OutgoingDocument] = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) == 200:
+            yield from _coded(session, lookup, batch)
+            batch = []
+    yield from _coded(session, lookup, batch)
+
+
+def _coded(session: Session, lookup: Any, batch: list[OutgoingDocument]
+           ) -> list[OutgoingDocument]:
+    codes = lookup(session, "outgoing", [d.id for d in batch]) if batch else {}
+    for doc in batch:
+        doc._file_codes = codes.get(doc.id, "")
+    return batch
 
 
 def _cancelled_cells(row: CancelledNumber, cells: list[str]) -> list[Any]:
@@ -409,11 +444,13 @@ def _outgoing_rows(session: Session, unit_id: int, period: Period,
         OutgoingDocument.unit_id == unit_id, OutgoingDocument.number.is_not(None),
         OutgoingDocument.document_date >= period.start,
         OutgoingDocument.document_date <= period.end)
+    found = _batches(session, query, key, [selectinload(OutgoingDocument.recipients),
+                                           selectinload(OutgoingDocument.created_by),
+                                           selectinload(OutgoingDocument.signed_by)])
+    if "archive" in cells:
+        found = _with_file_codes(session, found)
     docs = (((d.number_period, d.series_key, d.number), 0, [OUTGOING_CELLS[k](d) for k in cells])
-            for d in _batches(session, query, key,
-                              [selectinload(OutgoingDocument.recipients),
-                               selectinload(OutgoingDocument.created_by),
-                               selectinload(OutgoingDocument.signed_by)]))
+            for d in found)
     gone = sorted(((c.number_period, c.series_key, c.number), 1, _cancelled_cells(c, cells))
                   for c in cancelled)
     for _key, _order, values in heapq.merge(docs, gone, key=lambda item: item[:2]):

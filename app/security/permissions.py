@@ -16,9 +16,11 @@ ROLE_HEAD = "Lãnh đạo"
 ROLE_CLERK = "Văn thư"
 ROLE_OFFICIAL = "Chuyên viên"
 ROLE_UNIT_ADMIN = "Quản trị đơn vị"
+ROLE_ARCHIVE = "Lưu trữ cơ quan"   # the agency archive: checks and accepts transfers
 ROLE_PUBLIC = "Public"
 
-BUILTIN_ROLES = (ROLE_ADMIN, ROLE_OFFICE, ROLE_HEAD, ROLE_CLERK, ROLE_OFFICIAL, ROLE_UNIT_ADMIN)
+BUILTIN_ROLES = (ROLE_ADMIN, ROLE_OFFICE, ROLE_HEAD, ROLE_CLERK, ROLE_OFFICIAL, ROLE_UNIT_ADMIN,
+                 ROLE_ARCHIVE)
 
 # Roles a unit IT officer may give to the accounts of their own unit.
 UNIT_ASSIGNABLE_ROLES = (ROLE_HEAD, ROLE_CLERK, ROLE_OFFICIAL, ROLE_UNIT_ADMIN)
@@ -51,6 +53,10 @@ REGISTER = "Register"              # sổ đăng ký đến / đi / theo dõi gi
 REPORT = "Report"                  # statistics and reports of a unit
 USAGE = "UsageEvaluation"          # the office's evaluation of every unit (Điều 4.1, 9)
 REGISTER_COLUMN = "RegisterColumn"  # the admin's register columns
+WORK_FILE = "WorkFile"             # hồ sơ công việc (app/records)
+FILE_PLAN = "FilePlan"             # danh mục hồ sơ
+RETENTION = "RetentionRule"        # the retention schedule, the system admin's
+TRANSFER = "Transfer"              # đợt nộp lưu to the agency archive
 
 # Actions.
 READ = "can_read"
@@ -65,6 +71,8 @@ PROCESS = "can_process"    # work on what is assigned (everyone who may be assig
 DRAFT = "can_draft"        # draft outgoing documents and route them (trình)
 SIGN = "can_sign"          # approve and sign outgoing documents (lãnh đạo)
 ISSUE = "can_issue"        # number, register, attach the signed file, issue, recall (văn thư)
+APPROVE = "can_approve"    # approve the file plan (lãnh đạo)
+ARCHIVE = "can_archive"    # check and accept transfers, reopen a closed file (lưu trữ)
 
 # What every signed-in user may do for themselves.
 SELF_SERVICE = [
@@ -92,27 +100,36 @@ _OUTGOING_READ = [(READ, OUTGOING), (DOWNLOAD, OUTGOING)]
 # Tra cứu, and the user's own saved searches; what it finds follows the read rights above.
 _SEARCH = [(READ, SEARCH), (WRITE, SEARCH)]
 _REGISTERS = [(READ, REGISTER), (READ, REPORT)]
+# Hồ sơ công việc: everyone reads the plan and the schedule and keeps their own files.
+_RECORDS_READ = [(READ, WORK_FILE), (READ, FILE_PLAN), (READ, RETENTION)]
+_RECORDS = _RECORDS_READ + [(WRITE, WORK_FILE)]
 
 ROLE_CONFIGS = {
     # The system admin holds every permission (written by sync from all registered views).
     ROLE_ADMIN: None,
     ROLE_OFFICE: SELF_SERVICE + _REFERENCE_READ + _INCOMING_READ + _OUTGOING_READ + _SEARCH + [
         (READ, AUDIT), (HANDLE, INCIDENT), (READ, REJECTION), (READ, USAGE),
-    ] + _REGISTERS,
+    ] + _REGISTERS + _RECORDS_READ + [(READ, TRANSFER)],
     ROLE_HEAD: SELF_SERVICE + _REFERENCE_READ + _INCOMING_READ + _OUTGOING_READ + _SEARCH + [
         (ASSIGN, INCOMING), (PROCESS, INCOMING), (READ, REJECTION),
         (DRAFT, OUTGOING), (SIGN, OUTGOING),
         (READ, READER_GRANT), (WRITE, READER_GRANT),
-    ] + _REGISTERS,
+    ] + _REGISTERS + _RECORDS + [(WRITE, FILE_PLAN), (APPROVE, FILE_PLAN), (READ, TRANSFER),
+                                 (WRITE, TRANSFER)],
     ROLE_CLERK: SELF_SERVICE + _REFERENCE_READ + _INCOMING_READ + _OUTGOING_READ + _SEARCH + [
         (INTAKE, INCOMING), (PROCESS, INCOMING), (READ, REJECTION),
         (DRAFT, OUTGOING), (ISSUE, OUTGOING), (READ, NUMBER_SERIES), (WRITE, NUMBER_SERIES),
-    ] + _REGISTERS,
+    ] + _REGISTERS + _RECORDS + [(WRITE, FILE_PLAN), (READ, TRANSFER), (WRITE, TRANSFER)],
     ROLE_OFFICIAL: SELF_SERVICE + _REFERENCE_READ + _INCOMING_READ + _OUTGOING_READ + _SEARCH + [
         (PROCESS, INCOMING), (DRAFT, OUTGOING),
-    ],
+    ] + _RECORDS,
     ROLE_UNIT_ADMIN: SELF_SERVICE + _REFERENCE_READ + [
         (READ, UNIT_ACCOUNT), (WRITE, UNIT_ACCOUNT), (LOCK, UNIT_ACCOUNT), (HANDLE, INCIDENT),
         (READ, LOGIN_LOCK), (LOCK, LOGIN_LOCK),
+    ],
+    # The agency archive (Lưu trữ cơ quan): every unit's files, read-only, and the
+    # transfers it checks; it reopens a closed file with a reason.
+    ROLE_ARCHIVE: SELF_SERVICE + _REFERENCE_READ + _RECORDS_READ + [
+        (READ, TRANSFER), (ARCHIVE, TRANSFER), (ARCHIVE, WORK_FILE),
     ],
 }

@@ -14,6 +14,7 @@ from app.jobs.views import JobView, MyJobView
 from app.notifications.views import NotificationView
 from app.outgoing import views as outgoing
 from app.outgoing.api import OutgoingApi
+from app.records import views as records
 from app.reference.views import CalendarDayView, DocumentTypeView, TermView
 from app.registers import views as registers
 from app.search.api import SearchApi
@@ -29,6 +30,7 @@ CATEGORY_OUTGOING = "Outgoing"
 CATEGORY_ADMIN = "Administration"
 CATEGORY_HELP = "Support"
 CATEGORY_REGISTERS = "Registers"
+CATEGORY_RECORDS = "Records"
 
 
 def register_views(appbuilder: AppBuilder) -> None:
@@ -40,6 +42,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     menu.add_category(CATEGORY_OUTGOING, icon="fa-paper-plane", label=_l("Outgoing documents"))
     add(SearchView, "Search", label=_l("Search (Tra cứu)"), icon="fa-search")
     appbuilder.add_api(SearchApi)
+    menu.add_category(CATEGORY_RECORDS, icon="fa-folder-open", label=_l("Work files"))
     menu.add_category(CATEGORY_REGISTERS, icon="fa-bar-chart",
                       label=_l("Registers and reports"))
     menu.add_category(CATEGORY_ADMIN, icon="fa-cogs", label=_l("Administration"))
@@ -115,6 +118,15 @@ def register_views(appbuilder: AppBuilder) -> None:
         icon="fa-line-chart", category=CATEGORY_REGISTERS)
     add(registers.RegisterColumnView, "RegisterColumns", label=_l("Register columns"),
         icon="fa-columns", category=CATEGORY_ADMIN)
+    for view, name, label, icon in (
+        (records.WorkFileView, "WorkFiles", _l("Work files"), "fa-folder-open"),
+        (records.FilePlanView, "FilePlans", _l("File plans"), "fa-sitemap"),
+        (records.TransferView, "Transfers", _l("Transfers to the archive"), "fa-archive"),
+        (records.RetentionView, "RetentionRules", _l("Retention schedule"),
+         "fa-hourglass-half"),
+    ):
+        add(view, name, label=label, icon=icon, category=CATEGORY_RECORDS,
+            category_label=_l("Work files"), category_icon="fa-folder-open")
     appbuilder.add_view_no_menu(AccountView)
     appbuilder.add_view_no_menu(MyJobView)
     appbuilder.add_api(UnitApi)

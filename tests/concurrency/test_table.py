@@ -17,7 +17,8 @@ def test_the_enums_are_the_stored_values():
 
 def test_every_transition_names_known_states():
     enums = {workflow.INCOMING: workflow.IncomingState, workflow.OUTGOING:
-             workflow.OutgoingState, workflow.RECIPIENT: workflow.RecipientStatus}
+             workflow.OutgoingState, workflow.RECIPIENT: workflow.RecipientStatus,
+             workflow.WORK_FILE: workflow.FileState, workflow.TRANSFER: workflow.TransferState}
     for t in workflow.TRANSITIONS.values():
         states = set(enums[t.kind])
         assert t.sources and set(t.sources) <= states, t
