@@ -3,7 +3,7 @@ their headings and entries, the work files and their items, and the transfers to
 agency archive with their lines
 
 Revision ID: 0013
-Revises: 0012
+Revises: 0015
 Create Date: 2026-12-07 00:07:41.464106
 
 """
