@@ -116,10 +116,12 @@ def _register_features(app: Flask) -> None:
     from app.notifications import services as notifications
     from app.outgoing import services as outgoing
     from app.registers import views as registers
+    from app.search import scans
     from app.trust import views as trust
 
     # The order of the top bar's counters: notifications, incoming work, outgoing work.
-    for feature in (trust, notifications, incidents, incoming, outgoing, registers, exchange):
+    for feature in (trust, notifications, incidents, incoming, outgoing, registers, exchange,
+                    scans):
         feature.init_app(app)
 
 

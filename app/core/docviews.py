@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core import audit, storage
+from app.core import audit, registry, storage
 from app.core.audit import AuditEvent, action_label
 from app.core.downloads import send_named
 from app.core.timeutil import to_local
@@ -143,13 +143,33 @@ class DocumentStepsMixin:
             abort(404)
         return row
 
+    def _searchable(self, row):
+        """With ``?copy=searchable``: the stored searchable copy of a scan (its text
+        layer laid over the same pages, docs/domain.md §5.2) instead of the original;
+        404 when there is none."""
+        if request.args.get("copy") != "searchable":
+            return None
+        finder = registry.contributions().services.get("searchable_copy")
+        sha = finder(self.datamodel.session, row.sha256) if finder else None
+        if sha is None or not row.is_pdf():
+            abort(404)
+        return sha
+
     def _send(self, row, inline):
+        copy = self._searchable(row)
+        details = {"file": row.name, "sha256": row.sha256}
+        if copy:
+            details["searchable_copy"] = copy
         audit.record(self.datamodel.session, "file_previewed" if inline else "file_downloaded",
-                     row.document, details={"file": row.name, "sha256": row.sha256})
+                     row.document, details=details)
         self.datamodel.session.commit()
         if inline:
             g.inline_file = True
-        response = send_named(storage.path_for(row.sha256), row.name,
+        name = row.name
+        if copy:
+            stem = name[:-4] if name.lower().endswith(".pdf") else name
+            name = stem + " (" + _("searchable") + ").pdf"
+        response = send_named(storage.path_for(copy or row.sha256), name,
                               "application/pdf" if inline else "application/octet-stream",
                               inline)
         response.headers["X-Content-Type-Options"] = "nosniff"

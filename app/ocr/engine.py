@@ -112,10 +112,13 @@ def _vietnamese(text: str) -> str:
     return "\n".join(lines).strip("\n")
 
 
-def recognise(pdf_bytes: bytes, timeout: float = 180) -> Result:
+def recognise(pdf_bytes: bytes, timeout: float = 180, first_pages: int | None = None
+              ) -> Result:
     """Recognise the pages without a text layer (the others keep theirs) and return the
-    text of every page with the searchable copy; ``pdf_bytes`` is left as it is. Raises
-    OcrUnavailable without the engine, OcrError when the file cannot be recognised."""
+    text of every page with the searchable copy; ``pdf_bytes`` is left as it is. With
+    ``first_pages`` only that many pages are recognised (the others give the text their
+    layer has, often none). Raises OcrUnavailable without the engine, OcrError when the
+    file cannot be recognised."""
     problem = missing()
     if problem is not None:
         raise OcrUnavailable(problem)
@@ -134,7 +137,8 @@ def recognise(pdf_bytes: bytes, timeout: float = 180) -> Result:
                 code = ocrmypdf.ocr(
                     source, target, language=[LANGUAGE], output_type="pdf", skip_text=True,
                     jobs=JOBS, optimize=0, sidecar=sidecar, progress_bar=False,
-                    tesseract_timeout=timeout, plugins=[PLUGIN])
+                    tesseract_timeout=timeout, plugins=[PLUGIN],
+                    pages=f"1-{first_pages}" if first_pages else None)
         except ocr_exceptions.ExitCodeException as error:
             raise OcrError(f"{type(error).__name__}: {error}") from error
         if int(code) != 0:
