@@ -273,6 +273,13 @@ def _install_error_handlers(app):
     def _not_found(error):
         return _page(404, _("The page or record was not found, or you may not see it."))
 
+    @app.errorhandler(410)
+    def _gone(error):  # a file withheld or destroyed (the reason is its description)
+        description = getattr(error, "description", None)
+        if not isinstance(description, str) or description.startswith("The requested URL"):
+            description = _("The page or record was not found, or you may not see it.")
+        return _page(410, description)
+
     @app.errorhandler(403)
     def _forbidden(error):
         return _page(403, _("You do not have permission to do this."))

@@ -135,7 +135,13 @@ class DocumentStepsMixin:
     # -- files -------------------------------------------------------------------------
     def _scoped_file(self, file_id):
         row = self.datamodel.session.get(self.file_model, file_id)
-        if row is None or self.scoped_get(row.document_id) is None:
+        if row is None:
+            abort(404)
+        withheld = registry.contributions().services.get("file_withheld")
+        message = withheld(self.datamodel.session, row.sha256) if withheld else None
+        if message:  # a secrecy marking found in a stored file (docs/domain.md §8)
+            abort(410, description=message)
+        if self.scoped_get(row.document_id) is None:
             abort(404)
         if not storage.exists(row.sha256):
             log.error("stored file %s of %s %s is missing", row.sha256,

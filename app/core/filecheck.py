@@ -136,6 +136,8 @@ class FileCheck:
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         del data["text"]
+        if not self.recognised_pages:
+            del data["recognised_pages"]
         data["problems"] = list(self.problems)
         data["warnings"] = list(self.warnings)
         return data
@@ -481,13 +483,14 @@ def _refuse(result: FileCheck, name: str | None) -> NoReturn:
     raise DomainError(message)
 
 
-def check_main_pdf(path: str, name: str | None = None) -> FileCheck:
+def check_main_pdf(path: str, name: str | None = None, read_scan: bool = True) -> FileCheck:
     """The main document of a record must be a PDF without active content (Quy chế Điều 3.5:
     the original is kept, so a dangerous one is refused rather than cleaned)."""
     result = scan_pdf(path)
     if not result.ok:
         _refuse(result, name)
-    _read_scan(result, path)
+    if read_scan:
+        _read_scan(result, path)
     if result.warnings:
         log.info("filecheck: accepted %r with warnings %s", name, result.warnings)
     return result

@@ -4,10 +4,13 @@ this installation's reference data), the recognition of stored scans kept in ``o
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
+import unicodedata
 from collections.abc import Iterable
 
+from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -21,6 +24,9 @@ from app.ocr.models import OcrScan, ScanState
 from app.reference.models import DocumentType
 
 log = logging.getLogger(__name__)
+
+RECOGNISE_JOB = "ocr.recognise"
+PREFILL_JOB = "ocr.prefill"
 
 
 def document_types(session: Session) -> dict[str, str]:
@@ -136,9 +142,31 @@ def first_page_text(path: str) -> str | None:
     try:
         with open(path, "rb") as fh:
             data = fh.read()
+        key = hashlib.sha256(data).hexdigest()
+        if key in _first_pages:  # the pre-fill read it; the form then sends the same file
+            return _first_pages[key]
         if engine.page_has_text(data)[:1] != [False]:
             return None
-        return engine.recognise(data, first_pages=1).page_texts[0]
+        text = engine.recognise(data, first_pages=1).page_texts[0]
     except (OcrError, OSError):
         log.warning("ocr: first page of %s not recognised", path, exc_info=True)
         return None
+    while len(_first_pages) >= 16:
+        _first_pages.pop(next(iter(_first_pages)))
+    _first_pages[key] = text
+    return text
+
+
+_first_pages: dict[str, str] = {}
+
+
+def first_page_layer(path: str) -> str | None:
+    """The text layer of the first page of the PDF at ``path`` (a born-digital PDF), or
+    None."""
+    try:
+        reader = PdfReader(path)
+        text = reader.pages[0].extract_text(extraction_mode="layout") or ""
+    except Exception:  # pypdf raises many kinds on a broken file
+        log.warning("ocr: no text layer read from %s", path, exc_info=True)
+        return None
+    return unicodedata.normalize("NFC", text) if text.strip() else None

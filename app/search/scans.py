@@ -9,6 +9,7 @@ the clerk chose, in a job the form polls."""
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -18,21 +19,26 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from app.core import registry, storage
+from app.core.docviews import subject
 from app.core.filecheck import SCAN_READER
-from app.incoming.models import IncomingFile
+from app.core.workflow import lock
+from app.incoming.models import IncomingDocument, IncomingFile
 from app.jobs import runner
 from app.jobs.models import KIND_LABELS
-from app.ocr import engine
+from app.notifications.services import notify
+from app.ocr import engine, quarantine
 from app.ocr import services as ocr
-from app.ocr.models import OcrScan, ScanState
-from app.outgoing.models import OutgoingFile
+from app.ocr.models import OcrScan, Quarantine, ScanState
+from app.outgoing.models import OutgoingDocument, OutgoingFile
 from app.reference.models import DocumentType
+from app.security.permissions import ROLE_OFFICE
+from app.security.services import users_with_role
 from app.trust import secrecy
 
 log = logging.getLogger(__name__)
 
-RECOGNISE_JOB = "ocr.recognise"
-PREFILL_JOB = "ocr.prefill"
+RECOGNISE_JOB = ocr.RECOGNISE_JOB
+PREFILL_JOB = ocr.PREFILL_JOB
 FILE_MODELS: tuple[type[Any], ...] = (IncomingFile, OutgoingFile)
 _PENDING = "qlvb.ocr.pending"
 PDF = "application/pdf"
@@ -43,7 +49,11 @@ def _is_scan(row: Any) -> bool:
     at intake): a scan to recognise."""
     if row.mime != PDF or not row.sha256:
         return False
-    if '"recognised_pages": 1' in (row.check_report or ""):
+    try:
+        report = json.loads(row.check_report or "{}")
+    except ValueError:
+        report = {}
+    if isinstance(report, dict) and report.get("recognised_pages"):
         return True
     letters = sum(ch.isalnum() for ch in row.text_content or "")
     return letters < engine.MIN_TEXT * max(row.pages or 1, 1)
@@ -98,18 +108,46 @@ def apply_text(session: Session, scan: OcrScan) -> None:
 
 
 def recognise(session: Session, sha256: str) -> dict[str, Any]:
-    """The job: recognise the stored file, then hand its text on (``apply_text``)."""
+    """The job: recognise the stored file, then hand its text on (``apply_text``); a
+    secrecy marking in it withholds every document holding the file at once."""
     scan = ocr.recognise_stored(session, sha256)
     if scan.state == ScanState.DONE.value:
         apply_text(session, scan)
         if scan.marking:
-            registry.contributions().services.get("secret_found", _no_quarantine)(
-                session, scan)
+            withhold(session, scan)
     return {"state": scan.state, "pages": scan.pages, "marking": scan.marking}
 
 
-def _no_quarantine(session: Session, scan: OcrScan) -> None:
-    log.error("ocr: stored file %s carries the secrecy marking %s", scan.sha256, scan.marking)
+def withhold(session: Session, scan: OcrScan) -> list[Quarantine]:
+    """Withhold the documents holding the file ``scan`` found a secrecy marking in (each
+    locked before it is checked), and tell their clerk and the office (docs/domain.md §8)."""
+    held = []
+    office = users_with_role(session, ROLE_OFFICE)
+    kinds: tuple[tuple[str, Any, Any], ...] = (("in", IncomingFile, IncomingDocument),
+                                               ("out", OutgoingFile, OutgoingDocument))
+    for kind, file_model, doc_model in kinds:
+        ids = sorted(set(session.scalars(select(file_model.document_id)
+                                         .where(file_model.sha256 == scan.sha256))))
+        for doc_id in ids:
+            doc = session.get(doc_model, doc_id)
+            if doc is None:
+                continue
+            lock(session, doc)
+            hashes = session.scalars(select(file_model.sha256)
+                                     .where(file_model.document_id == doc_id))
+            label = (doc.number_label() if kind == "in" else doc.label()) or ""
+            label = f"{label} {subject(doc)}".strip()
+            row = quarantine.hold(session, kind, doc_id, doc.unit_id, label,
+                                  scan.marking or "", scan.sha256, hashes)
+            if row is None:
+                continue
+            held.append(row)
+            clerk = doc.registered_by if kind == "in" else doc.created_by
+            notify(session, [clerk or doc.created_by, *office],
+                   _l("%(doc)s was withheld: its scanned text carries the secrecy marking "
+                      "“%(marking)s”. The office decides.", doc=label, marking=scan.marking),
+                   urgent=True)
+    return held
 
 
 def queue_stored(session: Session, limit: int | None = None) -> int:
@@ -142,10 +180,8 @@ def prefill(session: Session, sha256: str, user_id: int | None = None) -> dict[s
     """The job: the register fields read from the first page of the stored scan, each
     null when not found, the document type as this installation's row, and the secrecy
     marking the page carries (the form says it will be refused)."""
-    text = ocr.first_page_text(storage.path_for(sha256))
-    if text is None:
-        scan = ocr.scan_of(session, sha256)
-        text = scan.text if scan is not None and scan.text else None
+    path = storage.path_for(sha256)
+    text = ocr.first_page_text(path) or ocr.first_page_layer(path)
     if text is None:
         return {"fields": None, "marking": None, "available": ocr.ocr_available()}
     fields = ocr.register_fields(session, text)
@@ -175,6 +211,7 @@ def init_app(app: Flask) -> None:
     registry.add_job(app, PREFILL_JOB, prefill)
     registry.provide(app, SCAN_READER, _scan_reader)
     registry.provide(app, "searchable_copy", ocr.searchable_copy)
+    registry.provide(app, "file_withheld", quarantine.withheld_message)
     app.jinja_env.globals["ocr_scans"] = _scans
     KIND_LABELS[RECOGNISE_JOB] = _l("Recognise the text of a scanned file (OCR)")
     KIND_LABELS[PREFILL_JOB] = _l("Read the register fields from a scan (intake form)")

@@ -12,6 +12,7 @@ from app.incoming import views as incoming
 from app.incoming.api import IncomingApi
 from app.jobs.views import JobView
 from app.notifications.views import NotificationView
+from app.ocr.views import PrefillView, QuarantineView
 from app.outgoing import views as outgoing
 from app.outgoing.api import OutgoingApi
 from app.reference.views import CalendarDayView, DocumentTypeView, TermView
@@ -88,6 +89,8 @@ def register_views(appbuilder: AppBuilder) -> None:
         category=CATEGORY_ADMIN)
     add(JobView, "BackgroundJobs", label=_l("Background jobs"), icon="fa-gears",
         category=CATEGORY_ADMIN)
+    add(QuarantineView, "Quarantine", label=_l("Withheld documents"), icon="fa-eye-slash",
+        category=CATEGORY_ADMIN)
     add(PeerView, "ExchangePeers", label=_l("Exchange (Liên thông)"), icon="fa-exchange",
         category=CATEGORY_ADMIN)
     add(IncidentView, "Incidents", label=_l("Incidents and requests"), icon="fa-life-ring",
@@ -116,6 +119,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     add(registers.RegisterColumnView, "RegisterColumns", label=_l("Register columns"),
         icon="fa-columns", category=CATEGORY_ADMIN)
     appbuilder.add_view_no_menu(AccountView)
+    appbuilder.add_view_no_menu(PrefillView)
     appbuilder.add_api(UnitApi)
     appbuilder.add_api(IncidentApi)
     appbuilder.add_api(IncomingApi)

@@ -207,10 +207,9 @@ def samples(dpi: int = 300, noisy: bool = False,
 def marked(pdf: bytes, marking: str = "MẬT") -> bytes:
     """``pdf`` with the secrecy stamp ``marking`` (NĐ 30 Phụ lục I: the "dấu chỉ độ mật"
     below the number and symbol), framed, in dark ink, as a line of its own."""
+    from pypdf import PdfWriter
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
-
-    from pypdf import PdfWriter
 
     from app.demo.files import _font
 
