@@ -10,6 +10,7 @@ import logging
 import unicodedata
 from collections.abc import Iterable
 
+from flask import current_app, has_app_context
 from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -53,7 +54,10 @@ _available: dict[str, bool] = {}
 
 
 def ocr_available() -> bool:
-    """``engine.available()``, asked once per process (it runs ``tesseract``)."""
+    """Whether OCR runs here: ``OCR_ENABLED`` (on by default) and ``engine.available()``,
+    asked once per process (it runs ``tesseract``)."""
+    if has_app_context() and not current_app.config.get("OCR_ENABLED", True):
+        return False
     if "ok" not in _available:
         _available["ok"] = engine.available()
     return _available["ok"]

@@ -135,9 +135,9 @@ def test_without_tesseract_the_app_works_and_says_so(app, world, incoming, runne
     services._available.clear()
     result = runner.invoke(args=["qlvb", "ocr-stored"])
     assert result.exit_code == 0, result.output
-    assert "1" in result.output
+    assert " 1 " in result.output
     assert _scan_row(app, sha256).state == "done"
     assert "phát triển" in _files(app, doc_id)[0][2]
     assert ("in", doc_id) in _found(app, world, "phat trien dang vien")
     again = runner.invoke(args=["qlvb", "ocr-stored"])
-    assert again.exit_code == 0 and again.output.strip().startswith("0")
+    assert again.exit_code == 0 and " 0 " in again.output
