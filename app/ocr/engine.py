@@ -23,6 +23,11 @@ LANGUAGE = "vie"
 PLUGIN = "app.ocr.plugin"
 """Conditions the image Tesseract reads (seals' red dropped, specks removed)."""
 JOBS = 2
+THREADS = "1"
+"""Tesseract's OpenMP threads (``OMP_THREAD_LIMIT``) unless the environment sets them: one.
+OCRmyPDF gives a one-page file two, and two OpenMP threads spin for each other when the
+cores are busy: one page took 26–65 s at a load of 11 on two cores, against 2.3–3.0 s
+with one thread (same text); several pages still run two at a time (``JOBS``)."""
 MIN_TEXT = 16
 """A page with fewer letters and digits than this in its text layer counts as a scan (a
 scanner may print a date or a page number as text)."""
@@ -54,7 +59,18 @@ class Result:
         return self.text.split("\f")
 
 
+_LANGUAGES: dict[str, set[str]] = {}
+
+
 def _languages() -> set[str]:
+    """Tesseract's languages, asked once per process and Tesseract binary."""
+    binary = shutil.which("tesseract") or ""
+    if binary not in _LANGUAGES:
+        _LANGUAGES[binary] = _list_languages()
+    return _LANGUAGES[binary]
+
+
+def _list_languages() -> set[str]:
     try:
         out = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True,
                              timeout=20, check=False)
@@ -125,6 +141,8 @@ def recognise(pdf_bytes: bytes, timeout: float = 180, first_pages: int | None = 
     page_has_text(pdf_bytes)  # an OcrError naming the problem when it is no readable PDF
     import ocrmypdf
     from ocrmypdf import exceptions as ocr_exceptions
+
+    os.environ.setdefault("OMP_THREAD_LIMIT", THREADS)  # read by OCRmyPDF's validation
 
     with tempfile.TemporaryDirectory(prefix="qlvb-ocr-") as work:
         source = os.path.join(work, "in.pdf")

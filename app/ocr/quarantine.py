@@ -43,8 +43,14 @@ def held_for(session: Session, kind: str, document_id: int) -> Quarantine | None
 
 def hold(session: Session, kind: str, document_id: int, unit_id: int, label: str,
          marking: str, sha256: str, hashes: Iterable[str]) -> Quarantine | None:
-    """Withhold the document (the caller has locked its row); None when it already is."""
+    """Withhold the document (the caller has locked its row); None when it already is, or
+    when the office confirmed this file of it is not secret."""
     if held_for(session, kind, document_id) is not None:
+        return None
+    released = session.scalars(select(Quarantine.id).where(
+        Quarantine.kind == kind, Quarantine.document_id == document_id,
+        Quarantine.sha256 == sha256, Quarantine.state == HoldState.RELEASED.value)).first()
+    if released is not None:
         return None
     row = Quarantine(kind=kind, document_id=document_id, unit_id=unit_id, label=label[:255],
                      marking=marking, sha256=sha256, hashes=sorted(set(hashes)),

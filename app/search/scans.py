@@ -61,15 +61,20 @@ def _is_scan(row: Any) -> bool:
 
 def _after_flush(session: Session, context: Any) -> None:
     for row in session.new:
-        if isinstance(row, FILE_MODELS) and _is_scan(row):
-            session.info.setdefault(_PENDING, set()).add(row.sha256)
+        if isinstance(row, FILE_MODELS) and row.mime == PDF and row.sha256:
+            pending = session.info.setdefault(_PENDING, {})
+            pending[row.sha256] = pending.get(row.sha256, False) or _is_scan(row)
 
 
 def _before_commit(session: Session) -> None:
-    hashes = session.info.pop(_PENDING, None)
-    if hashes:
-        for sha256 in sorted(hashes):
+    pending = session.info.pop(_PENDING, None)
+    for sha256, scan in sorted((pending or {}).items()):
+        if scan:
             queue(session, sha256)
+            continue
+        known = ocr.scan_of(session, sha256)  # bytes a marking was found in before
+        if known is not None and known.marking:
+            withhold(session, known)
 
 
 def _forget(session: Session, *args: Any) -> None:
@@ -82,8 +87,10 @@ def queue(session: Session, sha256: str, again: bool = False) -> OcrScan:
     the same bytes). ``again`` queues a failed or unavailable one anew."""
     scan = ocr.scan_of(session, sha256, create=True)
     assert scan is not None
-    if scan.state == ScanState.DONE.value:
+    if scan.state == ScanState.DONE.value:  # the same bytes stored again
         apply_text(session, scan)
+        if scan.marking:
+            withhold(session, scan)
         return scan
     if scan.state == ScanState.NOT_NEEDED.value:
         return scan

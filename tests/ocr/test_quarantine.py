@@ -131,6 +131,11 @@ def test_the_office_confirms_it_is_not_secret(app, world, incoming):
     assert clerk.get(f"/incomingview/file/{_file_id(app, doc_id)}").status_code == 200
     assert ("in", doc_id) in _searched(app, world, "to chuc hoi nghi so ket")
     assert _audit(app, "quarantine_released") == 1
+    # The same bytes received again in another document: that one is withheld, not this.
+    again_id = incoming.intake(text="Kế hoạch tổ chức hội nghị", symbol="77-CV/TU",
+                               allow_duplicate=True)
+    assert clerk.get(f"/incomingview/show/{again_id}").status_code == 404
+    assert clerk.get(f"/incomingview/show/{doc_id}").status_code == 200
     # Decided once: a second decision is refused, and changes nothing.
     again = office.post(f"/quarantine/decide/{held_id}",
                         data={"decision": "purge", "reason": "Nhầm"}, follow_redirects=True)
