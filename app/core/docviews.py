@@ -139,7 +139,7 @@ class DocumentStepsMixin:
             abort(404)
         withheld = registry.contributions().services.get("file_withheld")
         message = withheld(self.datamodel.session, row.sha256) if withheld else None
-        if message:  # a secrecy marking found in a stored file (docs/domain.md §8)
+        if message:  # a secrecy marking found in a stored file (docs/domain.md §2)
             abort(410, description=message)
         if self.scoped_get(row.document_id) is None:
             abort(404)

@@ -456,7 +456,7 @@ MIN_LETTERS_PER_PAGE = 16
 def _read_scan(result: FileCheck, path: str) -> None:
     """A PDF with too little text for its pages is a scan: its first page is recognised
     before the file is stored, so that what it says (a secrecy stamp) is checked like any
-    text (docs/domain.md §8)."""
+    text (docs/domain.md §2)."""
     if not (result.ok and result.kind == "pdf" and result.pages and has_app_context()):
         return
     if sum(ch.isalnum() for ch in result.text) >= MIN_LETTERS_PER_PAGE * result.pages:

@@ -1,7 +1,7 @@
 """What OCR made of a stored file, one row per original (by its SHA-256, the file store's
 key): where the recognition stands, the text of every page, the searchable copy stored
 beside the original (its own SHA-256 in the file store) and the secrecy marking the text
-carries, if any (docs/domain.md §8: secret documents never enter the system)."""
+carries, if any (docs/domain.md §2 "Nothing secret")."""
 
 from __future__ import annotations
 

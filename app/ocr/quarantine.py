@@ -1,5 +1,5 @@
 """Documents withheld for a secrecy marking found in their recognised text (docs/domain.md
-§8: secret documents never enter the system). A marking found after intake (a re-run, a
+§2: secret documents never enter the system). A marking found after intake (a re-run, a
 document stored before OCR existed) withholds the document at once: the scope filters of
 the lists, pages, downloads, the API and the search leave it out (``visible_clause``) and
 its files are answered 410 (``withheld_message``). The office then confirms it is not

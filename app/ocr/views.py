@@ -1,7 +1,7 @@
 """The OCR screens: the intake form's pre-fill (the register fields read from the first
 page of the scan the clerk chose, in a background job the form polls) and *Văn bản tạm
 giữ*, where the office decides on a document withheld for a secrecy marking found in its
-recognised text (docs/domain.md §5.2, §8)."""
+recognised text (docs/domain.md §5.3, §2)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 (incoming, outgoing) that has no text layer is recognised in a background job after the
 commit that stored it. The original bytes stay as they are; the searchable copy is stored
 beside them (``ocr_scan``) and offered on the document page; the text goes into the file
-rows, hence into the search index, and through the secrecy check (§8).
+rows, hence into the search index, and through the secrecy check (§2).
 
 Also the intake form's pre-fill: the register fields read from the first page of a scan
 the clerk chose, in a job the form polls."""
@@ -127,7 +127,7 @@ def recognise(session: Session, sha256: str) -> dict[str, Any]:
 
 def withhold(session: Session, scan: OcrScan) -> list[Quarantine]:
     """Withhold the documents holding the file ``scan`` found a secrecy marking in (each
-    locked before it is checked), and tell their clerk and the office (docs/domain.md §8)."""
+    locked before it is checked), and tell their clerk and the office (docs/domain.md §2)."""
     held = []
     office = users_with_role(session, ROLE_OFFICE)
     kinds: tuple[tuple[str, Any, Any], ...] = (("in", IncomingFile, IncomingDocument),

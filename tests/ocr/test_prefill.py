@@ -1,4 +1,4 @@
-"""The intake form's pre-fill (docs/domain.md §5.1): the scan the clerk chose is sent to
+"""The intake form's pre-fill (docs/domain.md §5.3): the scan the clerk chose is sent to
 /ocr/prefill, recognised in a job (inline here), and the register fields come back by form
 field for the form's script to fill and mark "Đọc từ trang"; polling answers the asking
 clerk only. A scanned secrecy stamp is said at once."""

@@ -1,4 +1,4 @@
-"""A secrecy marking found after intake (docs/domain.md §8): the document is withheld at
+"""A secrecy marking found after intake (docs/domain.md §2): the document is withheld at
 once — gone from the lists, the document page and the search, its files answered 410 with
 the reason — its clerk and the office are told, and the office either confirms it is not
 secret (shown again) or destroys its stored bytes (the register keeps the number, with the

@@ -1,4 +1,4 @@
-"""OCR of stored files end to end (docs/domain.md §5.2, §8): a scan received through the
+"""OCR of stored files end to end (docs/domain.md §5.2, §2): a scan received through the
 intake screen is recognised in a job after the commit; the original stays as it was, the
 searchable copy is stored beside it and offered on the document page, the text reaches
 the search index; a scanned secrecy stamp is refused at intake; without Tesseract the app
