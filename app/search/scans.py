@@ -10,7 +10,6 @@ the clerk chose, in a job the form polls."""
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
 from flask import Flask
@@ -34,8 +33,6 @@ from app.reference.models import DocumentType
 from app.security.permissions import ROLE_OFFICE
 from app.security.services import users_with_role
 from app.trust import secrecy
-
-log = logging.getLogger(__name__)
 
 RECOGNISE_JOB = ocr.RECOGNISE_JOB
 PREFILL_JOB = ocr.PREFILL_JOB
