@@ -55,6 +55,9 @@ class Config:
     # in the process that queued it, right after the commit (the embedded default).
     REDIS_URL = os.environ.get("REDIS_URL") or None
     JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "qlvb")
+    # OCR of scanned PDFs (app/ocr) where Tesseract and its Vietnamese data are installed:
+    # the first page read at intake, the whole file in a job after the commit.
+    OCR_ENABLED = _env_bool("OCR_ENABLED", True)
 
     # Flask-AppBuilder
     APP_NAME = "QLVB&ĐH"
@@ -145,6 +148,8 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     # Jobs run inline in tests; tests/jobs runs them on RQ with the real Redis.
     REDIS_URL = None
+    # Seconds of Tesseract for every short test PDF: tests/ocr turns it on.
+    OCR_ENABLED = False
     WTF_CSRF_ENABLED = False
     # Hashing with scrypt's default cost makes a suite of hundreds of logins slow.
     FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

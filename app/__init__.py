@@ -117,12 +117,13 @@ def _register_features(app: Flask) -> None:
     from app.outgoing import services as outgoing
     from app.records import views as records
     from app.registers import views as registers
+    from app.search import scans
     from app.search import views as search
     from app.trust import views as trust
 
     # The order of the top bar's counters: notifications, incoming work, outgoing work.
     for feature in (trust, notifications, incidents, incoming, outgoing, registers, records, search,
-                    exchange):
+                    exchange, scans):
         feature.init_app(app)
 
 
@@ -273,6 +274,13 @@ def _install_error_handlers(app):
     @app.errorhandler(404)
     def _not_found(error):
         return _page(404, _("The page or record was not found, or you may not see it."))
+
+    @app.errorhandler(410)
+    def _gone(error):  # a file withheld or destroyed (the reason is its description)
+        description = getattr(error, "description", None)
+        if not isinstance(description, str) or description.startswith("The requested URL"):
+            description = _("The page or record was not found, or you may not see it.")
+        return _page(410, description)
 
     @app.errorhandler(403)
     def _forbidden(error):

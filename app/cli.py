@@ -26,6 +26,7 @@ from app.records.cli import files_group
 from app.registers import services as registers
 from app.registers.pdf import build_pdf
 from app.registers.xlsx import build_xlsx
+from app.search import scans
 from app.search.index import reindex_all
 from app.security.sync import sync_roles
 from app.trust import services as trust
@@ -419,3 +420,19 @@ def ocr_command(files, with_fields):
             out["fields"] = register_fields(db.session, result.text).as_dict()
         click.echo(json.dumps(out, ensure_ascii=False))
     sys.exit(0 if ok else 1)
+
+
+@qlvb.command("ocr-stored")
+@click.option("--limit", type=int, default=None, help="queue at most this many files")
+@with_appcontext
+def ocr_stored_command(limit):
+    """Queue the recognition of every stored scan not yet recognised (files stored before
+    OCR existed or while it was unavailable, failed ones): jobs run by the worker, or here
+    at once without Redis."""
+    if not scans.ocr.ocr_available():
+        click.echo(_("OCR is unavailable on this machine: %(what)s is not installed "
+                     "(make ocr-deps installs it).", what=ocr.engine.missing()), err=True)
+        sys.exit(1)
+    count = scans.queue_stored(db.session, limit)
+    db.session.commit()  # the jobs are handed on (or run) after this commit
+    click.echo(_("%(n)d stored scan(s) queued for text recognition.", n=count))

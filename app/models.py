@@ -17,6 +17,7 @@ from app.incoming.models import (  # noqa: F401
 )
 from app.jobs.models import Job  # noqa: F401
 from app.notifications.models import Notification  # noqa: F401
+from app.ocr.models import OcrScan, Quarantine  # noqa: F401
 from app.outgoing.models import (  # noqa: F401
                                  CancelledNumber,
                                  NumberSeries,

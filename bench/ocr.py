@@ -5,7 +5,9 @@
   born-digital text read in rows (pypdf's layout mode), whitespace collapsed on both sides;
   summed over the pages;
 - each register field's exact-match rate (app/ocr/fields.py on the recognised text);
-- seconds per page of the recognition (OCRmyPDF + Tesseract, 2 jobs), mean and worst.
+- seconds per page of the recognition (OCRmyPDF + Tesseract, 2 jobs), mean and worst, and
+  the CPU seconds it used (all cores, Tesseract included), which the machine's other work
+  does not inflate.
 
     python -m bench.ocr [--condition clean300 --condition noisy200] [--doc cv-tu ...]
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import sys
 import time
@@ -48,12 +51,13 @@ def measure(condition: str, keys: tuple[str, ...] | None, verbose: bool) -> dict
     dpi, noisy = CONDITIONS[condition]
     errors = length = 0
     hits = dict.fromkeys(corpus.FIELDS, 0)
-    seconds = []
+    seconds, cpu = [], []
     samples = corpus.samples(dpi, noisy, keys)
     for sample in samples:
-        start = time.perf_counter()
+        start, used = time.perf_counter(), _cpu()
         result = engine.recognise(sample.pdf)
         seconds.append(time.perf_counter() - start)
+        cpu.append(_cpu() - used)
         text = result.page_texts[0]
         errors += distance(corpus.squash(text), sample.reference)
         length += len(sample.reference)
@@ -67,11 +71,20 @@ def measure(condition: str, keys: tuple[str, ...] | None, verbose: bool) -> dict
     return {"condition": condition, "pages": pages,
             "characters": 1 - errors / length if length else 0.0,
             "fields": {name: hits[name] / pages for name in corpus.FIELDS},
-            "mean": statistics.mean(seconds), "worst": max(seconds)}
+            "mean": statistics.mean(seconds), "worst": max(seconds),
+            "cpu": statistics.mean(cpu)}
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (Tesseract), all cores."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
+        resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def table(rows: list[dict[str, object]]) -> str:
-    head = ["Scans", "Pages", "Characters", *corpus.FIELDS, "s/page (mean)", "s/page (worst)"]
+    head = ["Scans", "Pages", "Characters", *corpus.FIELDS, "s/page (mean)", "s/page (worst)",
+            "CPU s/page"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:
         fields = row["fields"]
@@ -79,7 +92,7 @@ def table(rows: list[dict[str, object]]) -> str:
         cells = [LABELS[str(row["condition"])], str(row["pages"]),
                  f"{float(row['characters']):.1%}"]  # type: ignore[arg-type]
         cells += [f"{fields[name]:.0%}" for name in corpus.FIELDS]
-        cells += [f"{row['mean']:.1f}", f"{row['worst']:.1f}"]
+        cells += [f"{row['mean']:.1f}", f"{row['worst']:.1f}", f"{row['cpu']:.1f}"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

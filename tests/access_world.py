@@ -35,7 +35,7 @@ MODEL_OBJECT = {
     "AppRoleModelView": "role", "AppUserDBModelView": "user", "UnitAccountView": "user",
     "AuditEventView": "audit", "CalendarDayView": "calendar_day",
     "DocumentTypeView": "document_type", "IncidentView": "incident", "IncidentApi": "incident",
-    "JobView": "job", "MyJobView": "my_job", "PeerView": "peer",
+    "JobView": "job", "MyJobView": "my_job", "PeerView": "peer", "QuarantineView": "quarantine",
     "NotificationView": "notification", "NumberSeriesView": "series",
     "AppPermissionModelView": "permission", "LoginLockView": "login_lock",
     "PermissionViewModelView": "permission_view",
@@ -84,8 +84,11 @@ def _others(app, world, incoming):
     from app.incidents import services as incidents
     from app.incoming import services as inc
     from app.incoming.models import IncomingDocument, ReaderGrant, Rejection
+    from app.jobs import runner
     from app.jobs.models import Job
     from app.notifications.models import Notification
+    from app.ocr import quarantine
+    from app.ocr import services as ocr_services
     from app.outgoing.models import NumberSeries
     from app.reference.models import Term
     from app.registers.models import RegisterColumn
@@ -105,6 +108,13 @@ def _others(app, world, incoming):
         sm = app.appbuilder.sm
         inc.refuse(s, s.get(IncomingDocument, refused), world.user("vanthu.vphu"),
                    "Không thuộc thẩm quyền")
+        # A document withheld for a secrecy marking (of no document the matrix reaches),
+        # and the intake form's pre-fill job of VPHU's clerk.
+        scanned = storage.store(io.BytesIO(pdfs.clean_pdf("Bản quét")), "bản quét.pdf")
+        withheld = quarantine.hold(s, "in", 10**6, world.ids["vphu"], "Văn bản tạm giữ",
+                                   "MẬT", scanned.sha256, [scanned.sha256])
+        prefill = runner.enqueue(s, ocr_services.PREFILL_JOB, {
+            "sha256": scanned.sha256, "user_id": world.ids["vanthu.vphu"]})
         incident = incidents.open_incident(
             s, owner, "software_error", "Lỗi in sổ", "Không in được",
             storage.store(io.BytesIO(pdfs.clean_pdf("Ảnh lỗi")), "lỗi.pdf"))
@@ -144,6 +154,7 @@ def _others(app, world, incoming):
             job=s.scalars(select(Job.id).where(Job.user_id.is_(None))).first(),  # the
             # re-verification the root queued
             my_job=s.scalars(select(Job.id).where(Job.user_id == owner.id)).first(),
+            quarantine=withheld.id, prefill_job=prefill.id,
             peer=s.scalars(select(ExchangePeer.id)).first(),
             audit=s.scalars(select(AuditEvent.id)).first(),
             group=s.scalars(select(Group.id)).first(),
@@ -239,7 +250,7 @@ def url_args(rule, objects, actions, pk=None):
             "filename": "export.csv",
             "assignment_id": objects["incoming"]["vphu"].get("unit_assignment"),
             "saved_id": objects["saved_search"], "version": "v1", "locale": "vi",
-            "job_id": pk,
+            "job_id": objects["prefill_job"] if view == "PrefillView" else pk,
             "fmt": "pdf", "form": "index",
         }.get(arg)
         if arg == "name" and view == "ReportView":

@@ -33,7 +33,9 @@ def test_features_register_their_part_when_the_app_is_built(app, tmp_path):
     contributions = registry.contributions(app)
     assert list(contributions.top_bar) == ["unread", "recent", "work", "outgoing"]
     assert list(contributions.landing) == ["registers", "records"]
-    assert set(contributions.services) == {"incoming_slip_pdf", "answer_recall", "filed_codes"}
+    assert set(contributions.services) == {"incoming_slip_pdf", "answer_recall", "filed_codes",
+                                           "scan_first_page", "searchable_copy",
+                                           "file_withheld"}
     assert account_alert.receivers and account_compromised.receivers
     # Another app: its own contributions, and the listeners are not doubled.
     other = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/other.db",

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core import audit, staging, storage
+from app.core import audit, registry, staging, storage
 from app.core.audit import AuditEvent, action_label
 from app.core.downloads import send_named
 from app.core.errors import DomainError
@@ -161,7 +161,13 @@ class DocumentStepsMixin:
     # -- files -------------------------------------------------------------------------
     def _scoped_file(self, file_id):
         row = self.datamodel.session.get(self.file_model, file_id)
-        if row is None or self.scoped_get(row.document_id) is None:
+        if row is None:
+            abort(404)
+        withheld = registry.contributions().services.get("file_withheld")
+        message = withheld(self.datamodel.session, row.sha256) if withheld else None
+        if message:  # a secrecy marking found in a stored file (docs/domain.md §2)
+            abort(410, description=message)
+        if self.scoped_get(row.document_id) is None:
             abort(404)
         if not storage.exists(row.sha256):
             log.error("stored file %s of %s %s is missing", row.sha256,
@@ -169,13 +175,33 @@ class DocumentStepsMixin:
             abort(404)
         return row
 
+    def _searchable(self, row):
+        """With ``?copy=searchable``: the stored searchable copy of a scan (its text
+        layer laid over the same pages, docs/domain.md §5.2) instead of the original;
+        404 when there is none."""
+        if request.args.get("copy") != "searchable":
+            return None
+        finder = registry.contributions().services.get("searchable_copy")
+        sha = finder(self.datamodel.session, row.sha256) if finder else None
+        if sha is None or not row.is_pdf():
+            abort(404)
+        return sha
+
     def _send(self, row, inline):
+        copy = self._searchable(row)
+        details = {"file": row.name, "sha256": row.sha256}
+        if copy:
+            details["searchable_copy"] = copy
         audit.record(self.datamodel.session, "file_previewed" if inline else "file_downloaded",
-                     row.document, details={"file": row.name, "sha256": row.sha256})
+                     row.document, details=details)
         self.datamodel.session.commit()
         if inline:
             g.inline_file = True
-        response = send_named(storage.path_for(row.sha256), row.name,
+        name = row.name
+        if copy:
+            stem = name[:-4] if name.lower().endswith(".pdf") else name
+            name = stem + " (" + _("searchable") + ").pdf"
+        response = send_named(storage.path_for(copy or row.sha256), name,
                               "application/pdf" if inline else "application/octet-stream",
                               inline)
         response.headers["X-Content-Type-Options"] = "nosniff"

@@ -15,12 +15,14 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, NoReturn
 
+from flask import has_app_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
+from app.core import registry
 from app.core.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -115,6 +117,7 @@ class FileCheck:
     warnings: list = field(default_factory=list)
     pages: int | None = None
     text: str = ""
+    recognised_pages: int = 0  # pages whose text OCR read at intake (no text layer)
 
     def messages(self) -> list[str]:
         """One translated message per problem, in report order."""
@@ -133,6 +136,8 @@ class FileCheck:
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         del data["text"]
+        if not self.recognised_pages:
+            del data["recognised_pages"]
         data["problems"] = list(self.problems)
         data["warnings"] = list(self.warnings)
         return data
@@ -442,6 +447,27 @@ def _check_content(path: str) -> FileCheck:
 
 # --- the hooks for storage.store(check=...) ---------------------------------------------
 
+SCAN_READER = "scan_first_page"
+"""The service (``app.core.registry``) that reads a scanned first page: ``reader(path)`` →
+its text or None (app/ocr provides it; without it a scan is stored without its text)."""
+MIN_LETTERS_PER_PAGE = 16
+
+
+def _read_scan(result: FileCheck, path: str) -> None:
+    """A PDF with too little text for its pages is a scan: its first page is recognised
+    before the file is stored, so that what it says (a secrecy stamp) is checked like any
+    text (docs/domain.md §2)."""
+    if not (result.ok and result.kind == "pdf" and result.pages and has_app_context()):
+        return
+    if sum(ch.isalnum() for ch in result.text) >= MIN_LETTERS_PER_PAGE * result.pages:
+        return
+    reader = registry.contributions().services.get(SCAN_READER)
+    text = reader(path) if reader is not None else None
+    if text:
+        result.text = "\n".join(part for part in (result.text, text) if part)
+        result.recognised_pages = 1
+
+
 def _refuse(result: FileCheck, name: str | None) -> NoReturn:
     log.warning("filecheck: refused %r (kind=%s): %s", name, result.kind,
                 ", ".join(result.problems))
@@ -457,12 +483,14 @@ def _refuse(result: FileCheck, name: str | None) -> NoReturn:
     raise DomainError(message)
 
 
-def check_main_pdf(path: str, name: str | None = None) -> FileCheck:
+def check_main_pdf(path: str, name: str | None = None, read_scan: bool = True) -> FileCheck:
     """The main document of a record must be a PDF without active content (Quy chế Điều 3.5:
     the original is kept, so a dangerous one is refused rather than cleaned)."""
     result = scan_pdf(path)
     if not result.ok:
         _refuse(result, name)
+    if read_scan:
+        _read_scan(result, path)
     if result.warnings:
         log.info("filecheck: accepted %r with warnings %s", name, result.warnings)
     return result
@@ -474,4 +502,5 @@ def check_attachment(path: str, name: str | None = None) -> FileCheck:
     result = _check_content(path)
     if not result.ok:
         _refuse(result, name)
+    _read_scan(result, path)
     return result

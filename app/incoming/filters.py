@@ -12,6 +12,7 @@ from app.core.scope import current_user, scope_settings
 from app.extensions import db
 from app.incoming import policy, services
 from app.incoming.models import IncomingDocument
+from app.ocr import quarantine
 
 
 class IncomingScopeFilter(BaseFilter):
@@ -19,6 +20,7 @@ class IncomingScopeFilter(BaseFilter):
     arg_name = None
 
     def apply(self, query: Any, value: Any) -> Any:
+        query = query.filter(quarantine.visible_clause("in", IncomingDocument.id))
         clause = policy.visible_clause(db.session, current_user(), scope_settings())
         return query if clause is None else query.filter(clause)
 

@@ -47,6 +47,7 @@ class Job(Model):
     state = Column(String(10), nullable=False, default=JobState.QUEUED.value, index=True)
     attempts = Column(Integer, nullable=False, default=0)
     last_error = Column(Text)
+    result = Column(JSON)  # what the body returned (a dict), for whoever waits on it
     run_after = Column(DateTime)  # the next try after a failure (inline mode)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     started_at = Column(DateTime)

@@ -235,7 +235,8 @@ def _execute(session: Session, job_id: int, attempt: int) -> JobState | None:
     kind, arguments = job.kind, dict(job.arguments or {})
     try:
         with progress.running(job_id):
-            job_body(kind)(session, **arguments)
+            outcome = job_body(kind)(session, **arguments)
+        job.result = outcome if isinstance(outcome, dict) else None
         job.state = JobState.DONE.value
         job.finished_at = utcnow()
         job.run_after = None

@@ -23,6 +23,11 @@ LANGUAGE = "vie"
 PLUGIN = "app.ocr.plugin"
 """Conditions the image Tesseract reads (seals' red dropped, specks removed)."""
 JOBS = 2
+THREADS = "1"
+"""Tesseract's OpenMP threads (``OMP_THREAD_LIMIT``) unless the environment sets them: one.
+OCRmyPDF gives a one-page file two, and two OpenMP threads spin for each other when the
+cores are busy: one page took 26–65 s at a load of 11 on two cores, against 2.3–3.0 s
+with one thread (same text); several pages still run two at a time (``JOBS``)."""
 MIN_TEXT = 16
 """A page with fewer letters and digits than this in its text layer counts as a scan (a
 scanner may print a date or a page number as text)."""
@@ -54,7 +59,18 @@ class Result:
         return self.text.split("\f")
 
 
+_LANGUAGES: dict[str, set[str]] = {}
+
+
 def _languages() -> set[str]:
+    """Tesseract's languages, asked once per process and Tesseract binary."""
+    binary = shutil.which("tesseract") or ""
+    if binary not in _LANGUAGES:
+        _LANGUAGES[binary] = _list_languages()
+    return _LANGUAGES[binary]
+
+
+def _list_languages() -> set[str]:
     try:
         out = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True,
                              timeout=20, check=False)
@@ -112,16 +128,21 @@ def _vietnamese(text: str) -> str:
     return "\n".join(lines).strip("\n")
 
 
-def recognise(pdf_bytes: bytes, timeout: float = 180) -> Result:
+def recognise(pdf_bytes: bytes, timeout: float = 180, first_pages: int | None = None
+              ) -> Result:
     """Recognise the pages without a text layer (the others keep theirs) and return the
-    text of every page with the searchable copy; ``pdf_bytes`` is left as it is. Raises
-    OcrUnavailable without the engine, OcrError when the file cannot be recognised."""
+    text of every page with the searchable copy; ``pdf_bytes`` is left as it is. With
+    ``first_pages`` only that many pages are recognised (the others give the text their
+    layer has, often none). Raises OcrUnavailable without the engine, OcrError when the
+    file cannot be recognised."""
     problem = missing()
     if problem is not None:
         raise OcrUnavailable(problem)
     page_has_text(pdf_bytes)  # an OcrError naming the problem when it is no readable PDF
     import ocrmypdf
     from ocrmypdf import exceptions as ocr_exceptions
+
+    os.environ.setdefault("OMP_THREAD_LIMIT", THREADS)  # read by OCRmyPDF's validation
 
     with tempfile.TemporaryDirectory(prefix="qlvb-ocr-") as work:
         source = os.path.join(work, "in.pdf")
@@ -134,7 +155,8 @@ def recognise(pdf_bytes: bytes, timeout: float = 180) -> Result:
                 code = ocrmypdf.ocr(
                     source, target, language=[LANGUAGE], output_type="pdf", skip_text=True,
                     jobs=JOBS, optimize=0, sidecar=sidecar, progress_bar=False,
-                    tesseract_timeout=timeout, plugins=[PLUGIN])
+                    tesseract_timeout=timeout, plugins=[PLUGIN],
+                    pages=f"1-{first_pages}" if first_pages else None)
         except ocr_exceptions.ExitCodeException as error:
             raise OcrError(f"{type(error).__name__}: {error}") from error
         if int(code) != 0:

@@ -8,6 +8,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import ColumnElement, and_, exists, or_
 
 from app.core.scope import current_user, scope_settings
+from app.ocr import quarantine
 from app.outgoing import policy
 from app.outgoing.models import OutgoingDocument, Recipient
 
@@ -17,6 +18,7 @@ class OutgoingScopeFilter(BaseFilter):
     arg_name = None
 
     def apply(self, query: Any, value: Any) -> Any:
+        query = query.filter(quarantine.visible_clause("out", OutgoingDocument.id))
         clause = policy.visible_clause(current_user(), scope_settings())
         return query if clause is None else query.filter(clause)
 

@@ -39,6 +39,7 @@ from app.core.timeutil import fmt_date, parse_date
 from app.incoming import policy as incoming
 from app.incoming.models import STATES as IN_STATES
 from app.incoming.models import URGENCY, Assignment, IncomingDocument
+from app.ocr import quarantine
 from app.outgoing import policy as outgoing
 from app.outgoing.models import STATES as OUT_STATES
 from app.outgoing.models import OutgoingDocument
@@ -198,10 +199,12 @@ def scope_clause(session: Session, user: AppUser,
         clause = incoming.visible_clause(session, user, settings)
         seen = true() if clause is None else exists().where(
             IncomingDocument.id == SearchDocument.document_id, clause)
-        conds.append(and_(SearchDocument.kind == "in", seen))
+        conds.append(and_(SearchDocument.kind == "in", seen,
+                          quarantine.visible_clause("in", SearchDocument.document_id)))
     if "out" in kinds:
         clause = outgoing.visible_clause(user, settings, unit_column=SearchDocument.unit_id)
-        conds.append(and_(SearchDocument.kind == "out", true() if clause is None else clause))
+        conds.append(and_(SearchDocument.kind == "out", true() if clause is None else clause,
+                          quarantine.visible_clause("out", SearchDocument.document_id)))
     return or_(*conds)
 
 

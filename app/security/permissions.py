@@ -47,6 +47,7 @@ NUMBER_SERIES = "NumberSeries"
 TRUST_ANCHOR = "TrustAnchor"
 BACKGROUND_JOB = "BackgroundJob"    # Tác vụ nền (app/jobs), the system admin's only
 MY_JOB = "MyJob"                    # the progress and result of a job one asked for
+QUARANTINE = "Quarantine"          # documents withheld for a secrecy marking (app/ocr)
 EXCHANGE_PEER = "ExchangePeer"      # Liên thông peers (app/exchange), the system admin's only
 SEARCH = "Search"
 REGISTER = "Register"              # sổ đăng ký đến / đi / theo dõi giải quyết
@@ -109,6 +110,7 @@ ROLE_CONFIGS = {
     ROLE_ADMIN: None,
     ROLE_OFFICE: SELF_SERVICE + _REFERENCE_READ + _INCOMING_READ + _OUTGOING_READ + _SEARCH + [
         (READ, AUDIT), (HANDLE, INCIDENT), (READ, REJECTION), (READ, USAGE),
+        (READ, QUARANTINE), (WRITE, QUARANTINE),
     ] + _REGISTERS + _RECORDS_READ + [(READ, TRANSFER)],
     ROLE_HEAD: SELF_SERVICE + _REFERENCE_READ + _INCOMING_READ + _OUTGOING_READ + _SEARCH + [
         (ASSIGN, INCOMING), (PROCESS, INCOMING), (READ, REJECTION),

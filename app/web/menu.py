@@ -12,6 +12,7 @@ from app.incoming import views as incoming
 from app.incoming.api import IncomingApi
 from app.jobs.views import JobView, MyJobView
 from app.notifications.views import NotificationView
+from app.ocr.views import PrefillView, QuarantineView
 from app.outgoing import views as outgoing
 from app.outgoing.api import OutgoingApi
 from app.records import views as records
@@ -91,6 +92,8 @@ def register_views(appbuilder: AppBuilder) -> None:
         category=CATEGORY_ADMIN)
     add(JobView, "BackgroundJobs", label=_l("Background jobs"), icon="fa-gears",
         category=CATEGORY_ADMIN)
+    add(QuarantineView, "Quarantine", label=_l("Withheld documents"), icon="fa-eye-slash",
+        category=CATEGORY_ADMIN)
     add(PeerView, "ExchangePeers", label=_l("Exchange (Liên thông)"), icon="fa-exchange",
         category=CATEGORY_ADMIN)
     add(IncidentView, "Incidents", label=_l("Incidents and requests"), icon="fa-life-ring",
@@ -129,6 +132,7 @@ def register_views(appbuilder: AppBuilder) -> None:
             category_label=_l("Work files"), category_icon="fa-folder-open")
     appbuilder.add_view_no_menu(AccountView)
     appbuilder.add_view_no_menu(MyJobView)
+    appbuilder.add_view_no_menu(PrefillView)
     appbuilder.add_api(UnitApi)
     appbuilder.add_api(IncidentApi)
     appbuilder.add_api(IncomingApi)

@@ -202,3 +202,29 @@ def samples(dpi: int = 300, noisy: bool = False,
         out.append(Sample(spec["key"], dpi, noisy, scan(born, dpi, noisy, seed=index),
                           reference_text(born), expected_fields(spec)))
     return out
+
+
+def marked(pdf: bytes, marking: str = "MẬT") -> bytes:
+    """``pdf`` with the secrecy stamp ``marking`` (NĐ 30 Phụ lục I: the "dấu chỉ độ mật"
+    below the number and symbol), framed, in dark ink, as a line of its own."""
+    from pypdf import PdfWriter
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from app.demo.files import _font
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, invariant=True)
+    width, height = A4
+    c.setFont(_font(), 16)
+    label_width = c.stringWidth(marking, _font(), 16)
+    x, y = 120, height - 175
+    c.drawString(x, y, marking)
+    c.setLineWidth(1.5)
+    c.rect(x - 8, y - 7, label_width + 16, 28)
+    c.save()
+    writer = PdfWriter(clone_from=io.BytesIO(pdf))
+    writer.pages[0].merge_page(PdfReader(io.BytesIO(buf.getvalue())).pages[0])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
