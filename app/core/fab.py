@@ -90,10 +90,10 @@ PINNED: dict[str, tuple[str, str, str]] = {
         "(self, **kwargs)",
         "ListArgumentsMixin._list wraps it (a page that is no number: 400)"),
     "flask_appbuilder.baseviews:BaseCRUDView._get_list_widget": (
-        "signature",
-        "(self, filters, actions=None, order_column='', order_direction='', page=None, "
-        "page_size=None, widgets=None, **kwargs)",
-        "ListArgumentsMixin._get_list_widget rewrites its order and page arguments"),
+        "source",
+        "b8bd9f3ee791aece5e017e714268137940f5829e976d3713b93f7b24ad24f230",
+        "ListArgumentsMixin._get_list_widget rewrites its order and page arguments; "
+        "app.core.lists.LeanListMixin._get_list_widget mirrors it: carry over FAB's changes"),
     # Views: what custom routes read (the accessors below).
     "flask_appbuilder.baseviews:BaseCRUDView._show": (
         "signature",
@@ -119,6 +119,14 @@ PINNED: dict[str, tuple[str, str, str]] = {
         "attribute",
         "set",
         "base_filters(): scoped look-ups of the APIs"),
+    "flask_appbuilder.baseviews:BaseCRUDView._get_search_widget": (
+        "signature",
+        "(self, form=None, exclude_cols=None, widgets=None)",
+        "app.core.lists.LeanListMixin._get_search_widget wraps it"),
+    "flask_appbuilder.widgets:SearchWidget.__call__": (
+        "source",
+        "484910bee0a34d1084be8898cc61fa8f38a6e82f8671a56eb4ab2a656f44637f",
+        "app.core.lists.KeptSearchWidget._fields computes what it computes"),
     # Data interface and filters: lists count fast, text filters match literally.
     "flask_appbuilder.models.filters:Filters._get_filters": (
         "signature",
@@ -133,6 +141,10 @@ PINNED: dict[str, tuple[str, str, str]] = {
         "(self, query, filters=None, order_column='', order_direction='', page=None, "
         "page_size=None, select_columns=None, aliases_mapping=None)",
         "inner_query(): the capped count of AppSQLAInterface.query_count"),
+    "flask_appbuilder.models.sqla.interface:SQLAInterface.query": (
+        "source",
+        "47d8b1bfa8b7d54291fa3aee74baff1f3731e1183c0e7ebfadb63e52b0b1483a",
+        "AppSQLAInterface.query mirrors it (rows first, no count for a short first page)"),
     "flask_appbuilder.models.sqla.interface:SQLAInterface.query_count": (
         "signature",
         "(self, query, filters=None, select_columns=None)",
@@ -193,6 +205,11 @@ EXTENDED_TEMPLATES: dict[str, str] = {
         "c1979e69d6471f5b156a22af4a93d6b6e796136f15757240df19f69f4545660b",
     "appbuilder/general/lib.html":
         "d91fc4025d4fc213f0b3f62190af4157bf392b0db5b650fc6231fc2df98f5129",
+    # Mirrored, not extended, by qlvb/list_widget.html (the header row and the empty list).
+    "appbuilder/general/widgets/base_list.html":
+        "16fec5c8fa0b3da9d887fce6168b109e26c96f48d32784304e8a8a0240421ea5",
+    "appbuilder/general/widgets/list.html":
+        "2a0fad48fe42239c756dbc963dcefa3cba1181c6d699378bc811dd081ebdb662",
     "appbuilder/general/model/list.html":
         "7c11106ff27fb6d248f340f40b533d8c8d06f70db9724a1293bc4e6b3993e597",
     "appbuilder/general/model/show.html":
