@@ -172,6 +172,10 @@ PINNED: dict[str, tuple[str, str, str]] = {
         "b8e43e408cd8e7de4ecc0b605eff6b6b2137b44e74be5ecc78c7de1bcc24594c",
         "schema_converter_with(): convert() must still pass its field mixin to "
         "_meta_schema_factory"),
+    "flask_appbuilder.api:ModelRestApi._init_model_schemas": (
+        "signature",
+        "(self)",
+        "AppModelRestApi._init_model_schemas wraps the list schema (app.core.lists.ListDumper)"),
     # Security manager: permission checks from one cached set (PermissionSetMixin).
     "flask_appbuilder.security.manager:BaseSecurityManager._has_view_access": (
         "source",

@@ -327,3 +327,55 @@ class LeanListMixin:
             modelview_name=type(view).__name__, view=view, **kwargs)
         return widgets
 
+
+
+# -- API lists --------------------------------------------------------------------------------
+
+def _field_writer(field: Any, name: str) -> Callable[[Any], Any]:
+    """The value of one attribute as marshmallow's ``field`` dumps it, with the common
+    types done directly (an integer, a text, an ISO date) and the others by the field."""
+    from marshmallow import fields
+
+    kind = type(field)
+    iso = getattr(field, "format", None) in (None, "iso", "iso8601")
+    if kind is fields.Integer and not field.as_string:
+        return lambda value: None if value is None else int(value)
+    if kind is fields.String:
+        return lambda value: value if value is None or type(value) is str \
+            else field._serialize(value, name, None)
+    if kind in (fields.Date, fields.DateTime) and iso:
+        return lambda value: None if value is None else value.isoformat()
+    return lambda value: field._serialize(value, name, None)
+
+
+class ListDumper:
+    """An API's list schema whose ``dump(rows, many=True)`` writes each row's attributes
+    through writers made once (``_field_writer``) instead of marshmallow's per-field
+    machinery, when the schema allows it: declared fields only under their own names, no
+    dump hooks. Anything else is the schema's own ``dump``; other attributes are the
+    schema's."""
+
+    def __init__(self, schema: Any) -> None:
+        self.schema = schema
+        self.writers = self._writers(schema)
+
+    @staticmethod
+    def _writers(schema: Any) -> list[tuple[str, Callable[[Any], Any]]] | None:
+        if any(schema._hooks.get(tag) for tag in schema._hooks
+               if "dump" in str(tag)):
+            return None
+        writers = []
+        for name, field in schema.dump_fields.items():
+            if field.data_key not in (None, name) or field.attribute not in (None, name):
+                return None
+            writers.append((name, _field_writer(field, name)))
+        return writers
+
+    def dump(self, obj: Any, *, many: bool | None = None) -> Any:
+        writers = self.writers
+        if not many or writers is None:
+            return self.schema.dump(obj, many=many)
+        return [{name: write(getattr(row, name)) for name, write in writers} for row in obj]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.schema, name)

@@ -22,7 +22,7 @@ from app.core import fab
 from app.core.errors import DomainError
 from app.core.fab import InnerFiltersMixin, ListArgumentsMixin, RuleFormsMixin
 from app.core.inputs import CleanTextFormsMixin, CleanTextSchemaMixin
-from app.core.lists import LeanListMixin
+from app.core.lists import LeanListMixin, ListDumper
 from app.core.methods import CRUD_METHODS
 from app.core.timeutil import fmt_date, fmt_datetime
 
@@ -269,6 +269,13 @@ class AppModelRestApi(ModelRestApi):
     method_permission_name = CRUD_METHODS
     model2schemaconverter = fab.schema_converter_with(CleanTextSchemaMixin)
     allow_browser_login = False
+
+    def _init_model_schemas(self):
+        super()._init_model_schemas()
+        # Lists of a fixed schema are written without marshmallow's per-field overhead.
+        if self.list_model_schema is not None and \
+                not isinstance(self.list_model_schema, ListDumper):
+            self.list_model_schema = ListDumper(self.list_model_schema)
 
     def check(self, item):
         """Override: raise DomainError when ``item`` breaks a rule."""
