@@ -349,15 +349,21 @@ def _field_writer(field: Any, name: str) -> Callable[[Any], Any]:
 
 
 class ListDumper:
-    """An API's list schema whose ``dump(rows, many=True)`` writes each row's attributes
-    through writers made once (``_field_writer``) instead of marshmallow's per-field
-    machinery, when the schema allows it: declared fields only under their own names, no
-    dump hooks. Anything else is the schema's own ``dump``; other attributes are the
-    schema's."""
+    """The ``dump`` of an API's list schema that writes ``dump(rows, many=True)`` through
+    writers made once (``_field_writer``) instead of marshmallow's per-field machinery,
+    when the schema allows it: declared fields only under their own names, no dump
+    hooks. Anything else is the schema's own ``dump``. ``install`` puts it on the schema
+    instance, which stays a marshmallow schema for everything else (the OpenAPI spec)."""
 
     def __init__(self, schema: Any) -> None:
-        self.schema = schema
+        self.schema_dump = schema.dump
         self.writers = self._writers(schema)
+
+    @classmethod
+    def install(cls, schema: Any) -> ListDumper:
+        dumper = cls(schema)
+        schema.dump = dumper.dump
+        return dumper
 
     @staticmethod
     def _writers(schema: Any) -> list[tuple[str, Callable[[Any], Any]]] | None:
@@ -374,8 +380,5 @@ class ListDumper:
     def dump(self, obj: Any, *, many: bool | None = None) -> Any:
         writers = self.writers
         if not many or writers is None:
-            return self.schema.dump(obj, many=many)
+            return self.schema_dump(obj, many=many)
         return [{name: write(getattr(row, name)) for name, write in writers} for row in obj]
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.schema, name)

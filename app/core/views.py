@@ -273,9 +273,8 @@ class AppModelRestApi(ModelRestApi):
     def _init_model_schemas(self):
         super()._init_model_schemas()
         # Lists of a fixed schema are written without marshmallow's per-field overhead.
-        if self.list_model_schema is not None and \
-                not isinstance(self.list_model_schema, ListDumper):
-            self.list_model_schema = ListDumper(self.list_model_schema)
+        if self.list_model_schema is not None:
+            ListDumper.install(self.list_model_schema)
 
     def check(self, item):
         """Override: raise DomainError when ``item`` breaks a rule."""

@@ -49,28 +49,28 @@ def test_the_rows_link_to_the_document_and_label_each_cell(app, clients, docs): 
 
 
 def test_an_api_list_is_written_as_marshmallow_writes_it(app):
-    from app.core.lists import ListDumper
-
     class Row:
         def __init__(self, **values):
             self.__dict__.update(values)
 
+    def marshmallow(schema, rows):
+        return type(schema).dump(schema, rows, many=True)
+
     with app.app_context():
         api = next(v for v in app.appbuilder.baseviews if type(v).__name__ == "IncomingApi")
-        dumper = api.list_model_schema
-        assert isinstance(dumper, ListDumper) and dumper.writers is not None
-        names = list(dumper.schema.dump_fields)
-        full = {name: None for name in names}
+        schema = api.list_model_schema
+        assert getattr(schema.dump, "__self__", None).writers is not None
+        full = {name: None for name in schema.dump_fields}
         rows = [Row(**full),
                 Row(**{**full, "id": 7, "unit_id": 2, "state": "registered",
                        "arrival_date": date(2026, 1, 5), "summary": "Kế hoạch <b>",
                        "urgency": 3, "arrival_year": 2026, "author_name": Markup("x")})]
-        assert dumper.dump(rows, many=True) == dumper.schema.dump(rows, many=True)
-        assert dumper.dump(rows[1]) == dumper.schema.dump(rows[1])
-        out = api.list_model_schema.dump(rows, many=True)[1]
+        assert schema.dump(rows, many=True) == marshmallow(schema, rows)
+        assert schema.dump(rows[1]) == type(schema).dump(schema, rows[1])
+        out = schema.dump(rows, many=True)[1]
         assert out["arrival_date"] == "2026-01-05" and out["urgency"] == 3
         incident = next(v for v in app.appbuilder.baseviews
                         if type(v).__name__ == "IncidentApi").list_model_schema
-        row = Row(**{name: None for name in incident.schema.dump_fields})
+        row = Row(**{name: None for name in incident.dump_fields})
         row.created_at = datetime(2026, 1, 5, 8, 30, 1, 15)
-        assert incident.dump([row], many=True) == incident.schema.dump([row], many=True)
+        assert incident.dump([row], many=True) == marshmallow(incident, [row])
