@@ -6,7 +6,6 @@ would appear there and offers the next step."""
 import re
 
 PHONE = {"width": 375, "height": 812}
-PASSWORD = "Browser@2026qlvb"
 
 # The main screens of each role (the document page is reached from the first list).
 SCREENS = {
@@ -28,19 +27,9 @@ MEASURE = """(width) => {
 
 
 def phone(walk, username):
-    """A phone-sized page signed in as ``username`` through the login form."""
-    context = walk.browser.new_context(locale="vi-VN", viewport=PHONE, is_mobile=True,
-                                       has_touch=True, device_scale_factor=2)
-    context.set_default_timeout(15000)
-    walk.contexts.append(context)
-    page = context.new_page()
-    with walk.step(page, f"{username}-signs-in-on-a-phone"):
-        page.goto(walk.base + "/login/")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("form [type=submit]")
-        page.wait_for_load_state()
-        assert "/login" not in page.url
+    """The page of ``username`` (signed in through the login form) at a phone's size."""
+    page = walk.sign_in(username)
+    page.set_viewport_size(PHONE)
     return page
 
 
@@ -62,7 +51,7 @@ def test_no_main_screen_scrolls_sideways_on_a_phone(walk):
                 page.goto(walk.base + path)
                 page.wait_for_load_state()
                 no_sideways_scroll(page)
-    clerk = walk.contexts[0].pages[0]
+    clerk = walk.sign_in("vanthu.vphu")
     with walk.step(clerk, "clerk-opens-a-document-on-a-phone"):
         clerk.goto(walk.base + "/incomingview/list/")
         clerk.locator("td.qlvb-row-actions a").first.click()

@@ -140,26 +140,21 @@ class RowWriter:
         self.checkbox = with_checkbox
         name = type(view).__name__
         buttons = []
-        show, edit, delete = (_safe_url(f"{name}.{route}") for route in ("show", "edit",
-                                                                          "delete"))
-        if can_show and show:
-            href = show + link_suffix
-            buttons.append(str(Markup(
-                '<a href="{}" class="btn btn-sm btn-default" title="{}">'
-                '<span class="sr-only">{}</span><i class="fa fa-search"></i></a>').format(
-                    Markup(href), _("Show record"), _("Show"))))
-        if can_edit and edit:
-            href = edit + link_suffix
-            buttons.append(str(Markup(
-                '<a href="{}" class="btn btn-sm btn-default" title="{}">'
-                '<span class="sr-only">{}</span><i class="fa fa-edit"></i></a>').format(
-                    Markup(href), _("Edit record"), _("Edit"))))
-        if can_delete and delete:
-            href = delete
-            buttons.append(str(Markup(
-                '<a href="#" data-delete="{}" class="btn btn-sm btn-default qlvb-delete" '
-                'title="{}"><span class="sr-only">{}</span><i class="fa fa-trash"></i></a>')
-                .format(Markup(href), _("Delete record"), _("Delete"))))
+        # (route, allowed, link or delete, icon, title, screen-reader text), as FAB's.
+        for route, allowed, icon, title, text in (
+                ("show", can_show, "fa-search", _("Show record"), _("Show")),
+                ("edit", can_edit, "fa-edit", _("Edit record"), _("Edit")),
+                ("delete", can_delete, "fa-trash", _("Delete record"), _("Delete"))):
+            url = _safe_url(f"{name}.{route}") if allowed else None
+            if url is None:
+                continue
+            target = Markup('href="#" data-delete="{}" class="btn btn-sm btn-default '
+                            'qlvb-delete"').format(Markup(url)) if route == "delete" else \
+                Markup('href="{}" class="btn btn-sm btn-default"').format(
+                    Markup(url + link_suffix))
+            buttons.append(str(Markup('<a {} title="{}"><span class="sr-only">{}</span>'
+                                      '<i class="fa {}"></i></a>').format(
+                target, title, text, icon)))
         self.buttons = (
             '<td class="qlvb-row-actions"><div class="btn-group btn-group-xs">'
             + "".join(buttons) + "</div></td>") if buttons else ""

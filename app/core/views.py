@@ -261,6 +261,9 @@ class AppModelView(KnownActionsMixin, RuleFormsMixin, ListArgumentsMixin, LeanLi
         self._checked(item)
 
 
+fab.install_rison_validation()
+
+
 class AppModelRestApi(ModelRestApi):
     """A FAB ModelRestApi with our conventions: a broken rule answers 422 with the message;
     the text of the schemas FAB makes is cleaned (declared schemas derive from

@@ -172,7 +172,7 @@ class IncomingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
     list_empty = _l("The documents the unit receives appear here. A paper document is "
                     "received with the button below; electronic ones arrive first in "
                     "“Waiting to be received”.")
-    list_next_steps = (INTAKE_STEP, INBOX_STEP)
+    list_next_steps: tuple[NextStep, ...] = (INTAKE_STEP, INBOX_STEP)
     # Documents change only through the forms below: FAB's add/edit are not routed.
     add_columns = edit_columns = ["summary"]
     page_size = 25

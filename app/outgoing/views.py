@@ -114,7 +114,7 @@ class OutgoingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
     card_first = ("symbol", "document_date", "summary", "state_label")
     list_empty = _l("The outgoing documents of the unit appear here, from the first draft to "
                     "the issued document.")
-    list_next_steps = (DRAFT_STEP,)
+    list_next_steps: tuple[NextStep, ...] = (DRAFT_STEP,)
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
