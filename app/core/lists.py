@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_appbuilder.widgets import ListWidget, RenderTemplateWidget, SearchWidget
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -247,25 +247,26 @@ DEFAULT_EMPTY = _l("There is nothing in this list yet.")
 
 
 SEARCH_FORM_SECONDS = 60
-_search_forms: dict[tuple[str, str], tuple[int, float, dict[str, Any]]] = {}
 
 
 class KeptSearchWidget(SearchWidget):
     """FAB's search widget, whose filter fields (the same for every request of a view in
-    a language: the chosen values travel in the active filters) are rendered once and kept
-    until a write (``app.core.freshness``) or ``SEARCH_FORM_SECONDS``."""
+    a language: the chosen values travel in the active filters) are rendered once per app
+    and kept until a write (``app.core.freshness``) or ``SEARCH_FORM_SECONDS``."""
 
     def __call__(self, **kwargs: Any) -> Any:
         args = self.template_args
         view = args.get("view")
         key = (type(view).__name__, str(get_locale()))
         now, current = time.monotonic(), freshness.generation()
-        kept = _search_forms.get(key) if view is not None \
+        forms: dict[tuple[str, str], tuple[int, float, dict[str, Any]]] = \
+            current_app.extensions.setdefault("qlvb.search_forms", {})
+        kept = forms.get(key) if view is not None \
             and not view.search_form_query_rel_fields else None
         if kept is None or kept[0] != current or kept[1] < now:
             fields = self._fields()
             if view is not None and not view.search_form_query_rel_fields:
-                _search_forms[key] = (current, now + SEARCH_FORM_SECONDS, fields)
+                forms[key] = (current, now + SEARCH_FORM_SECONDS, fields)
         else:
             fields = kept[2]
         kwargs.update(fields)
