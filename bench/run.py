@@ -245,7 +245,10 @@ def percentile(values, p):
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
-def measure_latency(app_port, base_port, cookie, token, base_cookie, ops, samples):
+def measure_latency(app_port, base_port, cookie, token, base_cookie, ops, samples,
+                    app_pid=None, base_pid=None):
+    """Median and p95 of each operation, and the server CPU each request cost (the
+    workers' CPU time before and after it: one client, so the request is all they did)."""
     results = {}
     live = []
     for label, path, base_path, is_api in ops:
@@ -257,14 +260,20 @@ def measure_latency(app_port, base_port, cookie, token, base_cookie, ops, sample
         if status != 200:
             raise RuntimeError(f"{path}: HTTP {status}")
         live.append((label, path, base_path, is_api))
-        results[label] = {"app": [], "base": []}
+        results[label] = {"app": [], "base": [], "app_cpu": 0.0, "base_cpu": 0.0}
     for round_ in range(samples + 2):
         for label, path, base_path, is_api in live:
+            a0 = worker_cpu_ms(app_pid) if app_pid else 0.0
             a = timed(app_port, path, None if is_api else cookie, token if is_api else None)
+            a1 = worker_cpu_ms(app_pid) if app_pid else 0.0
+            b0 = worker_cpu_ms(base_pid) if base_pid else 0.0
             b = timed(base_port, base_path, base_cookie)
+            b1 = worker_cpu_ms(base_pid) if base_pid else 0.0
             if round_ >= 2:
                 results[label]["app"].append(a)
                 results[label]["base"].append(b)
+                results[label]["app_cpu"] += (a1 - a0) / samples
+                results[label]["base_cpu"] += (b1 - b0) / samples
     return results
 
 
@@ -308,7 +317,7 @@ def run_one(kind, n, samples, clients, seconds, reuse):
             base_cookie = "; ".join(f"{k}={v}" for k, v in _cookies(headers).items())
             print(f"  {kind}: measuring as {username} ({who}) …", flush=True)
             lat = measure_latency(app_port, base_port, cookie, token, base_cookie, ops,
-                                  samples)
+                                  samples, app_pid, base_pid)
             tp_app = throughput(app_port, ops[0][1], cookie, clients, seconds, app_pids)
             tp_base = throughput(base_port, ops[0][2], base_cookie, clients, seconds,
                                  base_pids)
@@ -325,23 +334,24 @@ def table(result):
                  f"(VPHU: {f['unit_docs']:,} incoming)")
     lines.append("")
     lines.append("| user | request | median ms | p95 ms | baseline median / p95 ms | "
-                 "ratio (median) |")
-    lines.append("|---|---|---:|---:|---:|---:|")
+                 "ratio (median) | server CPU ms/req (baseline) |")
+    lines.append("|---|---|---:|---:|---:|---:|---:|")
     for username, data in result["users"].items():
         for label, values in data["latency"].items():
             if values is None:
-                lines.append(f"| {username} | {label} | n/a (404) | | | |")
+                lines.append(f"| {username} | {label} | n/a (404) | | | | |")
                 continue
             am, ap = statistics.median(values["app"]), percentile(values["app"], 0.95)
             bm, bp = statistics.median(values["base"]), percentile(values["base"], 0.95)
             lines.append(f"| {username} | {label} | {am:.1f} | {ap:.1f} | {bm:.1f} / {bp:.1f} "
-                         f"| {am / bm:.1f}× |")
+                         f"| {am / bm:.1f}× | {values['app_cpu']:.1f} "
+                         f"({values['base_cpu']:.1f}) |")
         tp = data["throughput"]
         a, b = tp["app"], tp["base"]
         lines.append(f"| {username} | list page 1, {ARGS_CLIENTS[0]} clients: req/s "
                      f"(server CPU ms/req) | {a['rps']:.1f} ({a['cpu_ms_per_request']:.1f}) | "
                      f"| {b['rps']:.1f} ({b['cpu_ms_per_request']:.1f}) | "
-                     f"1/{b['rps'] / a['rps']:.1f} |")
+                     f"1/{b['rps'] / a['rps']:.1f} | |")
     return "\n".join(lines)
 
 

@@ -22,6 +22,7 @@ from app.core import fab
 from app.core.errors import DomainError
 from app.core.fab import InnerFiltersMixin, ListArgumentsMixin, RuleFormsMixin
 from app.core.inputs import CleanTextFormsMixin, CleanTextSchemaMixin
+from app.core.lists import LeanListMixin, ListDumper
 from app.core.methods import CRUD_METHODS
 from app.core.timeutil import fmt_date, fmt_datetime
 
@@ -196,8 +197,8 @@ class KnownActionsMixin:
         return super().action_post()
 
 
-class AppModelView(KnownActionsMixin, RuleFormsMixin, ListArgumentsMixin, CleanTextFormsMixin,
-                   ModelView):
+class AppModelView(KnownActionsMixin, RuleFormsMixin, ListArgumentsMixin, LeanListMixin,
+                   CleanTextFormsMixin, ModelView):
     """A FAB ModelView with our conventions (the text of its forms cleaned). Subclasses set
     ``class_permission_name`` to their resource; rules live in services and are called from
     ``check``."""
@@ -260,6 +261,9 @@ class AppModelView(KnownActionsMixin, RuleFormsMixin, ListArgumentsMixin, CleanT
         self._checked(item)
 
 
+fab.install_rison_validation()
+
+
 class AppModelRestApi(ModelRestApi):
     """A FAB ModelRestApi with our conventions: a broken rule answers 422 with the message;
     the text of the schemas FAB makes is cleaned (declared schemas derive from
@@ -268,6 +272,12 @@ class AppModelRestApi(ModelRestApi):
     method_permission_name = CRUD_METHODS
     model2schemaconverter = fab.schema_converter_with(CleanTextSchemaMixin)
     allow_browser_login = False
+
+    def _init_model_schemas(self):
+        super()._init_model_schemas()
+        # Lists of a fixed schema are written without marshmallow's per-field overhead.
+        if self.list_model_schema is not None:
+            ListDumper.install(self.list_model_schema)
 
     def check(self, item):
         """Override: raise DomainError when ``item`` breaks a rule."""
@@ -378,6 +388,22 @@ class AppSQLAInterface(InnerFiltersMixin, SQLAInterface):
         limited = inner.with_entities(pk).order_by(None).limit(cap + 1).subquery()
         count = self.session.query(func.count()).select_from(limited).scalar()
         return CappedCount(cap) if count > cap else count
+
+    def query(self, filters=None, order_column="", order_direction="", page=None,
+              page_size=None, select_columns=None, outer_default_load=False):
+        """FAB's (the count and a page of rows), reading the rows first: a first page
+        shorter than a page is the whole list, and its length is the count (no COUNT)."""
+        query = self.session.query(self.obj)
+        rows = self.apply_all(query, filters, order_column, order_direction, page, page_size,
+                              select_columns, outer_default_load).all()
+        if not page and page_size and len(rows) < page_size:
+            count = len(rows)
+        else:
+            count = self.query_count(query, filters, select_columns)
+        name = self.obj.__name__
+        if rows and not all(hasattr(row, name) for row in rows):
+            return count, rows
+        return count, [getattr(row, name) for row in rows]
 
     def add(self, item, commit=True):
         return self._guard(super().add, item, commit=commit)

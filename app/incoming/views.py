@@ -19,6 +19,7 @@ from app.core.downloads import send_named
 from app.core.errors import DomainError
 from app.core.fab import related_views, show_widgets
 from app.core.filecheck import check_attachment
+from app.core.lists import NextStep
 from app.core.scope import (
     UnitScopedMixin,
     current_unit_id,
@@ -37,6 +38,7 @@ from app.incoming.filters import (
     TrackingFilter,
 )
 from app.incoming.models import (
+    STATES,
     URGENCY,
     ExchangeStatus,
     IncomingDocument,
@@ -78,11 +80,21 @@ class IncomingInterface(AppSQLAInterface):
 
 
 def urgency_badge(value):
+    """The urgency as a badge with its word (not colour alone); the list writes it once per
+    level and page."""
     level = value if isinstance(value, int) else 0
-
-    css = {0: "default", 1: "warning", 2: "warning", 3: "danger", 4: "danger"}[level]
+    css = {0: "default", 1: "warning", 2: "warning", 3: "danger", 4: "danger"}.get(level,
+                                                                                   "default")
     return Markup('<span class="label label-{} qlvb-urgency-{}">{}</span>').format(
         css, level, URGENCY.get(level, level))
+
+
+INTAKE_STEP = NextStep("IncomingView.intake", _l("Receive a paper or outside document"),
+                       "fa-plus", P.INTAKE, P.INCOMING)
+INBOX_STEP = NextStep("IncomingInboxView.list", _l("Waiting to be received (Chờ tiếp nhận)"),
+                      "fa-inbox", P.READ, P.INCOMING, primary=False)
+ALL_STEP = NextStep("IncomingView.list", _l("All incoming documents"), "fa-list", P.READ,
+                    P.INCOMING, primary=False)
 
 
 NOT_ROUTED = {"download", "add", "edit", "delete", "api", "api_read", "api_get", "api_create",
@@ -155,6 +167,12 @@ class IncomingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
         "cancel_reason": _l("Reason for the cancellation"),
     }
     formatters_columns = {"urgency": urgency_badge}
+    list_labels = {"state_label": ("state", STATES)}
+    card_first = ("number_label", "arrival_date", "summary", "state_label", "deadline_cell")
+    list_empty = _l("The documents the unit receives appear here. A paper document is "
+                    "received with the button below; electronic ones arrive first in "
+                    "“Waiting to be received”.")
+    list_next_steps: tuple[NextStep, ...] = (INTAKE_STEP, INBOX_STEP)
     # Documents change only through the forms below: FAB's add/edit are not routed.
     add_columns = edit_columns = ["summary"]
     page_size = 25
@@ -481,42 +499,63 @@ def _by_deadline():
 class IncomingInboxView(IncomingListBase):
     list_title = _l("Waiting to be received (Chờ tiếp nhận)")
     base_filters = _tracking("inbox")
+    list_empty = _l("No document is waiting to be received. Electronic documents sent to the "
+                    "unit through the document exchange (liên thông) appear here; a paper "
+                    "document is received with the button below.")
+    list_next_steps = (INTAKE_STEP,)
 
 
 class IncomingToAssignView(IncomingListBase):
     list_title = _l("Waiting for assignment")
     base_filters = _tracking("to_assign")
+    list_empty = _l("No registered document is waiting for assignment. Documents appear here "
+                    "once the clerk registers them.")
+    list_next_steps = (ALL_STEP,)
 
 
 class IncomingInProgressView(IncomingListBase):
     list_title = _l("Being processed")
     base_filters = _tracking("in_progress")
+    list_empty = _l("No document is being processed. Documents appear here once they are "
+                    "assigned.")
+    list_next_steps = (ALL_STEP,)
 
 
 class IncomingNearDueView(IncomingListBase):
     datamodel = _by_deadline()
     list_title = _l("Due soon")
     base_filters = _tracking("near_due")
+    list_empty = _l("No open document is close to its deadline.")
+    list_next_steps = (ALL_STEP,)
 
 
 class IncomingOverdueView(IncomingListBase):
     datamodel = _by_deadline()
     list_title = _l("Overdue")
     base_filters = _tracking("overdue")
+    list_empty = _l("No open document is past its deadline.")
+    list_next_steps = (ALL_STEP,)
 
 
 class IncomingDoneOnTimeView(IncomingListBase):
     list_title = _l("Completed on time")
     base_filters = _tracking("done_on_time")
+    list_empty = _l("No document has been completed on time yet.")
+    list_next_steps = (ALL_STEP,)
 
 
 class IncomingDoneLateView(IncomingListBase):
     list_title = _l("Completed late")
     base_filters = _tracking("done_late")
+    list_empty = _l("No document has been completed late.")
+    list_next_steps = (ALL_STEP,)
 
 
 class IncomingTodoView(IncomingListBase):
     """Việc cần xử lý: sorted by urgency, then deadline."""
+    list_empty = _l("Nothing to process. Documents assigned to you or to your unit appear here "
+                    "once the head assigns them.")
+    list_next_steps = (ALL_STEP,)
 
     datamodel = _by_deadline()
     list_title = _l("My work (Việc cần xử lý)")

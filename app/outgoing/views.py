@@ -15,6 +15,7 @@ from app.core.docviews import DocumentStepsMixin, document_history, short_summar
 from app.core.errors import DomainError
 from app.core.fab import related_views, show_widgets
 from app.core.filecheck import check_attachment
+from app.core.lists import NextStep
 from app.core.scope import UnitScopedMixin, scope_settings
 from app.core.timeutil import fmt_date, local_today
 from app.core.views import AppModelView, AppSQLAInterface
@@ -24,7 +25,13 @@ from app.incoming.services import Uploads, store_upload
 from app.incoming.views import NOT_ROUTED, IncomingInterface, urgency_badge
 from app.outgoing import forms, policy, services
 from app.outgoing.filters import OutgoingListFilter, OutgoingScopeFilter
-from app.outgoing.models import SERIES_SCOPES, NumberSeries, OutgoingDocument, OutgoingFile
+from app.outgoing.models import (
+    SERIES_SCOPES,
+    STATES,
+    NumberSeries,
+    OutgoingDocument,
+    OutgoingFile,
+)
 from app.security import permissions as P
 from app.trust import agency
 from app.trust.services import intake_check
@@ -44,6 +51,10 @@ class OutgoingInterface(IncomingInterface):
         if not order_column and self.obj is OutgoingDocument:
             return query.order_by(OutgoingDocument.urgency.desc(), *self.tail)
         return super().apply_order_by(query, order_column, order_direction, *args, **kwargs)
+
+
+DRAFT_STEP = NextStep("OutgoingView.draft", _l("New outgoing document"), "fa-plus", P.DRAFT,
+                      P.OUTGOING)
 
 
 class OutgoingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, AppModelView):
@@ -99,6 +110,11 @@ class OutgoingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
         "recall_reason": _l("Reason for the recall"),
     }
     formatters_columns = {"urgency": urgency_badge}
+    list_labels = {"state_label": ("state", STATES)}
+    card_first = ("symbol", "document_date", "summary", "state_label")
+    list_empty = _l("The outgoing documents of the unit appear here, from the first draft to "
+                    "the issued document.")
+    list_next_steps: tuple[NextStep, ...] = (DRAFT_STEP,)
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
@@ -387,10 +403,28 @@ def _int(value):
         return None
 
 
+ALL_STEP = NextStep("OutgoingView.list", _l("All outgoing documents"), "fa-list", P.READ,
+                    P.OUTGOING, primary=False)
+EMPTY = {
+    "drafts": (_l("No draft. A new outgoing document starts as a draft."), (DRAFT_STEP,)),
+    "waiting_for_me": (_l("Nothing is waiting for your approval or signature. Drafts "
+                          "submitted to you appear here."), (ALL_STEP,)),
+    "returned_to_me": (_l("No draft has been returned to you."), (ALL_STEP,)),
+    "to_number": (_l("No signed document is waiting for a number. Documents appear here "
+                     "once they are signed."), (ALL_STEP,)),
+    "to_issue": (_l("No numbered document is waiting to be issued."), (ALL_STEP,)),
+    "issued": (_l("No document has been issued yet."), (ALL_STEP,)),
+    "late": (_l("No document was issued late."), (ALL_STEP,)),
+    "refused": (_l("No recipient has refused a document of the unit."), (ALL_STEP,)),
+    "recalled": (_l("No document has been recalled."), (ALL_STEP,)),
+}
+
+
 def _list(name, title):
+    text, steps = EMPTY.get(name, (None, ()))
     return type(f"Outgoing{''.join(p.title() for p in name.split('_'))}View",
                 (OutgoingListBase,),
-                {"list_title": title,
+                {"list_title": title, "list_empty": text, "list_next_steps": steps,
                  "base_filters": [["id", OutgoingScopeFilter, None],
                                   ["id", OutgoingListFilter, name]]})
 

@@ -1,0 +1,76 @@
+"""The one list renderer (app/core/lists.py): an empty list says what would be there and
+offers the next step the user may take; a search that finds nothing offers to clear it;
+the rows keep FAB's links; an API list is written as marshmallow would write it."""
+
+import re
+from datetime import date, datetime
+
+from markupsafe import Markup
+
+from tests.core import test_fast_lists
+
+docs = test_fast_lists.docs  # the fixture
+
+
+def test_an_empty_inbox_says_where_electronic_documents_appear_and_offers_paper_intake(
+        clients):
+    html = clients("vanthu.vphu").get("/incominginboxview/list/").get_data(as_text=True)
+    empty = html[html.index('class="qlvb-empty"'):]
+    assert "trục liên thông" in empty
+    assert 'href="/incomingview/intake"' in empty
+    # The head may not receive documents: the explanation without the button.
+    head = clients("lanhdao.vphu").get("/incominginboxview/list/").get_data(as_text=True)
+    assert "trục liên thông" in head and 'href="/incomingview/intake"' not in \
+        head[head.index('class="qlvb-empty"'):]
+
+
+def test_an_empty_list_of_drafts_offers_a_new_draft_and_a_search_offers_to_clear(clients):
+    clerk = clients("vanthu.vphu")
+    html = clerk.get("/outgoingdraftsview/list/").get_data(as_text=True)
+    empty = html[html.index('class="qlvb-empty"'):]
+    assert "Văn bản đi mới bắt đầu từ một dự thảo" in empty
+    assert 'href="/outgoingview/draft"' in empty
+    html = clerk.get("/outgoingview/list/?_flt_0_summary=nothing-like-it").get_data(
+        as_text=True)
+    empty = html[html.index('class="qlvb-empty"'):]
+    assert "Không có bản ghi nào khớp với điều kiện tìm kiếm" in empty
+    assert 'href="/outgoingview/list/"' in empty
+
+
+def test_the_rows_link_to_the_document_and_label_each_cell(app, clients, docs):  # noqa: F811
+    ids = docs(3)
+    html = clients("vanthu.vphu").get("/incomingview/list/").get_data(as_text=True)
+    for pk in ids:
+        assert f'href="/incomingview/show/{pk}"' in html
+    row = re.search(r"<tbody><tr>(.*?)</tr>", html, re.S).group(1)
+    assert 'data-label="Số đến"' in row and 'class="qlvb-c-number_label qlvb-o1"' in row
+    assert "Chờ phân công" in row  # the state, translated once for the page
+    assert 'qlvb-urgency-' in row
+
+
+def test_an_api_list_is_written_as_marshmallow_writes_it(app):
+    class Row:
+        def __init__(self, **values):
+            self.__dict__.update(values)
+
+    def marshmallow(schema, rows):
+        return type(schema).dump(schema, rows, many=True)
+
+    with app.app_context():
+        api = next(v for v in app.appbuilder.baseviews if type(v).__name__ == "IncomingApi")
+        schema = api.list_model_schema
+        assert getattr(schema.dump, "__self__", None).writers is not None
+        full = {name: None for name in schema.dump_fields}
+        rows = [Row(**full),
+                Row(**{**full, "id": 7, "unit_id": 2, "state": "registered",
+                       "arrival_date": date(2026, 1, 5), "summary": "Kế hoạch <b>",
+                       "urgency": 3, "arrival_year": 2026, "author_name": Markup("x")})]
+        assert schema.dump(rows, many=True) == marshmallow(schema, rows)
+        assert schema.dump(rows[1]) == type(schema).dump(schema, rows[1])
+        out = schema.dump(rows, many=True)[1]
+        assert out["arrival_date"] == "2026-01-05" and out["urgency"] == 3
+        incident = next(v for v in app.appbuilder.baseviews
+                        if type(v).__name__ == "IncidentApi").list_model_schema
+        row = Row(**{name: None for name in incident.dump_fields})
+        row.created_at = datetime(2026, 1, 5, 8, 30, 1, 15)
+        assert incident.dump([row], many=True) == marshmallow(incident, [row])
