@@ -171,7 +171,8 @@ def send(session: Session, message_id: int) -> None:
     lock(session, message)
     message.attempts = (message.attempts or 0) + 1
     if error is None:
-        message.state = "refused" if refused else "sent"
+        if message.state != "acknowledged":  # the recipient's 01 may come first
+            message.state = "refused" if refused else "sent"
         message.last_error = refused
         message.sent_at = utcnow()
         session.commit()

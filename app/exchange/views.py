@@ -7,19 +7,23 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlparse
 
-from flask import Flask
+from flask import Flask, flash
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 from wtforms import PasswordField
 
 from app.core.errors import DomainError
-from app.core.registry import add_job
+from app.core.registry import add_job, provide
 from app.core.timeutil import fmt_datetime
 from app.core.views import AppModelView, AppSQLAInterface
-from app.exchange import api, transport
+from app.exchange import api, outbox, transport
 from app.exchange.models import ExchangePeer, split_organs
 from app.extensions import csrf
+from app.incoming import services as incoming
+from app.incoming.models import IncomingDocument
 from app.jobs.models import KIND_LABELS
+from app.outgoing import services as outgoing
 from app.security import permissions as P
 
 
@@ -69,6 +73,23 @@ class PeerView(AppModelView):
     def pre_update(self, item: ExchangePeer) -> None:
         self._clean(item)
 
+    def post_add(self, item: ExchangePeer) -> None:
+        self._send_waiting(item)
+
+    def post_update(self, item: ExchangePeer) -> None:
+        self._send_waiting(item)
+
+    def _send_waiting(self, item: ExchangePeer) -> None:
+        """The packages that waited for a peer serving these bodies go now."""
+        if not item.active:
+            return
+        session = self.datamodel.session
+        queued = outbox.requeue(session, item.organs())
+        session.commit()
+        if queued:
+            flash(_("%(n)s package(s) waiting for these bodies are being sent.", n=queued),
+                  "info")
+
     @staticmethod
     def _clean(item: Any) -> None:
         secret = getattr(item, "new_secret", None)
@@ -84,8 +105,23 @@ class PeerView(AppModelView):
         item.name = str(item.name or "").strip()
 
 
+def _answer_recall(session: Session, received: IncomingDocument, user: Any, accept: bool,
+                   reason: str | None = "") -> object:
+    """A recall answered on the incoming document's screen: by liên thông when the
+    document came that way (app/exchange/outbox.py), else between two units here."""
+    if received.delivery_id is None and outbox.received_by_exchange(session, received.id):
+        return outbox.answer_revocation(session, received, user, accept, reason)
+    return outgoing.answer_recall(session, received, user, accept, reason)
+
+
 def init_app(app: Flask) -> None:
     add_job(app, transport.SEND_JOB, transport.send)
+    provide(app, "answer_recall", _answer_recall)
+    for listeners, listener in ((outgoing.ISSUE_LISTENERS, outbox.on_issued),
+                                (outgoing.RECALL_LISTENERS, outbox.on_recalled),
+                                (incoming.STATUS_LISTENERS, outbox.on_incoming_status)):
+        if listener not in listeners:
+            listeners.append(listener)  # type: ignore[arg-type]
     KIND_LABELS[transport.SEND_JOB] = _l("Send an edXML package to a peer")
     csrf.exempt(api.blueprint)
     app.register_blueprint(api.blueprint)

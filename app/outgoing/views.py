@@ -214,8 +214,9 @@ class OutgoingView(OutgoingListBase):
         form.units.choices = unit_choices(session, exclude=item.unit_id)
         if request.method == "GET":
             form.units.data = [str(r.unit_id) for r in item.recipients if r.unit_id]
-            form.outside.data = "\n".join(f"{r.name}; {r.channel}" for r in item.recipients
-                                          if r.unit_id is None)
+            form.outside.data = "\n".join(
+                f"{r.name}; {r.channel}" + (f"; {r.organ_id}" if r.organ_id else "")
+                for r in item.recipients if r.unit_id is None)
         elif form.validate_on_submit():
             done = self._run(item, form, lambda s: services.set_recipients(
                 s, item, g.user, form.recipient_specs()),

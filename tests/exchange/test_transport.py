@@ -277,7 +277,7 @@ def test_an_exported_document_is_sent_and_its_status_comes_back(app, world, outg
         rows = db.session.execute(select(
             ExchangeMessage.direction, ExchangeMessage.kind, ExchangeMessage.status_code,
             ExchangeMessage.state).order_by(ExchangeMessage.id)).all()
-        assert rows == [("out", "document", "", "sent"), ("in", "document", "", "received"),
+        assert rows == [("out", "document", "", "acknowledged"), ("in", "document", "", "received"),
                         ("out", "status", "01", "sent"), ("in", "status", "01", "applied")]
         assert db.session.execute(select(func.count()).select_from(IncomingDocument).where(
             IncomingDocument.unit_id == world.ids["btchu"])).scalar() == 1
