@@ -63,9 +63,15 @@ def signature(secret: str, method: str, path: str, timestamp: str, body: bytes) 
 def headers(peer: ExchangePeer, path: str, body: bytes, now: float | None = None
             ) -> dict[str, str]:
     """The headers of a POST of ``body`` to ``path`` at ``peer``."""
+    return signed_headers(str(peer.name), str(peer.secret), path, body, now)
+
+
+def signed_headers(name: str, secret: str, path: str, body: bytes,
+                   now: float | None = None, method: str = "POST") -> dict[str, str]:
+    """The headers of a request of ``body`` to ``path`` over the connection ``name``."""
     timestamp = str(int(time.time() if now is None else now))
-    return {PEER_HEADER: str(peer.name), TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: signature(str(peer.secret), "POST", path, timestamp, body),
+    return {PEER_HEADER: name, TIMESTAMP_HEADER: timestamp,
+            SIGNATURE_HEADER: signature(secret, method, path, timestamp, body),
             "Content-Type": "application/xml"}
 
 
