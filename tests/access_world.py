@@ -35,7 +35,7 @@ MODEL_OBJECT = {
     "AppRoleModelView": "role", "AppUserDBModelView": "user", "UnitAccountView": "user",
     "AuditEventView": "audit", "CalendarDayView": "calendar_day",
     "DocumentTypeView": "document_type", "IncidentView": "incident", "IncidentApi": "incident",
-    "JobView": "job", "PeerView": "peer",
+    "JobView": "job", "PeerView": "peer", "OutboxView": "outbox",
     "NotificationView": "notification", "NumberSeriesView": "series",
     "AppPermissionModelView": "permission", "LoginLockView": "login_lock",
     "PermissionViewModelView": "permission_view",
@@ -76,7 +76,7 @@ def _others(app, world, incoming):
     from app.core.audit import AuditEvent
     from app.core.calendar import CalendarDay
     from app.core.timeutil import utcnow
-    from app.exchange.models import ExchangePeer
+    from app.exchange.models import ExchangeMessage, ExchangePeer
     from app.extensions import db
     from app.incidents import services as incidents
     from app.incoming import services as inc
@@ -115,6 +115,9 @@ def _others(app, world, incoming):
         s.add(Group(name="Nhóm thử", label="Nhóm thử"))
         s.add(ExchangePeer(name="tinh-uy", base_url="http://127.0.0.1:9",
                            organ_ids="000.00.00.H31", secret="s" * 32, active=True))
+        s.add(ExchangeMessage(direction="out", kind="document", document_id="x",
+                              from_organ="000.00.01.H31", to_organ="000.01.10.A47",
+                              sha256="0" * 64, state="pending", package=b"<edXML/>"))
         # A sign-in lock of the owner's account from an address no test client uses.
         s.add(LoginGuard(user_id=owner.id, address="203.0.113.5", failures=5, level=1,
                          last_failure_at=utcnow(),
@@ -136,6 +139,7 @@ def _others(app, world, incoming):
             anchor=s.scalars(select(TrustAnchor.id)).first(),
             job=s.scalars(select(Job.id)).first(),  # the re-verification the root queued
             peer=s.scalars(select(ExchangePeer.id)).first(),
+            outbox=s.scalars(select(ExchangeMessage.id)).first(),
             audit=s.scalars(select(AuditEvent.id)).first(),
             group=s.scalars(select(Group.id)).first(),
             login_lock=s.scalars(select(LoginGuard.id)).first(),

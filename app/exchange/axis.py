@@ -38,7 +38,7 @@ from app.exchange import errors, fields, transport
 
 log = logging.getLogger(__name__)
 
-RECEIVED_PATH = "/api/v1/exchange/received"
+RECEIVED_PATH = transport.RECEIVED_PATH
 
 
 @dataclass

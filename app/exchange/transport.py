@@ -45,6 +45,7 @@ TIMESTAMP_HEADER = "X-Exchange-Timestamp"
 SIGNATURE_HEADER = "X-Exchange-Signature"
 DOCUMENT_PATH = "/api/v1/exchange/edoc"
 STATUS_PATH = "/api/v1/exchange/status"
+RECEIVED_PATH = "/api/v1/exchange/received"
 TIMEOUT = 30  # seconds for a peer to answer
 
 

@@ -16,7 +16,7 @@ from app.outgoing.models import Recipient
 from app.outgoing.services import RecipientSpec
 from tests.conftest import client_for
 from tests.exchange.conftest import BTCHU, VPHU
-from tests.exchange.test_transport import SECRET, add_peer, serve  # noqa: F401
+from tests.exchange.test_transport import SECRET, add_peer
 
 TO_BTCHU = RecipientSpec(name="Ban Tổ chức Huyện ủy", channel="exchange", organ_id=BTCHU)
 
