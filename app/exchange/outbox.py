@@ -256,3 +256,19 @@ def retry(session: Session, message_id: int, user: object) -> bool:
         "message_id": row.id, "document_id": row.document_id, "to": row.to_organ,
         "queued": queued})
     return queued
+
+
+def recipient_states(session: Session, recipient_ids: list[int]) -> dict[int, dict[str, object]]:
+    """For the outgoing document's page: the state of the last document package of each
+    recipient (label, state, attempts, last error), by recipient id."""
+    from app.exchange.models import STATE_LABELS
+
+    out: dict[int, dict[str, object]] = {}
+    for row in session.execute(select(ExchangeMessage).where(
+            ExchangeMessage.direction == "out", ExchangeMessage.kind == "document",
+            ExchangeMessage.recipient_id.in_(recipient_ids)).order_by(ExchangeMessage.id)
+    ).scalars():
+        out[int(row.recipient_id)] = {
+            "state": row.state, "label": str(STATE_LABELS.get(row.state, row.state)),
+            "attempts": row.attempts or 0, "last_error": (row.last_error or "")[:200]}
+    return out

@@ -196,6 +196,7 @@ def _document(session: Session, ours: fields.Ours, sha: str,
     made = []
     for unit, message in claimed:
         doc = incoming.deliver(session, unit.id, None, _entry(session, ours), files)
+        doc.channel = "exchange"  # the registers and lists mark it: received by liên thông
         message.incoming_id = doc.id
         made.append(doc)
         _status_back(session, ours, unit, doc, message)

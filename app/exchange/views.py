@@ -178,6 +178,7 @@ def _answer_recall(session: Session, received: IncomingDocument, user: Any, acce
 def init_app(app: Flask) -> None:
     add_job(app, transport.SEND_JOB, transport.send)
     provide(app, "answer_recall", _answer_recall)
+    provide(app, "exchange_states", outbox.recipient_states)
     for listeners, listener in ((outgoing.ISSUE_LISTENERS, outbox.on_issued),
                                 (outgoing.RECALL_LISTENERS, outbox.on_recalled),
                                 (incoming.STATUS_LISTENERS, outbox.on_incoming_status)):

@@ -10,7 +10,7 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.core import workflow
+from app.core import registry, workflow
 from app.core.docviews import DocumentStepsMixin, document_history, short_summary, subject
 from app.core.errors import DomainError
 from app.core.fab import related_views, show_widgets
@@ -118,7 +118,21 @@ class OutgoingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
             holder=item.holder_id == user.id,
             overdue=services.overdue_to_issue(session, item),
             deadline=services.issue_deadline(session, item),
-            version_form=forms.VersionForm(), reason_form=forms.ReasonForm())
+            version_form=forms.VersionForm(), reason_form=forms.ReasonForm(),
+            exchange_states=_exchange_states(session, item))
+
+
+def _exchange_states(session, item) -> dict:
+    """Where each recipient reached by liên thông stands in the exchange (its package's
+    state, tries, last error), when the feature is there."""
+    ids = [r.id for r in item.recipients if r.channel == "exchange"]
+    if not ids:
+        return {}
+    try:
+        states = registry.service("exchange_states")
+    except LookupError:
+        return {}
+    return states(session, ids)
 
 
 class OutgoingView(OutgoingListBase):

@@ -204,3 +204,25 @@ def test_a_replacement_takes_the_place_of_the_document_received(app, world, outg
         old = db.session.get(IncomingDocument, first_id)
         assert old.state == "replaced" and old.replaced_by_id is not None
         db.session.remove()
+
+
+def test_the_pages_and_the_register_mark_what_went_by_lien_thong(app, world, outgoing,
+                                                                  serve):
+    from types import SimpleNamespace
+
+    from app.registers.services import _incoming_notes
+
+    doc_id, incoming_id = _peer_and_issue(app, outgoing, serve)
+    page = client_for(app, "vanthu.vphu").get(f"/outgoingview/show/{doc_id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert BTCHU in html and "qlvb-exchange-state" in html
+    shown = client_for(app, "vanthu.btchu").get(f"/incomingview/show/{incoming_id}")
+    assert "Liên thông" in shown.get_data(as_text=True)
+    with app.test_request_context():
+        assert "liên thông" in _incoming_notes(SimpleNamespace(
+            channel="exchange", state="registered", trust_reason=None, notes=None))
+    # The admin's outbox lists the package and its state.
+    outbox_page = client_for(app, "admin").get("/exchangeoutbox/list/")
+    assert outbox_page.status_code == 200
+    assert "000.00.02.H31" in outbox_page.get_data(as_text=True)
