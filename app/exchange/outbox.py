@@ -36,6 +36,7 @@ from app.exchange import codec, export, fields, signing, transport
 from app.exchange.models import ExchangeMessage
 from app.incoming.models import IncomingDocument
 from app.outgoing.models import OutgoingDocument, Recipient
+from app.security.models import AppUser
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +179,7 @@ def on_incoming_status(session: Session, doc: IncomingDocument, code: str,
         status_to_sender(session, came, doc, code, note)
 
 
-def answer_revocation(session: Session, received: IncomingDocument, user: object,
+def answer_revocation(session: Session, received: IncomingDocument, user: AppUser | None,
                       accept: bool, reason: str | None = "") -> IncomingDocument:
     """The clerk answers a revocation received by liên thông: accepted (15: the document
     leaves the active lists, kept with its history) or refused (16, with the reason);
