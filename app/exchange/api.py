@@ -31,6 +31,18 @@ DEFAULT_MAX_PACKAGE = 50 * 1024 * 1024
 blueprint = Blueprint("exchange_api", __name__)
 
 
+def _unsigned(body: bytes) -> tuple[Response, int] | None:
+    """The 401 answer to a request not signed by an active peer within the window (None
+    when it is)."""
+    why = transport.authenticate(db.session, request.method, request.path, request.headers,
+                                 body)
+    if why is None:
+        return None
+    db.session.rollback()
+    current_app.logger.warning("exchange: request refused: %s", why)
+    return jsonify(result="unauthorized", reason=why), 401
+
+
 def _take(expected_kind: str) -> tuple[Response, int]:
     limit = int(current_app.config.get("EXCHANGE_MAX_PACKAGE") or DEFAULT_MAX_PACKAGE)
     if (request.content_length or 0) > limit:
@@ -38,13 +50,10 @@ def _take(expected_kind: str) -> tuple[Response, int]:
     body = request.get_data(cache=False)
     if len(body) > limit:
         return jsonify(result="refused", reason="package too large"), 413
+    refusal = _unsigned(body)
+    if refusal is not None:
+        return refusal
     session = db.session
-    why = transport.authenticate(session, request.method, request.path, request.headers,
-                                 body)
-    if why is not None:
-        session.rollback()
-        current_app.logger.warning("exchange: request refused: %s", why)
-        return jsonify(result="unauthorized", reason=why), 401
     outcome = receive(session, body, anchors=trust.load_anchors(session), now=utcnow())
     answer = outcome.as_dict()
     if outcome.result == "refused":
@@ -69,15 +78,10 @@ def status() -> tuple[Response, int]:
 
 def _peer() -> tuple[ExchangePeer | None, tuple[Response, int] | None]:
     """The signed request's peer, or the answer refusing it."""
-    body = request.get_data(cache=False)
-    session = db.session
-    why = transport.authenticate(session, request.method, request.path, request.headers,
-                                 body)
-    if why is not None:
-        session.rollback()
-        current_app.logger.warning("exchange: request refused: %s", why)
-        return None, (jsonify(result="unauthorized", reason=why), 401)
-    peer = session.scalars(select(ExchangePeer).where(
+    refusal = _unsigned(request.get_data(cache=True))  # the JSON is read after
+    if refusal is not None:
+        return None, refusal
+    peer = db.session.scalars(select(ExchangePeer).where(
         ExchangePeer.name == request.headers.get(transport.PEER_HEADER))).first()
     return peer, None
 

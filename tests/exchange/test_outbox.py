@@ -226,3 +226,36 @@ def test_the_pages_and_the_register_mark_what_went_by_lien_thong(app, world, out
     outbox_page = client_for(app, "admin").get("/exchangeoutbox/list/")
     assert outbox_page.status_code == 200
     assert "000.00.02.H31" in outbox_page.get_data(as_text=True)
+
+
+def test_the_admin_retries_a_refused_package_from_the_outbox(app, world):
+    import hashlib
+
+    from tests.exchange.conftest import OUTSIDE, document_id_of, package
+
+    add_peer(app)  # serves OUTSIDE at a port nobody answers
+    data = package()
+    with app.app_context():
+        row = ExchangeMessage(direction="out", kind="document",
+                              document_id=document_id_of(data), from_organ=VPHU,
+                              to_organ=OUTSIDE, sha256=hashlib.sha256(data).hexdigest(),
+                              state="refused", last_error="Không có đơn vị nhận",
+                              package=data)
+        db.session.add(row)
+        db.session.commit()
+        row_id = row.id
+        db.session.remove()
+    for user in ("vanthu.vphu", "qtdv.vphu"):
+        resp = client_for(app, user).post("/exchangeoutbox/action_post",
+                                          data={"action": "retry", "rowid": row_id})
+        assert resp.status_code in (302, 403)
+    assert rows(app) == [("out", "document", 0, "", "refused")]
+    resp = client_for(app, "admin").post("/exchangeoutbox/action_post",
+                                         data={"action": "retry", "rowid": row_id})
+    assert resp.status_code == 302
+    with app.app_context():
+        row = db.session.get(ExchangeMessage, row_id)
+        # Tried again at once (inline): the peer does not answer, the try is counted.
+        assert (row.state, row.attempts) == ("pending", 1)
+        assert "Không có đơn vị nhận" not in (row.last_error or "")
+        db.session.remove()
