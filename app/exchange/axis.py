@@ -150,7 +150,11 @@ class Axis:
             if request.method == "GET" and path.count("/") == 5:
                 return Response(item.body, 200, content_type="application/xml")
             if request.method == "POST" and path.endswith("/status"):
-                done = (request.get_json(silent=True) or {}).get("status") == "done"
+                try:
+                    answer = json.loads(body or b"{}")
+                except ValueError:
+                    answer = {}
+                done = isinstance(answer, dict) and answer.get("status") == "done"
                 with self._lock:
                     item.state, item.answer = ("delivered", "done") if done else (
                         "queued", "fail")
@@ -178,7 +182,10 @@ class Axis:
         with self._lock:
             if expected in self._seen:
                 return None
-            self._seen[expected] = time.time()
+            now = time.time()
+            horizon = now - 2 * transport.WINDOW.total_seconds()
+            self._seen = {k: v for k, v in self._seen.items() if v >= horizon}
+            self._seen[expected] = now
         return system
 
     def _take(self, system: System, path: str, body: bytes) -> Response:
