@@ -26,6 +26,7 @@ from app.extensions import csrf
 from app.incoming import services as incoming
 from app.incoming.models import IncomingDocument
 from app.jobs.models import KIND_LABELS
+from app.jobs.views import JobView
 from app.outgoing import services as outgoing
 from app.security import permissions as P
 
@@ -122,9 +123,10 @@ class OutboxView(AppModelView):
     datamodel = AppSQLAInterface(ExchangeMessage)
     base_filters = [["direction", FilterEqual, "out"]]
     class_permission_name = P.EXCHANGE_PEER
-    method_permission_name = {**P.CRUD_METHODS, "retry": "write"}
-    base_permissions = [P.READ, P.WRITE]
-    include_route_methods = {"list", "show", "action", "action_post"}
+    # Read-only with a "Thử lại" action, as the background jobs' screen.
+    method_permission_name = JobView.method_permission_name
+    base_permissions = JobView.base_permissions
+    include_route_methods = JobView.include_route_methods
     list_title = _l("Exchange outbox")
     show_title = _l("Outbound package")
     list_columns = ["created_at", "kind_label", "document_id", "to_organ", "state_label",
