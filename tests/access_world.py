@@ -196,6 +196,7 @@ def url_args(rule, objects, actions, pk=None):
             "filename": "export.csv",
             "assignment_id": objects["incoming"]["vphu"].get("unit_assignment"),
             "saved_id": objects["saved_search"], "version": "v1", "locale": "vi",
+            "message_id": objects["outbox"],
         }.get(arg)
         if arg == "name" and view == "ReportView":
             values[arg] = "documents"
