@@ -325,6 +325,27 @@ def exchange_export(outgoing_id, out_dir):
         click.echo(json.dumps(item.as_dict(), ensure_ascii=False))
 
 
+@exchange_group.command("axis")
+@click.option("--port", type=int, required=True, help="the port on 127.0.0.1")
+@click.option("--system", "systems", multiple=True, type=(str, str, str, str),
+              metavar="NAME URL SECRET ORGANIDS",
+              help="a connected system: its connection name, base URL, shared secret and "
+                   "the OrganIds it serves (comma-separated); repeat for each")
+@click.option("--drop", type=float, default=0.0, help="share of requests lost")
+@click.option("--duplicate", type=float, default=0.0, help="share delivered twice")
+@click.option("--delay", type=float, default=0.0, help="most seconds a package is held")
+@click.option("--reorder", is_flag=True, help="deliver in a shuffled order")
+@click.option("--crash", type=float, default=0.0,
+              help="share of deliveries whose acknowledgement is lost after the commit")
+def exchange_axis(port, systems, drop, duplicate, delay, reorder, crash):
+    """An axis simulator (trục liên thông): stores and forwards packages between the
+    systems given, with the faults switched on."""
+    from app.exchange import axis
+
+    axis.serve(axis.Options(port=port, systems=list(systems), faults=axis.Faults(
+        drop=drop, duplicate=duplicate, delay=delay, reorder=reorder, crash=crash)))
+
+
 @qlvb.command("register")
 @click.option("--unit", "unit_ref", required=True, help="unit abbreviation, e.g. VPHU")
 @click.option("--kind", type=click.Choice(["incoming", "outgoing", "tracking"]),

@@ -36,6 +36,7 @@ MODEL_OBJECT = {
     "AuditEventView": "audit", "CalendarDayView": "calendar_day",
     "DocumentTypeView": "document_type", "IncidentView": "incident", "IncidentApi": "incident",
     "JobView": "job", "MyJobView": "my_job", "PeerView": "peer", "QuarantineView": "quarantine",
+    "OutboxView": "outbox",
     "NotificationView": "notification", "NumberSeriesView": "series",
     "AppPermissionModelView": "permission", "LoginLockView": "login_lock",
     "PermissionViewModelView": "permission_view",
@@ -79,7 +80,7 @@ def _others(app, world, incoming):
     from app.core.audit import AuditEvent
     from app.core.calendar import CalendarDay
     from app.core.timeutil import utcnow
-    from app.exchange.models import ExchangePeer
+    from app.exchange.models import ExchangeMessage, ExchangePeer
     from app.extensions import db
     from app.incidents import services as incidents
     from app.incoming import services as inc
@@ -128,6 +129,9 @@ def _others(app, world, incoming):
         s.add(Group(name="Nhóm thử", label="Nhóm thử"))
         s.add(ExchangePeer(name="tinh-uy", base_url="http://127.0.0.1:9",
                            organ_ids="000.00.00.H31", secret="s" * 32, active=True))
+        s.add(ExchangeMessage(direction="out", kind="document", document_id="x",
+                              from_organ="000.00.01.H31", to_organ="000.01.10.A47",
+                              sha256="0" * 64, state="pending", package=b"<edXML/>"))
         # A sign-in lock of the owner's account from an address no test client uses.
         s.add(LoginGuard(user_id=owner.id, address="203.0.113.5", failures=5, level=1,
                          last_failure_at=utcnow(),
@@ -156,6 +160,7 @@ def _others(app, world, incoming):
             my_job=s.scalars(select(Job.id).where(Job.user_id == owner.id)).first(),
             quarantine=withheld.id, prefill_job=prefill.id,
             peer=s.scalars(select(ExchangePeer.id)).first(),
+            outbox=s.scalars(select(ExchangeMessage.id)).first(),
             audit=s.scalars(select(AuditEvent.id)).first(),
             group=s.scalars(select(Group.id)).first(),
             login_lock=s.scalars(select(LoginGuard.id)).first(),
@@ -251,7 +256,7 @@ def url_args(rule, objects, actions, pk=None):
             "assignment_id": objects["incoming"]["vphu"].get("unit_assignment"),
             "saved_id": objects["saved_search"], "version": "v1", "locale": "vi",
             "job_id": objects["prefill_job"] if view == "PrefillView" else pk,
-            "fmt": "pdf", "form": "index",
+            "fmt": "pdf", "form": "index", "message_id": objects["outbox"],
         }.get(arg)
         if arg == "name" and view == "ReportView":
             values[arg] = "documents"

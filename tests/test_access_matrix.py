@@ -251,6 +251,10 @@ MATRIX = {
 
     "OpenApi.get":                          "U + F F F F F F F F F",
 
+    "OutboxView.action":                    "L + F F F F F F F F F",
+    "OutboxView.action_post":               "L + F F F F F F F F F",
+    "OutboxView.list":                      "L + F F F F F F F F F",
+    "OutboxView.show":                      "L + F F F F F F F F F",
     "OutgoingApi.draft":                    "U + F + + + F + + + F",
     "OutgoingApi.files":                    "U + + + + + F N N N F",
     "OutgoingApi.final":                    "U + F + F F F N F F F",
@@ -512,7 +516,10 @@ MATRIX = {
 
     # Liên thông: a peer signs its request (HMAC headers); no session reaches it.
     "exchange_api.edoc":                    "U U U U U U U U U U U",
+    "exchange_api.get_edoc":                "U U U U U U U U U U U",
+    "exchange_api.received":                "U U U U U U U U U U U",
     "exchange_api.status":                  "U U U U U U U U U U U",
+    "exchange_api.update_status":           "U U U U U U U U U U U",
 }
 
 # The unit IT officer's routes that change an account: each is also sent against the

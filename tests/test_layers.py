@@ -12,7 +12,9 @@ from importlinter.application.use_cases import lint_imports
 
 from app import create_app
 from app.core import registry
+from app.exchange import outbox
 from app.incoming import services as incoming
+from app.outgoing import services as outgoing
 from app.outgoing.services import on_incoming_status
 from app.security.signals import account_alert, account_compromised
 from config import TestConfig
@@ -35,7 +37,7 @@ def test_features_register_their_part_when_the_app_is_built(app, tmp_path):
     assert list(contributions.landing) == ["registers", "records"]
     assert set(contributions.services) == {"incoming_slip_pdf", "answer_recall", "filed_codes",
                                            "scan_first_page", "searchable_copy",
-                                           "file_withheld"}
+                                           "file_withheld", "exchange_states"}
     assert account_alert.receivers and account_compromised.receivers
     # Another app: its own contributions, and the listeners are not doubled.
     other = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/other.db",
@@ -43,4 +45,6 @@ def test_features_register_their_part_when_the_app_is_built(app, tmp_path):
     assert registry.contributions(other) is not contributions
     assert list(registry.contributions(other).top_bar) == list(contributions.top_bar)
     assert incoming.STATUS_LISTENERS.count(on_incoming_status) == 1
+    assert incoming.STATUS_LISTENERS.count(outbox.on_incoming_status) == 1
+    assert outgoing.ISSUE_LISTENERS.count(outbox.on_issued) == 1
     assert len(account_alert.receivers) == len(account_compromised.receivers) == 1

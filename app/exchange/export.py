@@ -2,8 +2,8 @@
 package per recipient that has a mã định danh, through the field map
 (``fields.build_document``), signed with the agency's certificate when one is configured.
 
-An outside body on an outgoing document is a name and a channel, with no mã định danh:
-the recipients that get a package are the units with a ``code``, those of this
+The recipients that get a package are the outside bodies reached by liên thông (channel
+``exchange``, with their mã định danh) and the units with a ``code``, those of this
 installation included (the packages then go between two units of one installation, as
 the round-trip test does). Each package written is an ``exchange_message`` row (out,
 document), which is where a status coming back finds its recipient."""
@@ -70,16 +70,31 @@ def _replaced_id(session: Session, doc: OutgoingDocument, code: str) -> str | No
     ).scalars().first()
 
 
-def document_fields(session: Session, doc: OutgoingDocument, recipient: Unit,
+def recipient_organ(recipient: Recipient) -> fields.Ours:
+    """A recipient as a ``To`` body: its unit, or the outside body by its mã định danh."""
+    if recipient.unit is not None:
+        return organ(recipient.unit)
+    return {"code": recipient.organ_id or "", "name": recipient.name or ""}
+
+
+def targets(doc: OutgoingDocument) -> list[Recipient]:
+    """The recipients of ``doc`` a package goes to (see the module's docstring)."""
+    return [r for r in doc.recipients
+            if (r.channel == "exchange" and r.organ_id)
+            or (r.unit is not None and r.unit.code)]
+
+
+def document_fields(session: Session, doc: OutgoingDocument, to: fields.Ours,
                     now: datetime) -> fields.Ours:
-    """Our field dict of ``doc`` for one recipient (the table in ``fields``)."""
+    """Our field dict of ``doc`` for one recipient ``to`` (a ``To`` body; the table in
+    ``fields``)."""
     final = doc.final_file()
     if final is None:
         raise DomainError(_("Attach the final signed PDF first."), field="final_file")
     files = [final] + [f for f in doc.files if f.kind == "attachment"]
     sender = organ(doc.unit)
     ours: fields.Ours = {
-        "sender": sender, "recipients": [organ(recipient)], "symbol": doc.symbol or "",
+        "sender": sender, "recipients": [to], "symbol": doc.symbol or "",
         "document_date": doc.document_date, "summary": doc.summary or "",
         "document_type_name": doc.document_type.name if doc.document_type else "",
         "urgency": doc.urgency or 0, "page_count": doc.page_count, "copies": doc.copies,
@@ -91,11 +106,11 @@ def document_fields(session: Session, doc: OutgoingDocument, recipient: Unit,
         "business_type": int(codec.BusinessType.NEW), "paper_copy": False,
         "files": [{"name": f.name, "content_type": f.mime, "data": _read(f)} for f in files],
     }
-    replaced = _replaced_id(session, doc, recipient.code or "")
+    replaced = _replaced_id(session, doc, to.get("code") or "")
     if replaced:
         ours.update(business_type=int(codec.BusinessType.REPLACE),
                     business_document_id=replaced,
-                    replacements=[{"document_id": replaced, "codes": [recipient.code]}])
+                    replacements=[{"document_id": replaced, "codes": [to.get("code")]}])
     return ours
 
 
@@ -121,13 +136,13 @@ def export(session: Session, outgoing_id: int, out_dir: str, *,
                             "6.1): send it to every recipient on paper."))
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
-    targets = [r for r in doc.recipients if r.unit is not None and r.unit.code]
-    if not targets:
+    chosen = targets(doc)
+    if not chosen:
         raise DomainError(_("No recipient of this document has an identifier code (mã "
                             "định danh)."))
     os.makedirs(out_dir, exist_ok=True)
     written = []
-    for recipient in targets:
+    for recipient in chosen:
         written.append(_write_one(session, doc, recipient, out_dir, key, now))
     audit.record(session, "exchange_exported", doc, user=None, details={
         "packages": [w.as_dict() for w in written]})
@@ -135,34 +150,56 @@ def export(session: Session, outgoing_id: int, out_dir: str, *,
     return written
 
 
-def _write_one(session: Session, doc: OutgoingDocument, recipient: Recipient, out_dir: str,
-               key: signing.SigningKey | None, now: datetime) -> Written:
-    ours = document_fields(session, doc, recipient.unit, now)
-    document_id = fields.to_package(ours).header.document_id
+def package_for(session: Session, doc: OutgoingDocument, recipient: Recipient,
+                key: signing.SigningKey | None, now: datetime) -> tuple[fields.Ours, bytes]:
+    """The field dict and the (signed, when ``key``) package of ``doc`` for
+    ``recipient``."""
+    ours = document_fields(session, doc, recipient_organ(recipient), now)
     data = fields.build_document(ours)
     if key is not None:
         data = signing.sign(data, key)
+    return ours, data
+
+
+def record(session: Session, doc: OutgoingDocument, recipient: Recipient, ours: fields.Ours,
+           data: bytes, now: datetime, *, send: bool) -> ExchangeMessage:
+    """The outbound row of the package ``data`` of ``doc`` for ``recipient``, found or
+    written; when ``send``, or when a peer serves the recipient, it waits for the transport
+    (state ``pending``, queued after the commit). A row already sent keeps its state."""
+    code = str(recipient_organ(recipient)["code"])
+    key_columns = {"direction": "out", "kind": "document",
+                   "document_id": fields.to_package(ours).header.document_id,
+                   "from_organ": doc.unit.code, "to_organ": code,
+                   "business_type": int(ours["business_type"]), "status_code": "",
+                   "variant": ""}
+    row = session.execute(select(ExchangeMessage).filter_by(**key_columns)).scalars().first()
     sha = hashlib.sha256(data).hexdigest()
-    path = os.path.join(out_dir, _file_name(document_id, recipient.unit.code))
+    if row is None:
+        row = ExchangeMessage(**key_columns, state="written", sha256=sha,
+                              created_at=now.astimezone(UTC).replace(tzinfo=None))
+        session.add(row)
+    row.outgoing_id, row.recipient_id = doc.id, recipient.id
+    if row.state in ("written", "pending") and (send or transport.peer_for(session, code)):
+        row.package, row.state, row.sha256 = data, "pending", sha
+    elif row.state == "written":
+        row.sha256 = sha
+    session.flush()
+    if row.state == "pending":
+        transport.queue_send(session, row)
+    return row
+
+
+def _write_one(session: Session, doc: OutgoingDocument, recipient: Recipient, out_dir: str,
+               key: signing.SigningKey | None, now: datetime) -> Written:
+    ours, data = package_for(session, doc, recipient, key, now)
+    code = str(recipient_organ(recipient)["code"])
+    document_id = fields.to_package(ours).header.document_id
+    sha = hashlib.sha256(data).hexdigest()
+    path = os.path.join(out_dir, _file_name(document_id, code))
     tmp = path + ".part"
     with open(tmp, "wb") as fh:
         fh.write(data)
     os.replace(tmp, path)
-    key_columns = {"direction": "out", "kind": "document", "document_id": document_id,
-                   "from_organ": doc.unit.code, "to_organ": recipient.unit.code,
-                   "business_type": int(ours["business_type"]), "status_code": "",
-                   "variant": ""}
-    row = session.execute(select(ExchangeMessage).filter_by(**key_columns)).scalars().first()
-    if row is None:
-        row = ExchangeMessage(**key_columns, state="written",
-                              created_at=now.astimezone(UTC).replace(tzinfo=None))
-        session.add(row)
-    row.sha256, row.outgoing_id, row.recipient_id = sha, doc.id, recipient.id
-    if row.state in ("written", "pending") and transport.peer_for(session, recipient.unit.code):
-        # A peer serves the recipient: the package is also sent (after the commit).
-        row.package, row.state = data, "pending"
-    session.flush()
-    if row.state == "pending":
-        transport.queue_send(session, row)
-    return Written(path=path, organ_id=recipient.unit.code, document_id=document_id,
+    record(session, doc, recipient, ours, data, now, send=False)
+    return Written(path=path, organ_id=code, document_id=document_id,
                    sha256=sha, signed=key is not None)

@@ -23,6 +23,15 @@ from app.core.audit import ACTION_LABELS
 from app.core.timeutil import utcnow
 
 DIRECTIONS = ("in", "out")
+# BussinessDocType (QCVN 102:2016).
+BUSINESS_LABELS = {0: _l("Document"), 1: _l("Revocation"), 2: _l("Update"),
+                   3: _l("Replacement")}
+STATE_LABELS = {
+    "received": _l("Received"), "applied": _l("Applied"), "written": _l("Written to a file"),
+    "pending": _l("Waiting to be sent"), "sent": _l("Sent"),
+    "acknowledged": _l("Acknowledged (01)"), "refused": _l("Refused by the peer"),
+    "failed": _l("Failed"),
+}
 KINDS = ("document", "status")
 
 
@@ -75,6 +84,14 @@ class ExchangeMessage(Model):
                          name="uq_exchange_message"),
         Index("ix_exchange_message_document", "document_id", "direction", "kind"),
     )
+
+    def kind_label(self) -> str:
+        if self.kind == "status":
+            return str(_l("Status %(code)s", code=self.status_code))
+        return str(BUSINESS_LABELS.get(int(self.business_type or 0), self.business_type))
+
+    def state_label(self) -> str:
+        return str(STATE_LABELS.get(str(self.state), self.state))
 
     def __repr__(self) -> str:
         return f"{self.direction} {self.kind} {self.document_id}"
@@ -131,6 +148,7 @@ AUDIT_ACTIONS = {
     "exchange_refused": _l("edXML package refused"),
     "exchange_applied": _l("edXML package applied"),
     "exchange_exported": _l("edXML packages written"),
+    "exchange_retried": _l("edXML package sent again"),
 }
 
 

@@ -35,9 +35,9 @@ from werkzeug.datastructures import FileStorage
 from app.core import audit, workflow
 from app.core.errors import DomainError
 from app.core.filecheck import check_attachment
-from app.core.timeutil import to_local, utcnow
+from app.core.timeutil import utcnow
 from app.core.workflow import RecipientStatus
-from app.exchange import codec, errors, fields, signing, transport
+from app.exchange import codec, errors, fields, outbox, signing
 from app.exchange.models import ExchangeMessage
 from app.incoming import services as incoming
 from app.incoming.models import IncomingDocument
@@ -196,9 +196,10 @@ def _document(session: Session, ours: fields.Ours, sha: str,
     made = []
     for unit, message in claimed:
         doc = incoming.deliver(session, unit.id, None, _entry(session, ours), files)
+        doc.channel = "exchange"  # the registers and lists mark it: received by liên thông
         message.incoming_id = doc.id
         made.append(doc)
-        _status_back(session, ours, unit, doc, now)
+        _status_back(session, ours, unit, doc, message)
         if business == codec.BusinessType.REPLACE:
             _replace(session, ours, unit, doc)
         session.flush()
@@ -257,26 +258,11 @@ def _upload(item: fields.Ours) -> FileStorage:
 
 
 def _status_back(session: Session, ours: fields.Ours, unit: Unit, doc: IncomingDocument,
-                 now: datetime, code: str = "01", note: str = "") -> None:
-    """The status the sender is told (01 on arrival), written as a package waiting for
-    the transport (state ``pending``)."""
-    sender = ours.get("sender") or {}
-    package = fields.build_status({
-        "sender": {"code": unit.code, "name": unit.name},
-        "document": {"code": sender.get("code") or "", "symbol": ours.get("symbol") or "",
-                     "document_date": ours.get("document_date"),
-                     "document_id": ours.get("document_id") or ""},
-        "code": code, "note": note,
-        "timestamp": to_local(now).replace(tzinfo=None, microsecond=0)})
-    message = ExchangeMessage(
-        direction="out", kind="status", document_id=ours.get("document_id") or "",
-        from_organ=unit.code or "", to_organ=sender.get("code") or "", business_type=0,
-        status_code=code, variant="", sha256=hashlib.sha256(package).hexdigest(),
-        incoming_id=doc.id, state="pending",
-        package=package, created_at=_stored(now))
-    session.add(message)
-    session.flush()
-    transport.queue_send(session, message)
+                 message: ExchangeMessage) -> None:
+    """Status 01 (arrived) for the sender, pending for the transport (app/exchange/outbox.py)."""
+    if (ours.get("sender") or {}).get("code"):
+        outbox.status_to_sender(session, message, doc, "01",
+                                document_date=ours.get("document_date"))
 
 
 def _received(session: Session, document_id: str, unit: Unit) -> IncomingDocument | None:
@@ -422,11 +408,20 @@ def _status(session: Session, ours: fields.Ours, sha: str,
     recipient = session.get(Recipient, sent.recipient_id)
     if recipient is None:
         raise Refused(_("The recipient of this status no longer exists."))
-    workflow.lock(session, recipient.document)
-    action = _STATUS_STEPS.get(code, "status")
     if code not in _STATUS_STEPS and code not in _RECIPIENT_CODES:
         raise Refused(_("The status code %(code)s does not apply to a document sent.",
                         code=code))
+    workflow.lock(session, recipient.document)
+    if code == "01":
+        _acknowledged(session, document_id, sender)
+    action = _STATUS_STEPS.get(code, "status")
+    why_not = _not_applicable(recipient, action, code)
+    if why_not:
+        # Kept, not applied: statuses may arrive late or out of their order.
+        message.note = why_not
+        log.info("exchange: status %s for %s kept, not applied: %s", code, document_id,
+                 why_not)
+        return Outcome("status", reason=why_not, signature=str(verdict.status))
     step = workflow.transition(session, recipient, action, locked=False)
     workflow.apply(recipient, step, RecipientStatus(code) if action == "status" else None)
     recipient.status_note = ours.get("note") or None
@@ -436,3 +431,27 @@ def _status(session: Session, ours: fields.Ours, sha: str,
         "document_id": document_id, "from": sender, "status": code, "sha256": sha,
         "signature": message.signature})
     return Outcome("status", signature=str(verdict.status))
+
+
+def _not_applicable(recipient: Recipient, action: str, code: str) -> str | None:
+    """Why the status ``code`` no longer moves ``recipient`` (None when it does): a step
+    the recipient's state does not allow, or a status 01–06 behind the one it reported."""
+    if not workflow.allows(recipient, action):
+        return _("not applied: the recipient stands at %(status)s",
+                 status=recipient.status)
+    current = str(recipient.status or "00")
+    if action == "status" and current in _RECIPIENT_CODES and code <= current:
+        return _("not applied: the recipient already reported %(status)s", status=current)
+    return None
+
+
+def _acknowledged(session: Session, document_id: str, sender: str) -> None:
+    """The recipient's 01: the document packages we sent it are acknowledged."""
+    for row in session.execute(select(ExchangeMessage).where(
+            ExchangeMessage.direction == "out", ExchangeMessage.kind == "document",
+            ExchangeMessage.document_id == document_id, ExchangeMessage.to_organ == sender,
+            ExchangeMessage.business_type.in_(outbox.RECEIVED_TYPES),
+            ExchangeMessage.state.in_(("pending", "sent", "failed")))).scalars().all():
+        workflow.lock(session, row)
+        if row.state in ("pending", "sent", "failed"):
+            row.state = "acknowledged"

@@ -45,6 +45,7 @@ TIMESTAMP_HEADER = "X-Exchange-Timestamp"
 SIGNATURE_HEADER = "X-Exchange-Signature"
 DOCUMENT_PATH = "/api/v1/exchange/edoc"
 STATUS_PATH = "/api/v1/exchange/status"
+RECEIVED_PATH = "/api/v1/exchange/received"
 TIMEOUT = 30  # seconds for a peer to answer
 
 
@@ -63,9 +64,15 @@ def signature(secret: str, method: str, path: str, timestamp: str, body: bytes) 
 def headers(peer: ExchangePeer, path: str, body: bytes, now: float | None = None
             ) -> dict[str, str]:
     """The headers of a POST of ``body`` to ``path`` at ``peer``."""
+    return signed_headers(str(peer.name), str(peer.secret), path, body, now)
+
+
+def signed_headers(name: str, secret: str, path: str, body: bytes,
+                   now: float | None = None, method: str = "POST") -> dict[str, str]:
+    """The headers of a request of ``body`` to ``path`` over the connection ``name``."""
     timestamp = str(int(time.time() if now is None else now))
-    return {PEER_HEADER: str(peer.name), TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: signature(str(peer.secret), "POST", path, timestamp, body),
+    return {PEER_HEADER: name, TIMESTAMP_HEADER: timestamp,
+            SIGNATURE_HEADER: signature(secret, method, path, timestamp, body),
             "Content-Type": "application/xml"}
 
 
@@ -171,7 +178,8 @@ def send(session: Session, message_id: int) -> None:
     lock(session, message)
     message.attempts = (message.attempts or 0) + 1
     if error is None:
-        message.state = "refused" if refused else "sent"
+        if message.state != "acknowledged":  # the recipient's 01 may come first
+            message.state = "refused" if refused else "sent"
         message.last_error = refused
         message.sent_at = utcnow()
         session.commit()

@@ -42,6 +42,7 @@ CHANNELS = {
     "electronic": _l("Electronic, from a unit of the system"),
     "paper": _l("Paper, scanned to PDF"),
     "external": _l("Electronic, from outside the system"),
+    "exchange": _l("Liên thông (edXML), from another system"),
 }
 
 STATES = {

@@ -28,6 +28,7 @@ class RecipientSchema(CleanSchema):
     name = fields.String(load_default="", validate=validate.Length(max=255))
     channel = fields.String(load_default="electronic", validate=validate.OneOf(list(CHANNELS)))
     paper_copy = fields.Boolean(load_default=False)
+    organ_id = fields.String(load_default="", validate=validate.Length(max=50))
 
 
 class DraftSchema(CleanSchema):
@@ -164,6 +165,7 @@ class OutgoingApi(TrustApiMixin, DocumentStepsApiMixin, UnitScopedMixin, AppMode
             return self.response_404()
         return self.response(200, result=[{
             "id": r.id, "unit_id": r.unit_id, "name": r.label(), "channel": r.channel,
+            "organ_id": r.organ_id,
             "status": r.status, "status_note": r.status_note,
             "status_at": r.status_at.isoformat() if r.status_at else None,
             "incoming_document_id": r.incoming_document_id} for r in doc.recipients])

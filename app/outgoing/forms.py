@@ -44,23 +44,27 @@ class RecipientsMixin:
                                                "if needed."))
     outside = TextAreaField(_l("Outside recipients"), render_kw={"rows": 3},
                             description=_l("One per line: name; paper, email or both. "
-                                           "E.g. \"Tỉnh ủy Hưng Yên; paper\"."))
+                                           "E.g. \"Tỉnh ủy Hưng Yên; paper\". By liên "
+                                           "thông: name; exchange; mã định danh."))
 
     def recipient_specs(self):
         specs = [RecipientSpec(unit_id=int(v)) for v in self.units.data or [] if v.isdigit()]
         channels = {"paper": "paper", "email": "email", "both": "paper_email",
                     "paper_email": "paper_email", "e-mail": "email",
-                    "giấy": "paper", "thư điện tử": "email", "cả hai": "paper_email"}
+                    "giấy": "paper", "thư điện tử": "email", "cả hai": "paper_email",
+                    "exchange": "exchange", "liên thông": "exchange"}
         for line in (self.outside.data or "").splitlines():
             if not line.strip():
                 continue
-            name, _sep, channel = line.partition(";")
+            name, _sep, rest = line.partition(";")
+            channel, _sep, organ_id = rest.partition(";")
             channel = channel.strip().lower() or "paper"
             if not name.strip() or channel not in channels:
                 raise DomainError(_("Write each outside recipient as \"name; paper\", "
                                     "\"name; email\" or \"name; both\": %(line)s",
                                     line=line.strip()), field="outside")
-            specs.append(RecipientSpec(name=name.strip(), channel=channels[channel]))
+            specs.append(RecipientSpec(name=name.strip(), channel=channels[channel],
+                                       organ_id=organ_id.strip()))
         return specs
 
 

@@ -56,6 +56,7 @@ CHANNELS = {
     "paper": _l("Paper"),
     "email": _l("E-mail"),
     "paper_email": _l("Paper and e-mail"),
+    "exchange": _l("Exchange (edXML)"),
 }
 
 ROUTE_ACTIONS = {
@@ -274,12 +275,16 @@ class Recipient(Model):
     status_note = Column(Text)
     status_at = Column(DateTime)
     incoming_document_id = Column(Integer, ForeignKey("incoming_document.id"), nullable=True)
+    # The mã định danh (edXML OrganId) of an outside body reached by liên thông.
+    organ_id = Column(String(50))
 
     __table_args__ = (
-        CheckConstraint("channel IN ('electronic', 'paper', 'email', 'paper_email')",
-                        name="ck_recipient_channel"),
+        CheckConstraint("channel IN ('electronic', 'paper', 'email', 'paper_email', "
+                        "'exchange')", name="ck_recipient_channel"),
         CheckConstraint("channel <> 'electronic' OR unit_id IS NOT NULL",
                         name="ck_recipient_electronic_unit"),
+        CheckConstraint("channel <> 'exchange' OR organ_id IS NOT NULL",
+                        name="ck_recipient_exchange_organ"),
         Index("ix_recipient_status", "status"),
     )
 

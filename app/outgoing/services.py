@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -90,6 +91,15 @@ def _add_file(session: Session, doc: OutgoingDocument, stored: StoredFile, kind:
 
 # -- drafting ----------------------------------------------------------------------------
 
+# A mã định danh (QĐ 20/2020): groups of letters and digits separated by dots.
+ORGAN_ID = re.compile(r"[0-9A-Za-z]{1,10}(\.[0-9A-Za-z]{1,10}){1,5}")
+
+# Called as listener(session, document) when a document is issued or recalled, in that
+# transaction: liên thông writes its packages for the recipients reached through it.
+IssueListener = Callable[[Session, OutgoingDocument], None]
+ISSUE_LISTENERS: list[IssueListener] = []
+RECALL_LISTENERS: list[IssueListener] = []
+
 @dataclass
 class RecipientSpec:
     """An intended recipient: a unit of the system, or an outside body by name."""
@@ -98,6 +108,7 @@ class RecipientSpec:
     name: str = ""
     channel: str = "electronic"
     paper_copy: bool = False
+    organ_id: str = ""
 
 
 def _check_recipients(session: Session, doc: OutgoingDocument,
@@ -127,11 +138,19 @@ def _check_recipients(session: Session, doc: OutgoingDocument,
                                     "to an outside body on paper or by e-mail."),
                                   field="recipients")
             key = ("n", name.lower())
+        organ_id = (spec.organ_id or "").strip()
+        if spec.channel == "exchange":
+            if spec.unit_id is not None or not ORGAN_ID.fullmatch(organ_id):
+                raise DomainError(_("An outside body reached by liên thông needs its "
+                                    "identifier code (mã định danh), like 000.00.00.H41: "
+                                    "%(name)s.", name=name), field="recipients")
+            key = ("o", organ_id)
         if key in seen:
             raise DomainError(_("A recipient appears twice."), field="recipients")
         seen.add(key)
         rows.append(Recipient(unit_id=spec.unit_id, name=name[:255], channel=spec.channel,
-                              paper_copy=bool(spec.paper_copy)))
+                              paper_copy=bool(spec.paper_copy),
+                              organ_id=organ_id if spec.channel == "exchange" else None))
     return rows
 
 
@@ -528,7 +547,7 @@ def issue(session: Session, doc: OutgoingDocument, user: AppUser, late_reason: s
     if not doc.recipients:
         raise DomainError(_("The document has no recipients."), field="recipients")
     electronic = [r for r in doc.recipients if r.channel == "electronic"]
-    if doc.sensitive and electronic:
+    if doc.sensitive and (electronic or any(r.channel == "exchange" for r in doc.recipients)):
         raise DomainError(_("This document is not to be sent through the software (Điều 6.1): "
                             "send it to every recipient on paper."), field="recipients")
     inactive = [r.label() for r in electronic if not r.unit.active]
@@ -566,6 +585,9 @@ def issue(session: Session, doc: OutgoingDocument, user: AppUser, late_reason: s
             recipient.incoming_document_id = received.id
             workflow.apply(recipient, step)
             _supersede(session, replaced.get(recipient.unit_id), received)
+        elif recipient.channel == "exchange":
+            # Sent as a package (the listeners below); its status comes back from outside.
+            recipient.status_at = now
         else:
             workflow.apply(recipient, workflow.transition(session, recipient, "paper",
                                                           locked=False))
@@ -577,9 +599,12 @@ def issue(session: Session, doc: OutgoingDocument, user: AppUser, late_reason: s
     doc.late_reason = late_reason or None
     _step(session, doc, user, "issue", comment=late_reason or None)
     session.flush()
+    for listener in ISSUE_LISTENERS:
+        listener(session, doc)
     audit.record(session, "outgoing_issued", doc, user=user, details={
         "symbol": doc.symbol, "late": late, "file": final.sha256,
-        "recipients": [{"unit": r.unit_id, "name": r.name, "channel": r.channel}
+        "recipients": [{"unit": r.unit_id, "name": r.name, "channel": r.channel,
+                        **({"organ_id": r.organ_id} if r.organ_id else {})}
                        for r in doc.recipients]})
     return doc
 
@@ -678,6 +703,8 @@ def request_recall(session: Session, doc: OutgoingDocument, user: AppUser,
                link=f"/incomingview/show/{received.id}", urgent=True)
     _step(session, doc, user, "recall", comment=reason)
     session.flush()
+    for listener in RECALL_LISTENERS:
+        listener(session, doc)
     audit.record(session, "outgoing_recall_requested", doc, user=user,
                  details={"reason": reason})
     return doc

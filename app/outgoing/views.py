@@ -10,7 +10,7 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.core import workflow
+from app.core import registry, workflow
 from app.core.docviews import DocumentStepsMixin, document_history, short_summary, subject
 from app.core.errors import DomainError
 from app.core.fab import related_views, show_widgets
@@ -134,7 +134,21 @@ class OutgoingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
             holder=item.holder_id == user.id,
             overdue=services.overdue_to_issue(session, item),
             deadline=services.issue_deadline(session, item),
-            version_form=forms.VersionForm(), reason_form=forms.ReasonForm())
+            version_form=forms.VersionForm(), reason_form=forms.ReasonForm(),
+            exchange_states=_exchange_states(session, item))
+
+
+def _exchange_states(session, item) -> dict:
+    """Where each recipient reached by liên thông stands in the exchange (its package's
+    state, tries, last error), when the feature is there."""
+    ids = [r.id for r in item.recipients if r.channel == "exchange"]
+    if not ids:
+        return {}
+    try:
+        states = registry.service("exchange_states")
+    except LookupError:
+        return {}
+    return states(session, ids)
 
 
 class OutgoingView(OutgoingListBase):
@@ -233,8 +247,9 @@ class OutgoingView(OutgoingListBase):
         form.units.choices = unit_choices(session, exclude=item.unit_id)
         if request.method == "GET":
             form.units.data = [str(r.unit_id) for r in item.recipients if r.unit_id]
-            form.outside.data = "\n".join(f"{r.name}; {r.channel}" for r in item.recipients
-                                          if r.unit_id is None)
+            form.outside.data = "\n".join(
+                f"{r.name}; {r.channel}" + (f"; {r.organ_id}" if r.organ_id else "")
+                for r in item.recipients if r.unit_id is None)
         elif form.validate_on_submit():
             done = self._run(item, form, lambda s: services.set_recipients(
                 s, item, g.user, form.recipient_specs()),

@@ -125,7 +125,8 @@ def _incoming_facts(session: Session, unit_ids: Sequence[int] | None,
 
 
 def _outgoing_channel(doc: OutgoingDocument) -> str:
-    kinds = {ELECTRONIC if r.channel == "electronic" else PAPER for r in doc.recipients}
+    kinds = {ELECTRONIC if r.channel in ("electronic", "exchange") else PAPER
+             for r in doc.recipients}
     if doc.sensitive or kinds == {PAPER}:
         return PAPER
     return BOTH if kinds == {ELECTRONIC, PAPER} else ELECTRONIC

@@ -208,6 +208,8 @@ def _parties(doc: IncomingDocument, labels: _Labels | None = None) -> str:
 
 def _incoming_notes(doc: Any, labels: _Labels | None = None) -> str:
     notes = []
+    if getattr(doc, "channel", None) == "exchange":
+        notes.append(_("Received by liên thông"))
     if doc.state == "cancelled":
         notes.append(_("CANCELLED: %(reason)s", reason=doc.cancel_reason or ""))
     elif doc.state in ("recalled", "replaced"):

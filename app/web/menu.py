@@ -5,7 +5,7 @@
 from flask_appbuilder import AppBuilder
 from flask_babel import lazy_gettext as _l
 
-from app.exchange.views import PeerView
+from app.exchange.views import OutboxView, PeerView
 from app.incidents.api import IncidentApi
 from app.incidents.views import IncidentView
 from app.incoming import views as incoming
@@ -95,6 +95,8 @@ def register_views(appbuilder: AppBuilder) -> None:
     add(QuarantineView, "Quarantine", label=_l("Withheld documents"), icon="fa-eye-slash",
         category=CATEGORY_ADMIN)
     add(PeerView, "ExchangePeers", label=_l("Exchange (Liên thông)"), icon="fa-exchange",
+        category=CATEGORY_ADMIN)
+    add(OutboxView, "ExchangeOutbox", label=_l("Exchange outbox"), icon="fa-paper-plane",
         category=CATEGORY_ADMIN)
     add(IncidentView, "Incidents", label=_l("Incidents and requests"), icon="fa-life-ring",
         category=CATEGORY_HELP, category_label=_l("Support"), category_icon="fa-life-ring")

@@ -2,9 +2,11 @@
 made through the field map, and outgoing documents brought to a state by the real
 services (tests/outgoing/conftest.py)."""
 
+import threading
 from datetime import date, datetime, timedelta
 
 import pytest
+from werkzeug.serving import make_server
 
 from app.exchange import codec, fields
 from tests import pdfs
@@ -43,3 +45,19 @@ def status(document_id, code="03", sender=BTCHU, note=""):
         "sender": {"code": sender, "name": "Ban Tổ chức Huyện ủy"},
         "document": {"code": VPHU, "symbol": "1/CV", "document_id": document_id},
         "code": code, "note": note, "timestamp": datetime(2026, 1, 6, 8, 0, 0)})
+
+
+@pytest.fixture
+def serve():
+    """Serve a WSGI app on 127.0.0.1 in a thread; returns its base URL."""
+    servers = []
+
+    def start(wsgi):
+        server = make_server("127.0.0.1", 0, wsgi, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield start
+    for server in servers:
+        server.shutdown()

@@ -54,7 +54,7 @@ def test_export_then_import_between_two_units(app, world, outgoing, runner, tmp_
         sent = db.session.get(OutgoingDocument, doc_id)
         got = db.session.get(IncomingDocument, received["incoming_id"])
         assert got.unit_id == world.ids["btchu"]
-        assert (got.state, got.channel) == ("pending", "external")
+        assert (got.state, got.channel) == ("pending", "exchange")
         assert got.author_name == sent.unit.name
         for name in ("symbol", "document_date", "summary", "urgency", "document_type_id"):
             assert getattr(got, name) == getattr(sent, name), name

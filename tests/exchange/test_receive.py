@@ -48,7 +48,7 @@ def test_a_package_waits_in_the_recipient_units_inbox(app, world):
     assert outcome.signature == "missing"
     doc = incoming_doc(app, outcome.incoming_id)
     assert doc["unit_id"] == world.ids["btchu"]
-    assert (doc["state"], doc["channel"]) == ("pending", "external")
+    assert (doc["state"], doc["channel"]) == ("pending", "exchange")
     assert doc["author_name"] == "Huyện ủy Duy Xuyên"
     assert doc["symbol"] == "19-BC/HU"
     assert doc["summary"].startswith("Báo cáo kết quả")

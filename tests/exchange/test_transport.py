@@ -3,12 +3,10 @@ window, replays, the size cap), the peers' screen, and the job that sends an out
 package to the peer serving its recipient — over a real HTTP server on 127.0.0.1."""
 
 import hashlib
-import threading
 import time
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from app.exchange import transport
 from app.exchange.models import ExchangeMessage, ExchangePeer, SeenSignature
@@ -131,22 +129,6 @@ def test_a_package_over_the_cap_is_refused_413(app, world):
 
 
 # -- sending ----------------------------------------------------------------------------
-
-@pytest.fixture
-def serve():
-    """Serve a WSGI app on 127.0.0.1 in a thread; returns its base URL."""
-    servers = []
-
-    def start(wsgi):
-        server = make_server("127.0.0.1", 0, wsgi, threaded=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_port}"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-
 
 def outbound(app, data, to=BTCHU):
     """An outbound package waiting for the transport, its sending queued (and, inline, run
@@ -277,7 +259,7 @@ def test_an_exported_document_is_sent_and_its_status_comes_back(app, world, outg
         rows = db.session.execute(select(
             ExchangeMessage.direction, ExchangeMessage.kind, ExchangeMessage.status_code,
             ExchangeMessage.state).order_by(ExchangeMessage.id)).all()
-        assert rows == [("out", "document", "", "sent"), ("in", "document", "", "received"),
+        assert rows == [("out", "document", "", "acknowledged"), ("in", "document", "", "received"),
                         ("out", "status", "01", "sent"), ("in", "status", "01", "applied")]
         assert db.session.execute(select(func.count()).select_from(IncomingDocument).where(
             IncomingDocument.unit_id == world.ids["btchu"])).scalar() == 1

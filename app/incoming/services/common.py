@@ -61,8 +61,9 @@ def _title(doc: IncomingDocument) -> str:
 
 StatusListener = Callable[[Session, IncomingDocument, str, "str | None"], None]
 
-# Called as listener(session, incoming_document, code, note) for every status sent back
-# to an internal sender; the outgoing side keeps its recipients' statuses with it.
+# Called as listener(session, incoming_document, code, note) for every status of an
+# incoming document (01–06): the outgoing side keeps its recipients' statuses with it,
+# liên thông tells an outside sender.
 STATUS_LISTENERS: list[StatusListener] = []
 
 
@@ -70,12 +71,12 @@ def send_status(session: Session, doc: IncomingDocument, code: str,
                 user: AppUser | None = None, note: str | None = None) -> ExchangeStatus | None:
     """Tell an internal sender where its document stands (status 01–06, docs/domain.md §4); the
     sender's clerks are notified of a refusal."""
-    if doc.sender_unit_id is None:
-        return None
     code = str(code)
-    doc.exchange_status = code
     for listener in STATUS_LISTENERS:
         listener(session, doc, code, note)
+    if doc.sender_unit_id is None:
+        return None
+    doc.exchange_status = code
     row = ExchangeStatus(document_id=doc.id, delivery_id=doc.delivery_id,
                          sender_unit_id=doc.sender_unit_id, code=code, note=note,
                          user_id=getattr(user, "id", None))
