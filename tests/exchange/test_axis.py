@@ -242,8 +242,10 @@ def test_two_installations_exchange_100_documents_through_the_faulty_axis(
     base = _pg_url()
     if not base:
         pytest.skip("two installations need PostgreSQL (TEST_DATABASE_URL)")
-    apps = [_installation(_create_database(base, name), tmp_path / name)
-            for name in ("test_ex_a", "test_ex_b")]
+    # Named after the suite's own database, so that two suites on one server do not meet.
+    own = make_url(base).database
+    apps = [_installation(_create_database(base, f"{own}_{side}"), tmp_path / side)
+            for side in ("a", "b")]
     the_axis, axis_server, axis_url = _axis()
     servers = [_serve(a) for a in apps]
     try:
