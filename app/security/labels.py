@@ -16,12 +16,17 @@ from collections import defaultdict
 from typing import Any
 
 from flask import current_app, has_request_context
-from flask_appbuilder.security.sqla.models import Permission, PermissionView, ViewMenu
-from flask_appbuilder.security.views import PermissionModelView, ViewMenuModelView
+from flask_appbuilder.security.sqla.models import Permission, PermissionView, Role, ViewMenu
+from flask_appbuilder.security.views import (
+    PermissionModelView,
+    PermissionViewModelView,
+    ViewMenuModelView,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from app.core.audit import ACTION_LABELS
 from app.core.registry import PermissionLabel, ResourceLabel, contributions
 
 # The areas of the role editor, in the order of the menu.
@@ -377,11 +382,42 @@ def _permission_view_repr(self: Any) -> str:
              resource=resource_label(self.view_menu.name))
 
 
+def role_label(name: str) -> str:
+    """A role's name as the screens show it: FAB's role of visitors who are not signed in
+    (``AUTH_ROLE_PUBLIC``) is named in the user's language; the others as the admin named
+    them."""
+    if has_request_context() and name == current_app.config.get("AUTH_ROLE_PUBLIC"):
+        return _("Visitors not signed in")
+    return name
+
+
+def _role_repr(self: Any) -> str:
+    return role_label(self.name)
+
+
+# The audit trail's events of sign-in and accounts (app/security/manager.py, lockout.py,
+# services.py), named on the audit screen.
+AUDIT_ACTIONS = {
+    "login": _l("Signed in"),
+    "logout": _l("Signed out"),
+    "login_failed": _l("Sign-in refused: wrong password"),
+    "login_refused_locked": _l("Sign-in refused: account locked"),
+    "login_locked": _l("Sign-in locked for a while"),
+    "login_lock_lifted": _l("Sign-in lock lifted"),
+    "account_locked": _l("Account locked"),
+    "account_unlocked": _l("Account unlocked"),
+    "account_action_refused": _l("Action on an account refused"),
+    "password_reset": _l("Password set"),
+}
+
+
 def install() -> None:
     """Name permissions in the user's language wherever FAB prints them."""
+    ACTION_LABELS.update(AUDIT_ACTIONS)
     Permission.__repr__ = _permission_repr
     ViewMenu.__repr__ = _view_menu_repr
     PermissionView.__repr__ = _permission_view_repr
+    Role.__repr__ = _role_repr
 
 
 class AppPermissionModelView(PermissionModelView):
@@ -392,3 +428,9 @@ class AppPermissionModelView(PermissionModelView):
 class AppViewMenuModelView(ViewMenuModelView):
     class_permission_name = "ViewMenuModelView"
     formatters_columns = {"name": resource_label}
+
+
+class AppPermissionViewModelView(PermissionViewModelView):
+    class_permission_name = "PermissionViewModelView"
+    label_columns = {"permission": _l("Permission"), "view_menu": _l("Screen or menu entry"),
+                     "role": _l("Roles")}

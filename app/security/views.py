@@ -13,7 +13,12 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.security.decorators import permission_name
 from flask_appbuilder.security.sqla.models import PermissionView, Role
-from flask_appbuilder.security.views import ResetPasswordView, RoleModelView, UserDBModelView
+from flask_appbuilder.security.views import (
+    ResetPasswordView,
+    RoleModelView,
+    UserDBModelView,
+    UserGroupModelView,
+)
 from flask_appbuilder.validators import PasswordComplexityValidator
 from flask_appbuilder.widgets import ListWidget, ShowWidget
 from flask_babel import gettext as _
@@ -322,7 +327,8 @@ class AppRoleModelView(RoleModelView):
     list_columns = ["name", "user"]
     show_columns = ["name", "user", "permissions"]
     label_columns = {**RoleModelView.label_columns, "name": _l("Name"),
-                     "user": _l("Accounts holding it"), "permissions": _l("Permissions")}
+                     "user": _l("Accounts holding it"), "permissions": _l("Permissions"),
+                     "groups": _l("Groups of accounts")}
     description_columns = {
         "name": _l("Built-in roles are marked; their permissions return to the list kept in "
                    "code at the next `flask qlvb sync-roles`. Create a new role for a "
@@ -336,10 +342,18 @@ class AppRoleModelView(RoleModelView):
         if name in P.BUILTIN_ROLES:
             label = _("built-in")
             return f"{name} — {label}"
-        return name
+        return labels.role_label(name)
 
     formatters_columns = {"name": _mark_builtin, "user": _count_accounts,
                           "permissions": labels.grouped_html}
+
+
+class AppUserGroupModelView(UserGroupModelView):
+    """FAB's groups of accounts, its columns named in the user's language."""
+
+    class_permission_name = "UserGroupModelView"
+    label_columns = {"name": _l("Name"), "label": _l("Label"), "description": _l("Description"),
+                     "users": _l("Accounts"), "roles": _l("Roles")}
 
 
 class UnitAccountView(KnownActionsMixin, RuleFormsMixin, _AccountRules, UnitScopedMixin,

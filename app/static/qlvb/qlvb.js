@@ -26,7 +26,8 @@ $(function () {
     var w = words.dataset;
     function name() {
         $('input.action_check:not([aria-label])').each(function () {
-            var row = $(this).closest('tr').find('td').not(':has(input)').first().text().trim();
+            var cell = $(this).closest('tr').find('td').not(':has(input, .btn, script)').first();
+            var row = cell.length ? cell[0].innerText.replace(/\s+/g, ' ').trim().slice(0, 80) : '';
             this.setAttribute('aria-label', row ? w.selectRow + ': ' + row : w.selectRow);
         });
         $('input.action_check_all:not([aria-label])').attr('aria-label', w.selectAll);
