@@ -29,7 +29,8 @@ NOT_ENGLISH = {
     "xls", "zip", "png", "jpeg", "jpg", "gif", "tiff", "pem", "der", "sha", "rsa", "hmac",
     "uuid", "oid", "url", "csrf", "ldap", "edxml", "qcvn", "tcvn", "vni", "unicode",
     "excel", "vphu", "btchu", "ubnd", "menu",
-    "english",  # the other language, named in itself on the language menu "ban", "dang", "danh", "thu", "tin", "tra",
+    "ban", "dang", "danh", "thu", "tin", "tra",
+    "english",  # the other language, named in itself on the language menu
     "quy", "nguy", "hoach", "tuq", "ctr", "email", "csv", "ods", "odt", "rtf", "txt",
 }
 

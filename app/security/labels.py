@@ -273,7 +273,7 @@ def resource_info(name: str) -> ResourceLabel | None:
     known = contributions(current_app).resource_labels.get(name) or RESOURCES.get(name)
     if known is not None:
         return known
-    return _menu_labels(current_app.appbuilder).get(name)
+    return _menu_labels(current_app.appbuilder).get(name)  # type: ignore[attr-defined]
 
 
 def permission_info(name: str) -> PermissionLabel | None:
