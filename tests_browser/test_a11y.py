@@ -77,6 +77,15 @@ def visit(walk, page, path, label):
         assert page.url.split("?")[0].endswith(path.split("?")[0]), page.url
 
 
+def check_pages(walk, axe, page, pages, suffix=""):
+    """Open each (name, path) of ``pages`` and return what axe-core finds serious there."""
+    problems = []
+    for name, path in pages:
+        visit(walk, page, path, f"{name}{suffix}")
+        problems += check(axe, page, f"{name}{suffix}")
+    return problems
+
+
 def first_show(walk, page, list_path):
     page.goto(walk.base + list_path)
     href = page.locator("table a[href*='/show/']").first.get_attribute("href")
@@ -97,39 +106,27 @@ def test_login_page_has_no_serious_violation(walk, axe):
 
 def test_the_clerks_screens_have_no_serious_violation(walk, axe):
     clerk = walk.sign_in("vanthu.vphu")
-    problems = []
-    for name, path in CLERK_PAGES:
-        visit(walk, clerk, path, name)
-        problems += check(axe, clerk, name)
-    for name, lst in (("incoming-document", "/incomingview/list/"),
-                      ("outgoing-document", "/outgoingview/list/")):
-        href = first_show(walk, clerk, lst)
-        visit(walk, clerk, href, name)
-        problems += check(axe, clerk, name)
+    documents = [(name, first_show(walk, clerk, lst)) for name, lst in (
+        ("incoming-document", "/incomingview/list/"),
+        ("outgoing-document", "/outgoingview/list/"))]
+    problems = check_pages(walk, axe, clerk, CLERK_PAGES + documents)
     assert problems == [], "\n".join(problems)
 
 
 def test_phone_screens_have_no_serious_violation(walk, axe):
     clerk = walk.sign_in("vanthu.vphu")
     clerk.set_viewport_size(PHONE)
-    problems = []
-    for name, path in (("dashboard", "/"), ("incoming-all", "/incomingview/list/"),
-                       ("intake-form", "/incomingview/intake"), ("registers", "/registers/")):
-        visit(walk, clerk, path, f"phone-{name}")
-        problems += check(axe, clerk, f"{name} (phone)")
+    problems = check_pages(walk, axe, clerk, [
+        ("dashboard", "/"), ("incoming-all", "/incomingview/list/"),
+        ("intake-form", "/incomingview/intake"), ("registers", "/registers/")], "-phone")
     assert problems == [], "\n".join(problems)
 
 
 def test_the_role_editor_and_admin_screens_have_no_serious_violation(walk, axe):
     admin = walk.sign_in("admin")
-    problems = []
-    for name, path in ADMIN_PAGES:
-        visit(walk, admin, path, name)
-        problems += check(axe, admin, name)
     admin.goto(walk.base + "/roles/list/")
     edit = admin.locator("a[href*='/roles/edit/']").first.get_attribute("href")
     show = admin.locator("a[href*='/roles/show/']").first.get_attribute("href")
-    for name, path in (("role-editor", edit), ("role-page", show), ("role-add", "/roles/add")):
-        visit(walk, admin, path, name)
-        problems += check(axe, admin, name)
+    problems = check_pages(walk, axe, admin, ADMIN_PAGES + [
+        ("role-editor", edit), ("role-page", show), ("role-add", "/roles/add")])
     assert problems == [], "\n".join(problems)
