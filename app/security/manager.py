@@ -64,6 +64,11 @@ def login_address_key():
     return f"login-addr:{get_remote_address()}"
 
 
+def _named(view, name):
+    """``view`` under FAB's own class name ``name``: the same endpoints as FAB's screen."""
+    return type(name, (view,), {})
+
+
 def _checked(view):
     """``view`` (a security screen of FAB) with its action routes checked, the text of its
     forms cleaned, and without its /download/<filename> route (it serves FAB uploads, which
@@ -111,11 +116,12 @@ class AppSecurityManager(PermissionSetMixin, SecurityManager):
     user_model = AppUser
     userdbmodelview = _checked(AppUserDBModelView)
     rolemodelview = _checked(AppRoleModelView)
-    groupmodelview = _checked(AppUserGroupModelView)
+    groupmodelview = _checked(_named(AppUserGroupModelView, "UserGroupModelView"))
     # Permissions and view menus named in Vietnamese (app/security/labels.py).
     permissionmodelview = _checked(AppPermissionModelView)
     viewmenumodelview = _checked(AppViewMenuModelView)
-    permissionviewmodelview = _checked(AppPermissionViewModelView)
+    permissionviewmodelview = _checked(_named(AppPermissionViewModelView,
+                                              "PermissionViewModelView"))
     resetpasswordview = AppResetPasswordView
     userinfoeditview = _UserInfoEditView
     authdbview = AppAuthDBView
