@@ -8,7 +8,7 @@ WTF_DIR = $(shell $(BIN)/python -c "import wtforms,os;print(os.path.dirname(wtfo
 CATALOG := translations/vi/LC_MESSAGES/messages.po
 
 .PHONY: run test serve install bench bench-quick profile translations-extract translations-update \
-	translations-compile lint clean browser chromium load ocr-deps bench-ocr bench-records
+	translations-compile lint clean browser chromium load ocr-deps bench-ocr bench-records screenshots
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -69,9 +69,15 @@ translations-extract: $(BIN)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k gettext -k _ -k __ -k ngettext:1,2 \
 		--no-location --sort-output -o translations/messages.pot app "$(FAB_DIR)" "$(WTF_DIR)"
 
+## Then prints, per catalog, how many entries are new (to translate), fuzzy (to check) and
+## obsolete (dropped); `make test` fails on an empty or fuzzy Vietnamese entry.
 translations-update: translations-extract
-	$(BIN)/pybabel update -i translations/messages.pot -d translations -l vi --no-fuzzy-matching --ignore-obsolete
-	$(BIN)/pybabel update -i translations/messages.pot -d translations -l en --no-fuzzy-matching --ignore-obsolete
+	@for l in vi en; do cp translations/$$l/LC_MESSAGES/messages.po /tmp/qlvb-before-$$l.po; done
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations -l vi --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations -l en --no-fuzzy-matching --ignore-obsolete
+	@$(BIN)/python translations/summary.py /tmp/qlvb-before-vi.po translations/vi/LC_MESSAGES/messages.po
+	@$(BIN)/python translations/summary.py /tmp/qlvb-before-en.po translations/en/LC_MESSAGES/messages.po
+	@rm -f /tmp/qlvb-before-vi.po /tmp/qlvb-before-en.po
 
 translations-compile: $(BIN)/.installed
 	$(BIN)/pybabel compile -d translations --statistics
@@ -113,6 +119,11 @@ bench-records: install
 
 browser: install chromium
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -q tests_browser
+
+## The main screens at 1366×768 and 375×812 into docs/screens/ (PNG), from the demo.
+screenshots: install chromium
+	CHROMIUM=$(CHROMIUM) SCREENS_DIR=$(CURDIR)/docs/screens $(BIN)/python -m pytest -q \
+		tests_browser/test_screens.py -p no:cacheprovider
 
 ## Load test (loadtest/): LOAD_USERS (100) users for LOAD_SECONDS (120) with locust against
 ## gunicorn (LOAD_WORKERS=4) on PostgreSQL (LOAD_DATABASE_URL, default database `load`,

@@ -24,9 +24,25 @@ def test_vi_catalog_has_no_empty_or_fuzzy_entry():
         if not msg.id:
             continue
         strings = msg.string if isinstance(msg.string, tuple) else (msg.string,)
-        if msg.fuzzy or not all(s.strip() for s in strings[:1]):
+        if msg.fuzzy or not all(s.strip() for s in strings):
             bad.append(msg.id)
     assert bad == []
+
+
+def test_translations_update_summarises_new_fuzzy_and_obsolete_entries(tmp_path):
+    head = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+    before = tmp_path / "before.po"
+    after = tmp_path / "after.po"
+    before.write_text(head + 'msgid "Kept"\nmsgstr "Giữ"\n\nmsgid "Gone"\nmsgstr "Bỏ"\n',
+                      encoding="utf-8")
+    after.write_text(head + '#, fuzzy\nmsgid "Kept"\nmsgstr "Giữ"\n\n'
+                     'msgid "Added"\nmsgstr ""\n', encoding="utf-8")
+    out = subprocess.run([sys.executable, os.path.join(ROOT, "translations", "summary.py"),
+                          str(before), str(after)], check=True, capture_output=True,
+                         text=True).stdout
+    assert "1 new, 1 fuzzy, 1 obsolete" in out
+    assert "new (translate): Added" in out and "obsolete (dropped): Gone" in out
+    assert "fuzzy (check): Kept" in out
 
 
 def test_every_string_in_the_code_is_in_the_catalog(tmp_path):

@@ -205,6 +205,13 @@ COPIED_TEMPLATES: dict[str, str] = {
         "0a7b39c996f2f3a1e425e9cc811c1a6c1bdc1aa34d2dc792aa10084e654bd4b8",
     "appbuilder/general/confirm.html":
         "b40fa102c061f75bc43de5b65b90f4858d1b5fe8d223ad49c99c0e894125c062",
+    # Landmarks, a skip link, named controls and announced messages (assistive technology).
+    "appbuilder/baselayout.html":
+        "105fed33362428021ec5e86fa17a25dac8fad972b567c1cb0b3fdb3af821cf07",
+    "appbuilder/navbar.html":
+        "140e7b7ef55a8b66b8adfa25bec7703fb07ad4ffc6c9f2e374e1f2914744de07",
+    "appbuilder/flash.html":
+        "a268376b17b04c6dc35908242f139183b30f40bc2f7db7a5cd327e3c9b3b4512",
 }
 
 # FAB templates ours extend or import (sha256 of FAB's): their blocks and macros are what

@@ -11,13 +11,16 @@ feature above them (the layers in ``.importlinter``).
   incoming screens print their slip with the registers' PDF builder and answer a recall
   through the outgoing side);
 - background jobs: ``kind -> body(session, **arguments)``, run by ``app/jobs`` after the
-  commit that queued them (the trust roots' re-verification, …)."""
+  commit that queued them (the trust roots' re-verification, …);
+- security labels: how the role screens name a feature's resources (``name -> (area,
+  label, what it allows)``) and its own permissions (``name -> (label, what it allows)``),
+  merged into the table of ``app/security/labels.py``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
@@ -27,12 +30,30 @@ LandingCard = Callable[[Session, Any, dict[str, Any]], dict[str, Any]]
 JobBody = Callable[..., object]  # body(session, **arguments)
 
 
+class ResourceLabel(NamedTuple):
+    """A resource (FAB's view menu) on the role screens: the area it is grouped under
+    (a key of ``app.security.labels.AREAS``), its name and one line on what it gives."""
+
+    area: str
+    label: Any  # a lazy string
+    allows: Any
+
+
+class PermissionLabel(NamedTuple):
+    """A permission (FAB's action) on the role screens: its name and what it allows."""
+
+    label: Any
+    allows: Any
+
+
 @dataclass
 class Contributions:
     top_bar: dict[str, TopBarCounter] = field(default_factory=dict)
     landing: dict[str, LandingCard] = field(default_factory=dict)
     services: dict[str, Callable[..., Any]] = field(default_factory=dict)
     jobs: dict[str, JobBody] = field(default_factory=dict)
+    resource_labels: dict[str, ResourceLabel] = field(default_factory=dict)
+    permission_labels: dict[str, PermissionLabel] = field(default_factory=dict)
 
 
 def contributions(app: Flask | None = None) -> Contributions:
@@ -72,3 +93,11 @@ def job_body(kind: str) -> JobBody:
     except KeyError:
         raise LookupError(f"no feature provides the job {kind!r}: create_app registers it"
                           ) from None
+
+
+def add_security_labels(app: Flask, resources: dict[str, ResourceLabel] | None = None,
+                        permissions: dict[str, PermissionLabel] | None = None) -> None:
+    """Name a feature's resources and permissions on the role screens (a resource or
+    permission without a name there fails tests/security/test_role_labels.py)."""
+    contributions(app).resource_labels.update(resources or {})
+    contributions(app).permission_labels.update(permissions or {})

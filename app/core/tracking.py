@@ -1,10 +1,17 @@
 """Changes to accounts, roles and reference data are audit events, whichever way they
 are made (screens, API, command line): one SQLAlchemy hook records them."""
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from app.core import audit
+
+audit.ACTION_LABELS.update({
+    "created": _l("Record created"),
+    "updated": _l("Record changed"),
+    "deleted": _l("Record deleted"),
+})
 
 # model class -> attributes never written to the trail (noise or secrets)
 _TRACKED: dict[type, set[str]] = {}

@@ -224,6 +224,16 @@ class AppModelView(KnownActionsMixin, RuleFormsMixin, ListArgumentsMixin, LeanLi
         self.formatters_columns = {col: _blank_if_none(auto.get(col)) for col in cols}
         self.formatters_columns.update({k: v for k, v in auto.items() if k not in cols})
 
+    def _init_titles(self):
+        """A title the view leaves unset reads in the user's language from its list's title
+        ("Thêm — Cột của sổ đăng ký"), never FAB's English "Add Register Column"."""
+        what = self.list_title
+        if what:
+            self.add_title = self.add_title or _l("Add — %(what)s", what=what)
+            self.edit_title = self.edit_title or _l("Edit — %(what)s", what=what)
+            self.show_title = self.show_title or _l("Details — %(what)s", what=what)
+        super()._init_titles()
+
     def check(self, item):
         """Override: raise DomainError when ``item`` breaks a rule."""
 

@@ -11,8 +11,6 @@ from flask_appbuilder.security.api import SecurityApi as FabSecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import (
     AuthDBView,
-    PermissionViewModelView,
-    UserGroupModelView,
     UserInfoEditView,
 )
 from flask_babel import lazy_gettext as _l
@@ -22,9 +20,18 @@ from app.core import audit
 from app.core.fab import PermissionSetMixin
 from app.core.inputs import CleanTextFormsMixin, with_clean_text
 from app.security import lockout
-from app.security.labels import AppPermissionModelView, AppViewMenuModelView
+from app.security.labels import (
+    AppPermissionModelView,
+    AppPermissionViewModelView,
+    AppViewMenuModelView,
+)
 from app.security.models import AppUser
-from app.security.views import AppResetPasswordView, AppRoleModelView, AppUserDBModelView
+from app.security.views import (
+    AppResetPasswordView,
+    AppRoleModelView,
+    AppUserDBModelView,
+    AppUserGroupModelView,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +62,11 @@ def login_address():
 
 def login_address_key():
     return f"login-addr:{get_remote_address()}"
+
+
+def _named(view, name):
+    """``view`` under FAB's own class name ``name``: the same endpoints as FAB's screen."""
+    return type(name, (view,), {})
 
 
 def _checked(view):
@@ -104,11 +116,12 @@ class AppSecurityManager(PermissionSetMixin, SecurityManager):
     user_model = AppUser
     userdbmodelview = _checked(AppUserDBModelView)
     rolemodelview = _checked(AppRoleModelView)
-    groupmodelview = _checked(UserGroupModelView)
+    groupmodelview = _checked(_named(AppUserGroupModelView, "UserGroupModelView"))
     # Permissions and view menus named in Vietnamese (app/security/labels.py).
     permissionmodelview = _checked(AppPermissionModelView)
     viewmenumodelview = _checked(AppViewMenuModelView)
-    permissionviewmodelview = _checked(PermissionViewModelView)
+    permissionviewmodelview = _checked(_named(AppPermissionViewModelView,
+                                              "PermissionViewModelView"))
     resetpasswordview = AppResetPasswordView
     userinfoeditview = _UserInfoEditView
     authdbview = AppAuthDBView

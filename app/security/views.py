@@ -6,18 +6,25 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.const import PERMISSION_PREFIX
+from flask_appbuilder.fields import QuerySelectMultipleField
 from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
 from flask_appbuilder.hooks import before_request
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.security.decorators import permission_name
-from flask_appbuilder.security.sqla.models import Role
-from flask_appbuilder.security.views import ResetPasswordView, RoleModelView, UserDBModelView
+from flask_appbuilder.security.sqla.models import PermissionView, Role
+from flask_appbuilder.security.views import (
+    ResetPasswordView,
+    RoleModelView,
+    UserDBModelView,
+    UserGroupModelView,
+)
 from flask_appbuilder.validators import PasswordComplexityValidator
-from flask_appbuilder.widgets import ListWidget
+from flask_appbuilder.widgets import ListWidget, ShowWidget
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import logout_user
+from markupsafe import Markup
 from sqlalchemy import false
 from wtforms import PasswordField, SelectField, TextAreaField, validators
 
@@ -28,7 +35,7 @@ from app.core.scope import UnitScopedMixin, action_pks, current_user
 from app.core.timeutil import fmt_datetime, utcnow
 from app.core.views import AppModelView, AppSQLAInterface, KnownActionsMixin, RuleFormsMixin
 from app.extensions import db
-from app.security import lockout, policy, services
+from app.security import labels, lockout, policy, services
 from app.security import permissions as P
 from app.security.models import ACCOUNT_KINDS, AppUser, LoginGuard
 
@@ -259,27 +266,94 @@ class AppUserDBModelView(RuleFormsMixin, _AccountRules, UserDBModelView):
         super().pre_update(item)
 
 
+class GroupedPermissionsWidget:
+    """The permissions of the role editor as check boxes grouped by area, then by what
+    they apply to, each with its Vietnamese name and one line on what it allows
+    (app/security/labels.py), instead of one long list of identifiers."""
+
+    def __call__(self, field, **kwargs):
+        chosen = {pv.id for pv in field.data or []}
+        objects = [obj for _pk, obj in field._get_object_list()]
+        out = [Markup('<div class="qlvb-perms" id="{}">').format(field.id)]
+        for number, (area, groups) in enumerate(labels.grouped(objects)):
+            out.append(Markup('<details class="qlvb-perm-area" open><summary>{}</summary>')
+                       .format(area))
+            for index, (label, allows, pvs) in enumerate(groups):
+                group_id = f"{field.id}-g{number}-{index}"
+                out.append(Markup('<fieldset class="qlvb-perm-group" aria-describedby="{}">'
+                                  '<legend>{}</legend><p class="help-block" id="{}">{}</p>')
+                           .format(group_id, label, group_id, allows))
+                for pv in pvs:
+                    box_id = f"{field.id}-{pv.id}"
+                    hint = labels.pv_allows(pv)
+                    out.append(Markup(
+                        '<div class="checkbox"><label for="{}"><input type="checkbox" '
+                        'name="{}" id="{}" value="{}"{}> {}</label>{}</div>').format(
+                        box_id, field.name, box_id, pv.id,
+                        Markup(" checked") if pv.id in chosen else "",
+                        labels.pv_choice_label(pv),
+                        Markup(' <span class="qlvb-perm-hint">— {}</span>').format(hint)
+                        if hint else ""))
+                out.append(Markup("</fieldset>"))
+            out.append(Markup("</details>"))
+        out.append(Markup("</div>"))
+        return Markup("").join(out)
+
+
+def _permission_views():
+    return db.session.query(PermissionView)
+
+
+def _permissions_field():
+    return QuerySelectMultipleField(
+        _l("Permissions"), query_func=_permission_views, get_pk_func=lambda pv: pv.id,
+        widget=GroupedPermissionsWidget(),
+        description=_l("Tick what the role may do, area by area; each line says what it "
+                       "allows."))
+
+
+def _count_accounts(accounts):
+    return len(accounts or [])
+
+
 class AppRoleModelView(RoleModelView):
-    """FAB's role screen; built-in roles are marked, as sync returns them to the code's list."""
+    """FAB's role screen in Vietnamese: permissions grouped by area with what each allows,
+    the number of accounts holding each role; built-in roles are marked, as sync returns
+    them to the code's list."""
 
     list_title = _l("List Roles")
     list_widget = ListWidget  # FAB's role widget ignores formatters
-    list_columns = ["name"]
-    label_columns = {**RoleModelView.label_columns, "name": _l("Name")}
+    show_widget = ShowWidget  # FAB's role widget lists the identifiers
+    list_columns = ["name", "user"]
+    show_columns = ["name", "user", "permissions"]
+    label_columns = {**RoleModelView.label_columns, "name": _l("Name"),
+                     "user": _l("Accounts holding it"), "permissions": _l("Permissions"),
+                     "groups": _l("Groups of accounts")}
     description_columns = {
         "name": _l("Built-in roles are marked; their permissions return to the list kept in "
                    "code at the next `flask qlvb sync-roles`. Create a new role for a "
                    "different set of permissions."),
     }
+    add_form_extra_fields = {"permissions": _permissions_field()}
+    edit_form_extra_fields = {"permissions": _permissions_field()}
 
     @staticmethod
     def _mark_builtin(name):
         if name in P.BUILTIN_ROLES:
             label = _("built-in")
             return f"{name} — {label}"
-        return name
+        return labels.role_label(name)
 
-    formatters_columns = {"name": _mark_builtin}
+    formatters_columns = {"name": _mark_builtin, "user": _count_accounts,
+                          "permissions": labels.grouped_html}
+
+
+class AppUserGroupModelView(UserGroupModelView):
+    """FAB's groups of accounts, its columns named in the user's language."""
+
+    class_permission_name = "UserGroupModelView"
+    label_columns = {"name": _l("Name"), "label": _l("Label"), "description": _l("Description"),
+                     "users": _l("Accounts"), "roles": _l("Roles")}
 
 
 class UnitAccountView(KnownActionsMixin, RuleFormsMixin, _AccountRules, UnitScopedMixin,

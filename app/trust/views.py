@@ -81,7 +81,8 @@ class TrustAnchorView(AppModelView):
     list_columns = ["kind_label", "name", "not_after", "active", "added_at", "added_by"]
     show_columns = ["kind_label", "name", "fingerprint", "not_after", "active", "added_at",
                     "added_by"]
-    label_columns = {"kind_label": _l("Kind"), "name": _l("Name"),
+    search_columns = ["kind", "name", "not_after", "active"]
+    label_columns = {"kind_label": _l("Kind"), "kind": _l("Kind"), "name": _l("Name"),
                      "fingerprint": _l("SHA-256 fingerprint"), "not_after": _l("Valid until"),
                      "active": _l("In use"), "added_at": _l("Added at"),
                      "added_by": _l("Added by")}

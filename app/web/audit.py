@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 
-from app.core.audit import AuditEvent
+from app.core.audit import AuditEvent, action_label
 from app.core.views import AppModelView, AppSQLAInterface
 from app.security import permissions as P
 
@@ -20,6 +20,7 @@ class AuditEventView(AppModelView):
     search_columns = ["created_at", "username", "action", "object_type", "object_id"]
     order_columns = ["created_at"]
     base_order = ("id", "desc")
+    formatters_columns = {"action": action_label}
     label_columns = {
         "created_at": _l("Time"),
         "username": _l("User"),
