@@ -25,6 +25,7 @@ from flask import (
 )
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -605,6 +606,32 @@ def _filed_codes(session: Any, kind: str, doc_ids: list[int]) -> dict[int, str]:
 
 
 def init_app(app: Flask) -> None:
-    """The files due on the landing page; the file codes of the registers' column."""
+    """The files due on the landing page; the file codes of the registers' column; the
+    names of the records' permissions on the role screens."""
     registry.add_landing(app, "records", landing_card)
     registry.provide(app, "filed_codes", _filed_codes)
+    registry.add_security_labels(app, resources=SECURITY_RESOURCES,
+                                 permissions=SECURITY_PERMISSIONS)
+
+
+# The records' screens and permissions as the role editor names them (area "records").
+SECURITY_RESOURCES = {
+    "WorkFile": registry.ResourceLabel(
+        "records", _l("Work files"),
+        _l("Open work files, gather documents in them and close them.")),
+    "FilePlan": registry.ResourceLabel(
+        "records", _l("File plans"), _l("Prepare the year's file plan (danh mục hồ sơ).")),
+    "Transfer": registry.ResourceLabel(
+        "records", _l("Transfers to the archive"),
+        _l("Hand closed files to the agency archive.")),
+    "RetentionRule": registry.ResourceLabel(
+        "records", _l("Retention schedule"),
+        _l("Keep the retention periods files are kept for.")),
+}
+SECURITY_PERMISSIONS = {
+    "can_approve": registry.PermissionLabel(
+        _l("approve the file plan"), _l("Approve the year's file plan with a decision number.")),
+    "can_archive": registry.PermissionLabel(
+        _l("receive files into the archive"),
+        _l("Check and accept or return files handed to the archive; reopen a closed file.")),
+}

@@ -34,6 +34,7 @@ AREAS: dict[str, Any] = {
     "incoming": _l("Incoming documents"),
     "outgoing": _l("Outgoing documents"),
     "registers": _l("Registers and reports"),
+    "records": _l("Work files"),
     "search": _l("Search (Tra cứu)"),
     "admin": _l("Administration"),
     "security": _l("Security"),
@@ -44,7 +45,7 @@ AREAS: dict[str, Any] = {
 
 # The menu's categories (app/web/menu.py, FAB's "Security") and their area.
 MENU_AREAS = {
-    "Incoming": "incoming", "Outgoing": "outgoing", "Registers": "registers",
+    "Incoming": "incoming", "Outgoing": "outgoing", "Registers": "registers", "Records": "records",
     "Administration": "admin", "Security": "security", "Support": "support",
 }
 
@@ -145,6 +146,9 @@ RESOURCES: dict[str, ResourceLabel] = {
                               _l("The days off that deadlines skip.")),
     "BackgroundJob": ResourceLabel("admin", _l("Background jobs"),
                                    _l("Follow and retry the work done in the background.")),
+    "Quarantine": ResourceLabel(
+        "admin", _l("Withheld documents"),
+        _l("Release a document withheld for a secrecy marking, or destroy its files.")),
     "ExchangePeer": ResourceLabel(
         "admin", _l("Exchange (Liên thông)"),
         _l("The systems documents are exchanged with, and their keys.")),
@@ -190,6 +194,9 @@ RESOURCES: dict[str, ResourceLabel] = {
                                       _l("Change one's own name and e-mail.")),
     "ResetMyPasswordView": ResourceLabel("self", _l("Change own password"),
                                          _l("Change one's own password.")),
+    "MyJob": ResourceLabel(
+        "self", _l("Own background work"),
+        _l("Follow the progress of the work one asked for and take its result.")),
     # Hệ thống và API
     "IndexView": ResourceLabel("system", _l("Home page"),
                                _l("Open the home page and its counters.")),

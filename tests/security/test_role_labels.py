@@ -40,19 +40,19 @@ def test_every_resource_and_permission_of_the_database_has_a_label(app, world):
 
 def test_a_resource_nobody_named_is_found_and_a_feature_names_it_through_the_registry(app):
     with app.test_request_context("/"):
-        assert labels.resource_info("WorkFile") is None
-        assert labels.permission_info("can_archive") is None
+        assert labels.resource_info("SealRegister") is None
+        assert labels.permission_info("can_seal") is None
         add_security_labels(
-            app, resources={"WorkFile": ResourceLabel("incoming", _l("Work files"),
-                                                      _l("Work files"))},
-            permissions={"can_archive": PermissionLabel(_l("archive"), _l("archive"))})
+            app, resources={"SealRegister": ResourceLabel("incoming", _l("Seals"),
+                                                      _l("Seals"))},
+            permissions={"can_seal": PermissionLabel(_l("seal"), _l("seal"))})
         try:
-            assert labels.resource_info("WorkFile").area == "incoming"
-            assert labels.permission_label("can_archive") == "archive"
+            assert labels.resource_info("SealRegister").area == "incoming"
+            assert labels.permission_label("can_seal") == "seal"
         finally:
             contributed = app.extensions["qlvb.contributions"]
-            contributed.resource_labels.pop("WorkFile")
-            contributed.permission_labels.pop("can_archive")
+            contributed.resource_labels.pop("SealRegister")
+            contributed.permission_labels.pop("can_seal")
 
 
 def test_role_screens_show_no_identifier(app, world):
