@@ -236,6 +236,17 @@ def stored_files(app):
     return found
 
 
+def staged_files(app):
+    """The files the store keeps for a form's next submit (app.core.staging)."""
+    from app.core.staging import StagedUpload
+    from app.extensions import db
+
+    with app.app_context():
+        hashes = db.session.scalars(select(StagedUpload.sha256)).all()
+        db.session.remove()
+    return {f"{h[:2]}/{h}" for h in hashes}
+
+
 class _Replay:
     """What a fixture's build made (the rows of the data tables, their sequences, the new
     stored files, its result), and what the tables and the store held before it."""

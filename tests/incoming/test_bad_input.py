@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import pdfs
-from tests.conftest import api_token, client_for, d, stored_files
+from tests.conftest import api_token, client_for, d, staged_files, stored_files
 from tests.incoming.conftest import created_id
 
 # -- helpers ----------------------------------------------------------------------------
@@ -77,17 +77,6 @@ class Snapshot:
         if store:
             assert_nothing_stored(new_files)
         return new_files
-
-
-def staged_files(app):
-    """The files the store keeps for a form's next submit (app.core.staging)."""
-    from app.core.staging import StagedUpload
-    from app.extensions import db
-
-    with app.app_context():
-        hashes = db.session.scalars(select(StagedUpload.sha256)).all()
-        db.session.remove()
-    return {f"{h[:2]}/{h}" for h in hashes}
 
 
 def assert_nothing_stored(new_files):

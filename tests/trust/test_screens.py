@@ -3,13 +3,14 @@ reason an unsigned or untrusted e-document needs, secrecy refusals (nothing stor
 audit event the office lists), legacy text converted, "Kiểm tra lại" scoped and audited,
 the agency's signature verified as trusted by the receiving unit."""
 
+import hashlib
 import io
 
 from app.core.audit import AuditEvent
 from app.incoming.models import IncomingDocument, IncomingFile
 from app.trust.models import TrustAnchor
 from tests import pki
-from tests.conftest import flashes_text, html_of, rows, stored_files
+from tests.conftest import flashes_text, html_of, rows, staged_files, stored_files
 from tests.incoming.conftest import created_id
 from tests.trust.conftest import load_roots
 
@@ -55,7 +56,9 @@ def test_unsigned_or_untrusted_e_document_needs_a_reason(app, clients, incoming)
                           content_type="multipart/form-data")
         assert resp.status_code == 200
         assert "có giá trị pháp lý" in flashes_text(resp.get_data(as_text=True))
-    assert rows(app, IncomingDocument) == [] and stored_files(app) == before
+    # Nothing registered; the files are kept only for the form's next submit (the reason).
+    assert rows(app, IncomingDocument) == []
+    assert stored_files(app) - staged_files(app) == before
     # A scanned paper document needs no signature.
     resp = clerk.post("/incomingview/intake", data=incoming.intake_form(),
                       content_type="multipart/form-data")
@@ -101,7 +104,13 @@ def test_secrecy_marked_files_and_symbols_are_refused(app, clients, incoming, ap
         "summary": "x", "author_name": "y", "secrecy": "Không mật"},
         content_type="multipart/form-data")
     assert resp.status_code == 422 and "Điều 1" in resp.json["message"]
-    assert rows(app, IncomingDocument) == [] and stored_files(app) == before
+    # No marked file kept, not even for the form's next submit; the plain file of the
+    # refused symbol waits for the corrected form.
+    assert rows(app, IncomingDocument) == []
+    marked = {f"{h[:2]}/{h}" for h in (hashlib.sha256(pki.marked_pdf(m)).hexdigest()
+                                       for m in ("MẬT", "tối mật", "TUYET MAT"))}
+    assert not marked & stored_files(app)
+    assert stored_files(app) - staged_files(app) == before
     refusals = rows(app, AuditEvent, action="secrecy_refused")
     assert len(refusals) == 5
     office = clients("vanphong")
