@@ -191,6 +191,11 @@ def issue_to_btchu(walk, summary):
         submit(clerk, "Cấp số")
         flash(clerk, "Đã cấp số")
         state(clerk, "Đã cấp số, chờ phát hành")
+        # The message names what changed: the number, its date and the draft.
+        message = clerk.locator(".alert", has_text="Đã cấp số").first.inner_text()
+        assert re.search(r"Đã cấp số \d+/\S+ ngày \d{2}/\d{2}/\d{4} cho dự thảo «", message), \
+            message
+        assert summary[:30] in message, message
     with walk.step(clerk, "clerk-attaches-the-final-pdf"):
         action(clerk, "Đính kèm bản PDF đã ký")
         clerk.set_input_files("input[name=final_file]",
