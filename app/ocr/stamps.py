@@ -16,6 +16,7 @@ import re
 import subprocess
 import tempfile
 import unicodedata
+from typing import Any
 
 from PIL import Image, ImageChops, ImageFilter, ImageOps
 
@@ -90,7 +91,10 @@ def page_stamps(pdf_bytes: bytes, pages: list[int], language: str, timeout: floa
         for index in pages:
             if index >= len(document):
                 continue
-            image = document[index].render(scale=DPI / 72).to_pil()
+            page = document[index]
+            if _grey_scan(page):
+                continue
+            image = page.render(scale=DPI / 72).to_pil()
             ink = red_ink(image)
             if ink is None:
                 continue
@@ -100,6 +104,21 @@ def page_stamps(pdf_bytes: bytes, pages: list[int], language: str, timeout: floa
     finally:
         document.close()
     return found
+
+
+def _grey_scan(page: Any) -> bool:
+    """Whether the page is only grey images (a scanner set to grey, a red stamp then grey
+    like the text and read with it): nothing to draw for the red pass."""
+    import pypdfium2.raw as pdfium_c
+
+    grey = (pdfium_c.FPDF_COLORSPACE_DEVICEGRAY, pdfium_c.FPDF_COLORSPACE_CALGRAY)
+    try:
+        objects = list(page.get_objects())
+        return bool(objects) and all(
+            item.type == pdfium_c.FPDF_PAGEOBJ_IMAGE and item.get_metadata().colorspace in grey
+            for item in objects)
+    except Exception:  # pdfium raises its own kinds on an odd page: draw it then
+        return False
 
 
 def _tesseract(image: Image.Image, language: str, timeout: float) -> str:

@@ -1,7 +1,8 @@
 """Red secrecy stamps (app/ocr/stamps.py; docs/domain.md §2). The page's clean-up drops
 red ink with the seals, so a red "MẬT" — the usual colour of the stamp — is read apart,
 from the red ink alone: refused at intake, withheld when found on a stored document, while
-a seal alone adds nothing to the page's text."""
+a seal alone adds nothing to the page's text. (The refusal at intake is tested with the
+dark stamp's, tests/ocr/test_stored.py.)"""
 
 import io
 
@@ -11,7 +12,7 @@ from pypdf import PdfReader, PdfWriter
 
 from app.ocr import engine, stamps
 from app.trust import secrecy
-from tests.conftest import client_for, flashes_text
+from tests.conftest import client_for
 from tests.incoming.conftest import created_id
 from tests.ocr import corpus
 
@@ -60,22 +61,6 @@ def test_a_seal_alone_adds_nothing_to_the_page():
 
 
 @needs_engine
-def test_a_red_stamp_is_refused_at_intake(app, world, incoming):
-    from app.extensions import db
-    from app.incoming.models import IncomingDocument
-
-    scan = corpus.scan(corpus.marked(corpus.text_pdf(corpus.DOCUMENTS[0]), "TỐI MẬT",
-                                     red=True), dpi=300, colour=True)
-    clerk = client_for(app, "vanthu.vphu")
-    resp = incoming.post_intake(clerk, pdf=scan, filename="bản quét dấu đỏ.pdf")
-    assert resp.status_code == 200
-    assert "TỐI MẬT" in flashes_text(resp.get_data(as_text=True))
-    with app.app_context():
-        assert db.session.query(IncomingDocument).count() == 0
-        db.session.remove()
-
-
-@needs_engine
 def test_a_red_stamp_found_on_a_stored_document_withholds_it(app, world, incoming):
     """Page 2 (which intake does not read) carries a red TUYỆT MẬT beside a red seal, in a
     noisy 200 dpi colour scan: the job reads it and the document is withheld."""
@@ -93,3 +78,15 @@ def test_a_red_stamp_found_on_a_stored_document_withholds_it(app, world, incomin
     assert clerk.get(f"/incomingview/show/{doc_id}").status_code == 404
     office = client_for(app, "vanphong")
     assert "TUYỆT MẬT" in office.get("/quarantine/list/").get_data(as_text=True)
+
+
+def test_a_grey_scan_is_not_drawn_again():
+    """A scanner set to grey leaves no red to read (a red stamp is then grey like the text
+    and read with it): the page is not drawn a second time."""
+    import pypdfium2 as pdfium
+
+    grey = corpus.scan(corpus.text_pdf(corpus.DOCUMENTS[0]), dpi=100)
+    colour = corpus.scan(corpus.text_pdf(corpus.DOCUMENTS[0]), dpi=100, colour=True)
+    assert stamps._grey_scan(pdfium.PdfDocument(grey)[0])
+    assert not stamps._grey_scan(pdfium.PdfDocument(colour)[0])
+    assert not stamps._grey_scan(pdfium.PdfDocument(corpus.text_pdf(corpus.DOCUMENTS[0]))[0])
