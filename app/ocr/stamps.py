@@ -82,19 +82,28 @@ def _folded(text: str) -> str:
 def page_stamps(pdf_bytes: bytes, pages: list[int], language: str, timeout: float = 60
                 ) -> dict[int, list[str]]:
     """For each page index of ``pages`` that holds red ink, the secrecy lines read from the
-    red ink alone (pages without any are left out)."""
+    red ink alone (pages without any are left out, and those pdfium cannot draw, said in
+    the log)."""
     import pypdfium2 as pdfium
 
     found: dict[int, list[str]] = {}
-    document = pdfium.PdfDocument(pdf_bytes)
+    try:
+        document = pdfium.PdfDocument(pdf_bytes)
+    except pdfium.PdfiumError as error:
+        log.warning("ocr: no red pass, the PDF cannot be drawn: %s", error)
+        return found
     try:
         for index in pages:
             if index >= len(document):
                 continue
-            page = document[index]
-            if _grey_scan(page):
+            try:
+                page = document[index]
+                if _grey_scan(page):
+                    continue
+                image = page.render(scale=DPI / 72).to_pil()
+            except pdfium.PdfiumError as error:
+                log.warning("ocr: no red pass on page %d: %s", index + 1, error)
                 continue
-            image = page.render(scale=DPI / 72).to_pil()
             ink = red_ink(image)
             if ink is None:
                 continue

@@ -54,6 +54,10 @@ def test_a_seal_or_a_sentence_is_no_stamp(read):
     assert stamps.marking_lines(read) == []
 
 
+def test_a_page_that_cannot_be_drawn_is_left_out():
+    assert stamps.page_stamps(b"%PDF-1.4 not really", [0], "vie") == {}
+
+
 @needs_engine
 def test_a_seal_alone_adds_nothing_to_the_page():
     [sample] = corpus.samples(200, noisy=True, keys=("cv-tu",))  # a red seal, no stamp
