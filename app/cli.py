@@ -195,8 +195,15 @@ def storage_verify(strict):
     Also lists the files no record points at (orphans, unfinished uploads) with their age."""
     with _progressbar(_("Checking the stored files")) as bar:
         count, problems = verify_all(db.session, progress=bar)
+    destroyed = sorted(sha for sha, verdict in problems.items() if verdict == "destroyed")
+    problems = {sha: verdict for sha, verdict in problems.items() if verdict != "destroyed"}
     for sha, verdict in sorted(problems.items()):
         click.echo(f"{verdict.upper()} {sha}", err=True)
+    for sha in destroyed:
+        click.echo(f"DESTROYED {sha}")
+    if destroyed:
+        click.echo(f"{len(destroyed)} stored file(s) destroyed on purpose (a secret document's "
+                   "files, the register keeps its number)")
     extra = leftovers(db.session)
     for item in extra:
         click.echo(f"{item.kind.upper()} {item.path} {item.size} bytes, {_age(item.age)} old",
@@ -209,7 +216,7 @@ def storage_verify(strict):
         sys.exit(1)
     if strict and extra:
         sys.exit(1)
-    click.echo(f"OK: {count} stored file(s) intact")
+    click.echo(f"OK: {count - len(destroyed)} stored file(s) intact")
 
 
 @qlvb.command("check-pdf")
@@ -449,11 +456,11 @@ def ocr_command(files, with_fields):
 def ocr_stored_command(limit):
     """Queue the recognition of every stored scan not yet recognised (files stored before
     OCR existed or while it was unavailable, failed ones): jobs run by the worker, or here
-    at once without Redis."""
+    at once without Redis, a progress bar on the terminal following them."""
     if not scans.ocr.ocr_available():
         click.echo(_("OCR is unavailable on this machine: %(what)s is not installed "
                      "(make ocr-deps installs it).", what=ocr.engine.missing()), err=True)
         sys.exit(1)
-    count = scans.queue_stored(db.session, limit)
-    db.session.commit()  # the jobs are handed on (or run) after this commit
+    with _progressbar(_("Recognising the stored scans")) as bar:
+        count = scans.queue_stored(db.session, limit, progress=bar)
     click.echo(_("%(n)d stored scan(s) queued for text recognition.", n=count))

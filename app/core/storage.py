@@ -195,14 +195,19 @@ def verify_file(sha256: str) -> str:
 
 def verify_all(session: Session, progress: Callable[[int, int], None] | None = None,
                ) -> tuple[int, dict[str, str]]:
-    """Re-hash every file a record points at; ``(count, {sha256: "missing"|"altered"})``.
-    ``progress(done, total)`` hears each file checked."""
+    """Re-hash every file a record points at; ``(count, {sha256: "missing"|"altered"|
+    "destroyed"})``, "destroyed" for a file gone that a feature destroyed on purpose
+    (``register_destroyed``). ``progress(done, total)`` hears each file checked."""
     hashes = sorted(referenced_hashes(session))
+    destroyed = destroyed_hashes(session)
     problems = {}
     for done, sha in enumerate(hashes, start=1):
         if progress is not None:
             progress(done, len(hashes))
         verdict = verify_file(sha)
+        if verdict == "missing" and sha in destroyed:
+            problems[sha] = "destroyed"  # removed on purpose: the record says why
+            continue
         if verdict != "ok":
             problems[sha] = verdict
             log.error("storage: file %s is %s", sha, verdict)
@@ -215,6 +220,23 @@ _REFERENCES: list[ColumnElement[str]] = []
 
 def register_reference(column: ColumnElement[str]) -> None:
     _REFERENCES.append(column)
+
+
+# Where the features say which stored files they destroyed on purpose (their rows still
+# point at them, e.g. the register keeps a document whose secret scan was destroyed).
+_DESTROYED: list[Callable[[Session], Iterable[str]]] = []
+
+
+def register_destroyed(source: Callable[[Session], Iterable[str]]) -> None:
+    if source not in _DESTROYED:
+        _DESTROYED.append(source)
+
+
+def destroyed_hashes(session: Session) -> set[str]:
+    hashes: set[str] = set()
+    for source in _DESTROYED:
+        hashes.update(source(session))
+    return hashes
 
 
 def referenced_hashes(session: Session) -> set[str]:

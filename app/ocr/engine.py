@@ -19,9 +19,12 @@ from dataclasses import dataclass
 
 from pypdf import PdfReader
 
+from app.ocr import stamps
+
 LANGUAGE = "vie"
 PLUGIN = "app.ocr.plugin"
-"""Conditions the image Tesseract reads (seals' red dropped, specks removed)."""
+"""Conditions the image Tesseract reads (seals' red dropped, specks removed; the red
+stamps are read apart, ``stamps``)."""
 JOBS = 2
 THREADS = "1"
 """Tesseract's OpenMP threads (``OMP_THREAD_LIMIT``) unless the environment sets them: one.
@@ -131,7 +134,9 @@ def _vietnamese(text: str) -> str:
 def recognise(pdf_bytes: bytes, timeout: float = 180, first_pages: int | None = None
               ) -> Result:
     """Recognise the pages without a text layer (the others keep theirs) and return the
-    text of every page with the searchable copy; ``pdf_bytes`` is left as it is. With
+    text of every page with the searchable copy; ``pdf_bytes`` is left as it is. A red
+    secrecy stamp on a recognised page, which the page's clean-up drops with the seals,
+    is read from the red ink alone and its line added to the page's text (``stamps``). With
     ``first_pages`` only that many pages are recognised (the others give the text their
     layer has, often none). Raises OcrUnavailable without the engine, OcrError when the
     file cannot be recognised."""
@@ -166,10 +171,14 @@ def recognise(pdf_bytes: bytes, timeout: float = 180, first_pages: int | None = 
         with open(sidecar, encoding="utf-8") as fh:
             recognised = fh.read().split("\f")
     reader = PdfReader(io.BytesIO(pdf_bytes))
-    texts = []
+    texts, scanned = [], []
     for index, page in enumerate(reader.pages):
         text = recognised[index] if index < len(recognised) else ""
         if text.lstrip().startswith("[OCR skipped"):
             text = page.extract_text() or ""
+        elif first_pages is None or index < first_pages:
+            scanned.append(index)
         texts.append(_vietnamese(text))
+    for index, lines in stamps.page_stamps(pdf_bytes, scanned, LANGUAGE, timeout).items():
+        texts[index] = "\n".join([texts[index], *lines]).strip("\n")
     return Result(pages=len(reader.pages), text="\f".join(texts), searchable_pdf_bytes=searchable)

@@ -1,6 +1,7 @@
 """An OCRmyPDF plugin that conditions the image Tesseract reads, never the page kept in
 the searchable copy: the red of seals and signatures dropped (the red channel as grey, on
-which red ink is as light as the paper) and a scanner's specks removed (a 3×3 median)."""
+which red ink is as light as the paper) and a scanner's specks removed (a 3×3 median).
+A red secrecy stamp dropped with them is read apart, from the red ink alone (``stamps``)."""
 
 from __future__ import annotations
 

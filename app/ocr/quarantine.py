@@ -118,6 +118,32 @@ def _remove(hashes: Sequence[str]) -> list[str]:
     return removed
 
 
+def destroyed_reasons(session: Session, kind: str, document_ids: Iterable[int]
+                      ) -> dict[int, str]:
+    """``document id → reason`` for the documents of ``kind`` among ``document_ids`` whose
+    files the office destroyed: the register keeps their number and shows the reason."""
+    ids = sorted(set(document_ids))
+    if not ids:
+        return {}
+    rows = session.execute(select(Quarantine.document_id, Quarantine.reason).where(
+        Quarantine.kind == kind, Quarantine.document_id.in_(ids),
+        Quarantine.state == HoldState.PURGED.value).order_by(Quarantine.id))
+    return {doc_id: reason or "" for doc_id, reason in rows}
+
+
+def destroyed_hashes(session: Session) -> set[str]:
+    """The stored files the office destroyed (their documents' rows still point at them):
+    `flask qlvb storage verify` reports them as destroyed, not missing."""
+    found: set[str] = set()
+    for hashes, in session.execute(select(Quarantine.hashes).where(
+            Quarantine.state == HoldState.PURGED.value)):
+        found.update(hashes or [])
+    if found:
+        found.update(sha for sha in session.scalars(select(OcrScan.searchable_sha256).where(
+            OcrScan.sha256.in_(sorted(found)))) if sha)
+    return found
+
+
 def withheld_message(session: Session, sha256: str) -> str | None:
     """Why a stored file is not served (its document is withheld or its bytes destroyed),
     said to the users of the document's unit and those who see every unit; None when it
@@ -137,3 +163,6 @@ def withheld_message(session: Session, sha256: str) -> str | None:
 
 def kind_label(kind: str) -> str:
     return str(KIND_LABELS.get(kind, kind))
+
+
+storage.register_destroyed(destroyed_hashes)

@@ -24,6 +24,7 @@ from app.core.errors import DomainError
 from app.core.timeutil import LOCAL_TZ, fmt_date, fmt_datetime, parse_date, utcnow
 from app.incoming.models import ASSIGNMENT_ROLES, Assignment, IncomingDocument, IncomingFile
 from app.incoming.models import STATES as INCOMING_STATES
+from app.ocr.quarantine import destroyed_reasons
 from app.outgoing.models import CancelledNumber, OutgoingDocument
 from app.reference.models import DocumentType
 from app.registers.models import DEFAULT_COLUMNS, REGISTER_KINDS, RegisterColumn
@@ -221,7 +222,34 @@ def _incoming_notes(doc: Any, labels: _Labels | None = None) -> str:
                        reason=doc.trust_reason))
     if doc.notes:
         notes.append(doc.notes)
+    notes += _destroyed(doc)
     return "; ".join(notes)
+
+
+def _destroyed(doc: Any) -> list[str]:
+    """The register keeps the number of a document whose files the office destroyed (a
+    secrecy marking found in its scan, docs/domain.md §2) and says so, with the reason."""
+    reason = getattr(doc, "destroyed_reason", None)
+    return [] if reason is None else [_("Files destroyed: %(reason)s", reason=reason)]
+
+
+def _with_destroyed(session: Session, kind: str, docs: Iterator[Any]) -> Iterator[Any]:
+    """``docs`` (documents of ``kind``, "in" or "out") each with the reason its files were
+    destroyed (``destroyed_reason``, None when they were not), looked up a batch at a time."""
+    batch: list[Any] = []
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) == BATCH:
+            yield from _destroyed_batch(session, kind, batch)
+            batch = []
+    yield from _destroyed_batch(session, kind, batch)
+
+
+def _destroyed_batch(session: Session, kind: str, batch: list[Any]) -> list[Any]:
+    reasons = destroyed_reasons(session, kind, [d.id for d in batch]) if batch else {}
+    for doc in batch:
+        doc.destroyed_reason = reasons.get(doc.id)
+    return batch
 
 
 def _arrival(doc: Any) -> str:
@@ -354,8 +382,10 @@ def _incoming_rows(session: Session, unit_id: int, period: Period,
         ids = [r.id for r in batch]
         parties = _parties_of(session, ids, labels) if "recipients" in cells else {}
         files = _main_files(session, ids) if "e_signature" in cells else {}
-        for row in batch:
-            entry = _Entry(row, parties.get(row.id, ""), files.get(row.id))
+        entries = [_Entry(row, parties.get(row.id, ""), files.get(row.id)) for row in batch]
+        if "notes" in cells:
+            _destroyed_batch(session, "in", entries)
+        for entry in entries:
             yield [get(entry, labels) for get in getters]
 
 
@@ -374,6 +404,7 @@ def _outgoing_notes(doc: OutgoingDocument) -> str:
         notes.append(_("Recalled"))
     if doc.sensitive:
         notes.append(_("Paper only (not sent electronically)"))
+    notes += _destroyed(doc)
     return "; ".join(notes)
 
 
@@ -451,6 +482,8 @@ def _outgoing_rows(session: Session, unit_id: int, period: Period,
                                            selectinload(OutgoingDocument.signed_by)])
     if "archive" in cells:
         found = _with_file_codes(session, found)
+    if "notes" in cells:
+        found = _with_destroyed(session, "out", found)
     docs = (((d.number_period, d.series_key, d.number), 0, [OUTGOING_CELLS[k](d) for k in cells])
             for d in found)
     gone = sorted(((c.number_period, c.series_key, c.number), 1, _cancelled_cells(c, cells))
@@ -471,9 +504,9 @@ def _progress(doc: IncomingDocument) -> str:
 def _tracking_notes(doc: IncomingDocument) -> str:
     if doc.state == "done":
         done = fmt_date(doc.completed_at)
-        if doc.completed_late:
-            return _("Completed late, on %(day)s", day=done)
-        return _("Completed on %(day)s", day=done)
+        text = (_("Completed late, on %(day)s", day=done) if doc.completed_late
+                else _("Completed on %(day)s", day=done))
+        return "; ".join([text, *_destroyed(doc)])
     return _incoming_notes(doc)
 
 
@@ -496,7 +529,10 @@ def _tracking_rows(session: Session, unit_id: int, period: Period,
     options = [selectinload(IncomingDocument.assignments),
                selectinload(IncomingDocument.notes_list),
                selectinload(IncomingDocument.replies)]
-    for doc in _batches(session, query, key, options):
+    found = _batches(session, query, key, options)
+    if "notes" in cells:
+        found = _with_destroyed(session, "in", found)
+    for doc in found:
         yield [TRACKING_CELLS[k](doc) for k in cells]
 
 

@@ -10,6 +10,7 @@ the clerk chose, in a job the form polls."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -139,7 +140,7 @@ def withhold(session: Session, scan: OcrScan) -> list[Quarantine]:
             lock(session, doc)
             hashes = session.scalars(select(file_model.sha256)
                                      .where(file_model.document_id == doc_id))
-            label = (doc.number_label() if kind == "in" else doc.label()) or ""
+            label = (doc.number_label() if kind == "in" else doc.symbol) or ""
             label = f"{label} {subject(doc)}".strip()
             row = quarantine.hold(session, kind, doc_id, doc.unit_id, label,
                                   scan.marking or "", scan.sha256, hashes)
@@ -154,18 +155,32 @@ def withhold(session: Session, scan: OcrScan) -> list[Quarantine]:
     return held
 
 
-def queue_stored(session: Session, limit: int | None = None) -> int:
+def queue_stored(session: Session, limit: int | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> int:
     """Queue every stored scan not yet recognised (files stored before OCR existed, or
-    while it was unavailable, or whose recognition failed); the number queued."""
+    while it was unavailable, or whose recognition failed); the number queued. Each is
+    queued in a commit of its own, so that without Redis each is recognised as it is
+    queued; ``progress(done, total)`` hears each one."""
+    pending = _stored_scans(session, limit)
+    for done, sha256 in enumerate(pending, start=1):
+        queue(session, sha256, again=True)
+        session.commit()  # the job is handed on (or run, without Redis) after this commit
+        if progress is not None:
+            progress(done, len(pending))
+    return len(pending)
+
+
+def _stored_scans(session: Session, limit: int | None) -> list[str]:
+    """The stored scans ``queue_stored`` queues, in the order they were stored."""
     known = {sha: state for sha, state in session.execute(select(OcrScan.sha256,
                                                                  OcrScan.state))}
-    count = 0
+    found: list[str] = []
     for model in FILE_MODELS:
         rows = session.execute(select(model.sha256, model.mime, model.pages,
                                       model.text_content, model.check_report)
                                .where(model.mime == PDF).order_by(model.id))
         for row in rows:
-            if limit is not None and count >= limit:
+            if limit is not None and len(found) >= limit:
                 break
             if known.get(row.sha256) in (ScanState.DONE.value, ScanState.NOT_NEEDED.value,
                                          ScanState.QUEUED.value) or not _is_scan(row):
@@ -173,9 +188,8 @@ def queue_stored(session: Session, limit: int | None = None) -> int:
             if not storage.exists(row.sha256):
                 continue
             known[row.sha256] = ScanState.QUEUED.value
-            queue(session, row.sha256, again=True)
-            count += 1
-    return count
+            found.append(row.sha256)
+    return found
 
 
 # -- the intake form's pre-fill ------------------------------------------------------------

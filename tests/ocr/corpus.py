@@ -162,18 +162,21 @@ def _noise(image: Image.Image, rng: random.Random, dpi: int) -> Image.Image:
     return image.filter(ImageFilter.GaussianBlur(0.5 * dpi / 200))
 
 
-def scan(pdf: bytes, dpi: int = 300, noisy: bool = False, seed: int = 0) -> bytes:
-    """``pdf``'s first page as a scanner gives it: an image-only PDF at ``dpi``; ``noisy``
-    adds skew, speckles, blur, a red seal and JPEG artefacts (quality 30)."""
+def scan(pdf: bytes, dpi: int = 300, noisy: bool = False, seed: int = 0,
+         colour: bool = False) -> bytes:
+    """``pdf``'s first page as a scanner gives it: an image-only PDF at ``dpi``, in grey
+    unless ``colour`` (a red stamp keeps its red); ``noisy`` (in colour) adds skew,
+    speckles, blur, a red seal and JPEG artefacts (quality 30)."""
     scale = dpi / 72
+    colour = colour or noisy
     page = pdfium.PdfDocument(pdf)[0]
-    image: Image.Image = page.render(scale=scale, grayscale=not noisy).to_pil()
+    image: Image.Image = page.render(scale=scale, grayscale=not colour).to_pil()
     if noisy:
         centre = _signature_box(pdf, scale)
         if centre:
             image = _seal(image, (centre[0], centre[1]), dpi)
         image = _noise(image, random.Random(seed), dpi)
-    image = image.convert("RGB" if noisy else "L")
+    image = image.convert("RGB" if colour else "L")
     out = io.BytesIO()
     image.save(out, "PDF", resolution=dpi, quality=30 if noisy else 92)
     return out.getvalue()
@@ -204,9 +207,14 @@ def samples(dpi: int = 300, noisy: bool = False,
     return out
 
 
-def marked(pdf: bytes, marking: str = "MẬT") -> bytes:
+RED_INK = (200, 30, 40)
+"""The red of a rubber stamp's ink, as a scanner sees it."""
+
+
+def marked(pdf: bytes, marking: str = "MẬT", red: bool = False) -> bytes:
     """``pdf`` with the secrecy stamp ``marking`` (NĐ 30 Phụ lục I: the "dấu chỉ độ mật"
-    below the number and symbol), framed, in dark ink, as a line of its own."""
+    below the number and symbol), framed, as a line of its own: in dark ink, or in the
+    red of a rubber stamp (``red``, the usual colour of such stamps)."""
     from pypdf import PdfWriter
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
@@ -216,6 +224,9 @@ def marked(pdf: bytes, marking: str = "MẬT") -> bytes:
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4, invariant=True)
     width, height = A4
+    if red:
+        c.setFillColorRGB(*(v / 255 for v in RED_INK))
+        c.setStrokeColorRGB(*(v / 255 for v in RED_INK))
     c.setFont(_font(), 16)
     label_width = c.stringWidth(marking, _font(), 16)
     x, y = 120, height - 175

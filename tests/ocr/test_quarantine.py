@@ -55,16 +55,17 @@ def _searched(app, world, query, username="vanthu.vphu"):
     return found
 
 
-def _hold(app, doc_id, marking="MẬT"):
-    """What the job does when the recognised text of the document's main file carries
-    ``marking``."""
+def _hold(app, doc_id, marking="MẬT", file_model=None):
+    """What the job does when the recognised text of the document's main file (an
+    incoming one unless ``file_model`` says otherwise) carries ``marking``."""
     from app.extensions import db
     from app.incoming.models import IncomingFile
     from app.ocr.models import OcrScan
     from app.search import scans
 
+    file_model = file_model or IncomingFile
     with app.test_request_context():
-        sha = db.session.query(IncomingFile).filter_by(document_id=doc_id).first().sha256
+        sha = db.session.query(file_model).filter_by(document_id=doc_id).first().sha256
         scan = OcrScan(sha256=sha, state="done", pages=1, text=f"UBND\n{marking}\nKính gửi")
         db.session.add(scan)
         db.session.flush()
