@@ -11,12 +11,17 @@ feature above them (the layers in ``.importlinter``).
   incoming screens print their slip with the registers' PDF builder and answer a recall
   through the outgoing side);
 - background jobs: ``kind -> body(session, **arguments)``, run by ``app/jobs`` after the
-  commit that queued them (the trust roots' re-verification, …)."""
+  commit that queued them (the trust roots' re-verification, …);
+- periodic jobs: ``kind -> interval``, queued by ``flask qlvb jobs run-due`` (the timer
+  that already runs it) once in each interval (the notice of work files due);
+- list actions: ``resource -> [ListAction]``, a higher feature's action on the selected
+  rows of a lower feature's lists (put documents in a work file)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app
@@ -27,12 +32,29 @@ LandingCard = Callable[[Session, Any, dict[str, Any]], dict[str, Any]]
 JobBody = Callable[..., object]  # body(session, **arguments)
 
 
+@dataclass(frozen=True)
+class ListAction:
+    """An action on the selected rows of the lists of ``resource`` (FAB's multi-select
+    actions): shown to those who hold ``permission`` on ``on``; ``run(view, rows)`` answers
+    the request (usually a redirect to the feature's own screen, which checks again)."""
+
+    name: str
+    text: Any
+    icon: str
+    permission: str
+    on: str
+    run: Callable[[Any, list[Any]], Any]
+    confirmation: str = ""
+
+
 @dataclass
 class Contributions:
     top_bar: dict[str, TopBarCounter] = field(default_factory=dict)
     landing: dict[str, LandingCard] = field(default_factory=dict)
     services: dict[str, Callable[..., Any]] = field(default_factory=dict)
     jobs: dict[str, JobBody] = field(default_factory=dict)
+    periodic: dict[str, timedelta] = field(default_factory=dict)
+    list_actions: dict[str, list[ListAction]] = field(default_factory=dict)
 
 
 def contributions(app: Flask | None = None) -> Contributions:
@@ -72,3 +94,18 @@ def job_body(kind: str) -> JobBody:
     except KeyError:
         raise LookupError(f"no feature provides the job {kind!r}: create_app registers it"
                           ) from None
+
+
+def add_periodic(app: Flask, kind: str, every: timedelta) -> None:
+    """Queue the job ``kind`` (registered with ``add_job``) once in every ``every``, from
+    ``flask qlvb jobs run-due``."""
+    contributions(app).periodic[kind] = every
+
+
+def add_list_action(app: Flask, resource: str, action: ListAction) -> None:
+    contributions(app).list_actions.setdefault(resource, []).append(action)
+
+
+def list_actions(resource: str) -> list[ListAction]:
+    """The actions contributed to the lists of ``resource`` on the current app."""
+    return list(contributions().list_actions.get(resource, ()))
