@@ -576,9 +576,7 @@ class RejectionView(AppModelView):
     class_permission_name = P.REJECTION
     base_permissions = [P.READ]
     base_filters = [["id", RejectionScopeFilter, None]]
-    # The lists' multi-select actions come from the features above
-    # (app.core.registry.add_list_action); no action runs on one row.
-    exclude_route_methods = NOT_ROUTED | {"action"}
+    exclude_route_methods = NOT_ROUTED | {"action", "action_post"}
     list_title = _l("Refused documents")
     show_title = _l("Refused document")
     list_columns = ["created_at", "unit", "author_name", "symbol", "summary", "reason",
