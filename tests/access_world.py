@@ -194,8 +194,8 @@ def _records(app, world):
         used = services.add_rule(s, admin, "20", "20 năm", "years", 20)
         unused = services.add_rule(s, admin, "3", "3 năm", "years", 3)
         plan = services.create_plan(s, clerk, world.ids["vphu"], 2026)
-        services.add_entry(s, clerk, plan, services.add_heading(s, clerk, plan, "Tổng hợp", "TH"),
-                           "Hồ sơ tổng hợp", used)
+        heading = services.add_heading(s, clerk, plan, "Tổng hợp", "TH")
+        entry = services.add_entry(s, clerk, plan, heading, "Hồ sơ tổng hợp", used)
         work = services.open_file(s, official, title="Hồ sơ đang làm", notation="01.TH",
                                   retention=used, start_date=date(2026, 1, 5))
         done = services.open_file(s, official, title="Hồ sơ đã xong", notation="02.TH",
@@ -207,7 +207,7 @@ def _records(app, world):
         batch = services.create_transfer(s, clerk, [done])
         s.commit()
         out = {"work_file": work.id, "file_plan": plan.id, "retention_rule": unused.id,
-               "transfer": batch.id}
+               "transfer": batch.id, "plan_heading": heading.id, "plan_entry": entry.id}
         s.remove()
     return out
 
@@ -257,6 +257,7 @@ def url_args(rule, objects, actions, pk=None):
             "saved_id": objects["saved_search"], "version": "v1", "locale": "vi",
             "job_id": objects["prefill_job"] if view == "PrefillView" else pk,
             "fmt": "pdf", "form": "index", "message_id": objects["outbox"],
+            "hid": objects["plan_heading"], "eid": objects["plan_entry"],
         }.get(arg)
         if arg == "name" and view == "ReportView":
             values[arg] = "documents"

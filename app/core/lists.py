@@ -111,11 +111,11 @@ def _cell_writer(view: Any, col: str) -> Callable[[Any], str]:
     return lambda item: _html(get(item))
 
 
-def _safe_url(endpoint: str) -> str | None:
+def _safe_url(endpoint: str, pk: str | None = PK) -> str | None:
     """The URL of a row's route with the key left to fill in; None when the view does not
     serve that route (as FAB's ``safe_url_for``)."""
     try:
-        return url_for(endpoint, pk=PK)
+        return url_for(endpoint, pk=pk) if pk is not None else url_for(endpoint)
     except Exception:  # BuildError: the route is excluded
         return None
 
@@ -203,9 +203,13 @@ class LeanListWidget(ListWidget):
                 return False
 
         can_show, can_edit, can_delete = visible("show"), visible("edit"), visible("delete")
+        may_run = getattr(view, "action_allowed", None)
         actions = {key: action for key, action in (args.get("actions") or {}).items()
                    if action.multiple
-                   and allowed(view.get_action_permission_name(action.name))}
+                   and (may_run(action.name) if may_run is not None else
+                        allowed(view.get_action_permission_name(action.name)))}
+        if actions and _safe_url(f"{name}.action_post", None) is None:
+            actions = {}  # a list whose action route is not served offers none
         filters = args["filters"]
         suffix = ""
         for flt, value in filters.get_filters_values():
@@ -306,7 +310,7 @@ class LeanListMixin:
                          **kwargs: Any) -> dict:
         view: Any = self
         widgets = widgets or {}
-        actions = actions or view.actions
+        actions = actions or getattr(view, "all_actions", lambda: view.actions)()
         page_size = page_size or view.page_size
         if not order_column and view.base_order:
             order_column, order_direction = view.base_order

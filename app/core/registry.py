@@ -14,12 +14,17 @@ feature above them (the layers in ``.importlinter``).
   commit that queued them (the trust roots' re-verification, …);
 - security labels: how the role screens name a feature's resources (``name -> (area,
   label, what it allows)``) and its own permissions (``name -> (label, what it allows)``),
-  merged into the table of ``app/security/labels.py``."""
+  merged into the table of ``app/security/labels.py``;
+- periodic jobs: ``kind -> interval``, queued by ``flask qlvb jobs run-due`` (the timer
+  that already runs it) once in each interval (the notice of work files due);
+- list actions: ``resource -> [ListAction]``, a higher feature's action on the selected
+  rows of a lower feature's lists (put documents in a work file)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, NamedTuple
 
 from flask import Flask, current_app
@@ -44,6 +49,19 @@ class PermissionLabel(NamedTuple):
 
     label: Any
     allows: Any
+@dataclass(frozen=True)
+class ListAction:
+    """An action on the selected rows of the lists of ``resource`` (FAB's multi-select
+    actions): shown to those who hold ``permission`` on ``on``; ``run(view, rows)`` answers
+    the request (usually a redirect to the feature's own screen, which checks again)."""
+
+    name: str
+    text: Any
+    icon: str
+    permission: str
+    on: str
+    run: Callable[[Any, list[Any]], Any]
+    confirmation: str = ""
 
 
 @dataclass
@@ -54,6 +72,8 @@ class Contributions:
     jobs: dict[str, JobBody] = field(default_factory=dict)
     resource_labels: dict[str, ResourceLabel] = field(default_factory=dict)
     permission_labels: dict[str, PermissionLabel] = field(default_factory=dict)
+    periodic: dict[str, timedelta] = field(default_factory=dict)
+    list_actions: dict[str, list[ListAction]] = field(default_factory=dict)
 
 
 def contributions(app: Flask | None = None) -> Contributions:
@@ -101,3 +121,16 @@ def add_security_labels(app: Flask, resources: dict[str, ResourceLabel] | None =
     permission without a name there fails tests/security/test_role_labels.py)."""
     contributions(app).resource_labels.update(resources or {})
     contributions(app).permission_labels.update(permissions or {})
+def add_periodic(app: Flask, kind: str, every: timedelta) -> None:
+    """Queue the job ``kind`` (registered with ``add_job``) once in every ``every``, from
+    ``flask qlvb jobs run-due``."""
+    contributions(app).periodic[kind] = every
+
+
+def add_list_action(app: Flask, resource: str, action: ListAction) -> None:
+    contributions(app).list_actions.setdefault(resource, []).append(action)
+
+
+def list_actions(resource: str) -> list[ListAction]:
+    """The actions contributed to the lists of ``resource`` on the current app."""
+    return list(contributions().list_actions.get(resource, ()))

@@ -159,12 +159,42 @@ class KnownActionsMixin:
     user without the action's permission is refused like on every other screen (the
     sign-in page, 403 when signed in) where FAB flashed and redirected."""
 
+    def contributed_actions(self):
+        """The actions a higher feature adds to this view's lists
+        (``app.core.registry.add_list_action``), as FAB's ActionItems (many rows only)."""
+        from flask_appbuilder.actions import ActionItem
+
+        from app.core import registry
+
+        def item(contributed):
+            return ActionItem(contributed.name, contributed.text, contributed.confirmation,
+                              contributed.icon, True, False,
+                              lambda rows: contributed.run(self, rows))
+
+        return {a.name: item(a) for a in registry.list_actions(self.class_permission_name)
+                if a.name not in self.actions}
+
+    def all_actions(self):
+        return {**self.actions, **self.contributed_actions()}
+
+    def action_allowed(self, name):
+        """Whether the user may run the action ``name``: a view's own by its permission on
+        this view; a contributed one by the permission its feature names."""
+        sm = self.appbuilder.sm
+        from app.core import registry
+
+        for contributed in registry.list_actions(self.class_permission_name):
+            if contributed.name == name and name not in self.actions:
+                return sm.has_access(contributed.permission, contributed.on) and \
+                    sm.has_access("can_" + self.get_method_permission("list"),
+                                  self.class_permission_name)
+        return sm.has_access(self.get_action_permission_name(name), self.class_permission_name)
+
     def _known_action(self, name, single):
-        known = self.actions.get(name or "")
+        known = self.all_actions().get(name or "")
         if known is None or (single and not known.single):
             abort(404)
-        if not self.appbuilder.sm.has_access(self.get_action_permission_name(name),
-                                             self.class_permission_name):
+        if not self.action_allowed(name):
             login = self.appbuilder.sm.auth_view.__class__.__name__ + ".login"
             return redirect(url_for(login, next=request.url))
         return None
@@ -194,6 +224,10 @@ class KnownActionsMixin:
         if refused is not None:
             return refused
         self._existing_rows(request.form.getlist("rowid"))
+        contributed = self.contributed_actions().get(request.form.get("action"))
+        if contributed is not None:
+            return contributed.func([self.datamodel.get(fab.deserialize_pk(self, pk))
+                                     for pk in request.form.getlist("rowid")])
         return super().action_post()
 
 

@@ -204,6 +204,8 @@ TRANSITIONS = {(t.kind, t.action): t for t in (
                _l("Only an open file can be closed.")),
     Transition(WORK_FILE, "reopen", (Fs.CLOSED,), Fs.OPEN, "archive",
                _l("Only a closed file not yet transferred can be reopened.")),
+    Transition(WORK_FILE, "record_event", (Fs.OPEN, Fs.CLOSED), None, "owner, archive",
+               _l("Only a file not yet transferred records the date of its event.")),
     Transition(WORK_FILE, "keep_back", (Fs.CLOSED,), None, "owner",
                _l("Only a closed file not yet transferred can be kept back.")),
     Transition(WORK_FILE, "submit", (Fs.CLOSED,), Fs.SUBMITTED, "owner, head",

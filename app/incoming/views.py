@@ -118,7 +118,9 @@ class IncomingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
     }
     base_permissions = [P.READ, P.INTAKE, P.ASSIGN, P.PROCESS, P.DOWNLOAD]
     base_filters = [["id", IncomingScopeFilter, None]]
-    exclude_route_methods = NOT_ROUTED | {"action", "action_post"}
+    # The lists' multi-select actions come from the features above
+    # (app.core.registry.add_list_action); no action runs on one row.
+    exclude_route_methods = NOT_ROUTED | {"action"}
     show_template = "incoming/show.html"
     list_template = "incoming/list.html"
     list_title = _l("Incoming documents")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from contextvars import ContextVar
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -28,7 +28,7 @@ from sqlalchemy import event, or_, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from app.core import audit
-from app.core.registry import job_body
+from app.core.registry import contributions, job_body
 from app.core.timeutil import utcnow
 from app.core.workflow import lock
 from app.extensions import db
@@ -272,6 +272,8 @@ def run_due(limit: int = 100) -> int:
     session: Session = db.session.session_factory()
     try:
         now = utcnow()
+        queue_periodic(session, now)
+        session.commit()  # handed on (or run inline) after this commit
         session.execute(update(Job).where(
             Job.state == JobState.RUNNING.value, Job.started_at < now - STALE_AFTER,
         ).values(state=JobState.QUEUED.value, run_after=None))
@@ -284,3 +286,18 @@ def run_due(limit: int = 100) -> int:
     finally:
         session.close()
     return sum(1 for job_id in ids if run(job_id, due_only=True) is not None)
+
+
+_EPOCH = datetime(2000, 1, 1)
+
+
+def queue_periodic(session: Session, now: datetime) -> list[Job]:
+    """Queue each periodic job (``app.core.registry.add_periodic``) not yet queued in the
+    current interval (counted in UTC from 2000-01-01): run from ``run-due``, so the timer
+    that runs it every five minutes runs them too, without a timer of their own."""
+    queued = []
+    for kind, every in contributions().periodic.items():
+        key = f"periodic:{kind}:{(now - _EPOCH) // every}"
+        if session.scalar(select(Job.id).where(Job.dedupe_key == key).limit(1)) is None:
+            queued.append(enqueue(session, kind, {}, key))
+    return queued

@@ -70,7 +70,9 @@ class OutgoingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
     }
     base_permissions = [P.READ, P.DRAFT, P.SIGN, P.ISSUE, P.DOWNLOAD]
     base_filters = [["id", OutgoingScopeFilter, None]]
-    exclude_route_methods = NOT_ROUTED | {"action", "action_post"}
+    # The lists' multi-select actions come from the features above
+    # (app.core.registry.add_list_action); no action runs on one row.
+    exclude_route_methods = NOT_ROUTED | {"action"}
     show_template = "outgoing/show.html"
     list_template = "outgoing/list.html"
     list_title = _l("All outgoing documents")

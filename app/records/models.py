@@ -183,6 +183,8 @@ class WorkFile(Model):
     description = Column(String(500))
     closed_at = Column(DateTime)
     due_date = Column(Date, index=True)
+    # Retention counted from an event ("khi hết hiệu lực"): its date, once recorded.
+    event_date = Column(Date)
     due_notified = Column(Boolean, nullable=False, default=False)
     keep_back_ref = Column(String(255))
     keep_back_until = Column(Date)
@@ -288,8 +290,14 @@ AUDIT_ACTIONS = {
     "file_plan_copied": _l("File plan copied from last year"),
     "file_plan_heading_added": _l("File plan: heading added"),
     "file_plan_entry_added": _l("File plan: entry added"),
+    "file_plan_heading_edited": _l("File plan: heading corrected"),
+    "file_plan_heading_deleted": _l("File plan: heading deleted"),
+    "file_plan_entry_edited": _l("File plan: entry corrected"),
+    "file_plan_entry_deleted": _l("File plan: entry deleted"),
     "file_plan_approved": _l("File plan approved"),
     "work_file_opened": _l("Work file opened"),
+    "work_file_edited": _l("Work file corrected"),
+    "work_file_event_recorded": _l("Work file: date of the retention event recorded"),
     "work_file_deleted": _l("Empty work file deleted"),
     "work_file_item_added": _l("Document put in a work file"),
     "work_file_item_removed": _l("Document taken out of an open work file"),

@@ -266,6 +266,92 @@ def add_entry(session: Session, user: AppUser, plan: FilePlan, heading: PlanHead
     return entry
 
 
+def _repack(items: Sequence[PlanHeading] | Sequence[PlanEntry]) -> None:
+    for n, item in enumerate(sorted(items, key=lambda i: i.position), 1):
+        if item.position != n:
+            item.position = n
+
+
+def update_heading(session: Session, user: AppUser, plan: FilePlan, heading: PlanHeading,
+                   title: str, abbreviation: str = "") -> PlanHeading:
+    """While the plan is a draft, a heading's title (and a main heading's abbreviation)
+    are corrected; an approved plan refuses it (409)."""
+    _editable_plan(session, user, plan)
+    if heading.plan_id != plan.id:
+        raise LookupError(heading.id)
+    title, abbreviation = _text(title), _text(abbreviation).upper()
+    _refuse_if(not title or len(title) > TITLE_MAX,
+               _("The title is required (at most %(n)s characters).", n=TITLE_MAX), "title")
+    if heading.parent_id is None:
+        _refuse_if(not abbreviation or len(abbreviation) > 12
+                   or not _NOTATION.match(abbreviation),
+                   _("A main heading needs an abbreviation of at most 12 letters or digits."),
+                   "abbreviation")
+        heading.abbreviation = abbreviation
+    before = heading.title
+    heading.title = title
+    audit.record(session, "file_plan_heading_edited", plan, user=user,
+                 details={"heading": heading.id, "before": before, "title": title})
+    return heading
+
+
+def delete_heading(session: Session, user: AppUser, plan: FilePlan,
+                   heading: PlanHeading) -> None:
+    """While the plan is a draft, an empty heading is deleted and its siblings renumbered;
+    one that holds entries or sub-headings is refused."""
+    _editable_plan(session, user, plan)
+    if heading.plan_id != plan.id:
+        raise LookupError(heading.id)
+    _refuse_if(any(e.heading_id == heading.id for e in plan.entries)
+               or any(h.parent_id == heading.id for h in plan.headings),
+               _("This heading holds entries or sub-headings: delete them first."))
+    plan.headings.remove(heading)
+    session.delete(heading)
+    _repack([h for h in plan.headings if h.parent_id == heading.parent_id])
+    audit.record(session, "file_plan_heading_deleted", plan, user=user,
+                 details={"heading": heading.id, "title": heading.title})
+
+
+def update_entry(session: Session, user: AppUser, plan: FilePlan, entry: PlanEntry,
+                 heading: PlanHeading | None, title: str, retention: RetentionRule | None,
+                 owner: AppUser | None, note: str, notation: str) -> PlanEntry:
+    """While the plan is a draft, an entry's heading, number, title, retention, owner and
+    note are corrected; an approved plan refuses it (409)."""
+    _editable_plan(session, user, plan)
+    if entry.plan_id != plan.id:
+        raise LookupError(entry.id)
+    _refuse_if(heading is None or heading.plan_id != plan.id,
+               _("Choose a heading of this plan."), "heading")
+    _refuse_if(retention is None, _("Choose the retention."), "retention")
+    assert heading is not None and retention is not None
+    title = check_title(title)
+    notation = check_notation(session, plan, notation, entry)
+    before = {"notation": entry.notation, "title": entry.title,
+              "retention": entry.retention_id, "owner": entry.owner_id}
+    entry.heading, entry.title, entry.notation = heading, title, notation
+    entry.retention_id, entry.retention = retention.id, retention
+    entry.owner_id = owner.id if owner else None
+    entry.note = _text(note)[:500] or None
+    audit.record(session, "file_plan_entry_edited", plan, user=user, details={
+        "entry": entry.id, "before": before,
+        "after": {"notation": notation, "title": title, "retention": retention.id,
+                  "owner": entry.owner_id}})
+    return entry
+
+
+def delete_entry(session: Session, user: AppUser, plan: FilePlan, entry: PlanEntry) -> None:
+    """While the plan is a draft, an entry is deleted (no file is opened from a draft)."""
+    _editable_plan(session, user, plan)
+    if entry.plan_id != plan.id:
+        raise LookupError(entry.id)
+    plan.entries.remove(entry)
+    session.delete(entry)
+    _repack(plan.entries)
+    audit.record(session, "file_plan_entry_deleted", plan, user=user,
+                 details={"entry": entry.id, "notation": entry.notation,
+                          "title": entry.title})
+
+
 def approve_plan(session: Session, user: AppUser, plan: FilePlan, decision_number: str,
                  decision_date: date | None) -> FilePlan:
     """The head approves the plan with the number and date of the decision."""
@@ -357,6 +443,28 @@ def check_editable(session: Session, user: AppUser, f: WorkFile, action: str = "
         raise DomainError(_("Only the owner of the file and the heads of its unit change it."))
 
 
+def update_file(session: Session, user: AppUser, f: WorkFile, title: str,
+                retention: RetentionRule | None, owner: AppUser | None) -> WorkFile:
+    """While the file is open, its title, retention and owner are corrected (audited,
+    before and after); a closed file refuses it (409). The owner stays in the file's
+    unit."""
+    check_editable(session, user, f)
+    title = check_title(title)
+    _refuse_if(retention is None, _("Choose the retention."), "retention")
+    _refuse_if(owner is None or owner.unit_id != f.unit_id or not owner.active,
+               _("The owner must be of your unit."), "owner")
+    assert retention is not None and owner is not None
+    before = {"title": f.title, "retention": f.retention.code, "owner": f.owner.username}
+    f.title = title
+    f.retention_id, f.retention = retention.id, retention
+    f.owner_id, f.owner = owner.id, owner
+    after = {"title": title, "retention": retention.code, "owner": owner.username}
+    if before != after:
+        audit.record(session, "work_file_edited", f, user=user,
+                     details={"code": f.code, "before": before, "after": after})
+    return f
+
+
 def delete_file(session: Session, user: AppUser, f: WorkFile) -> None:
     """A file opened by mistake is deleted while it is open and empty; a closed file, or
     one that holds documents, never is."""
@@ -392,32 +500,48 @@ def add_document(session: Session, user: AppUser, f: WorkFile, kind: str, doc_id
     """Put an incoming or outgoing document of the file's unit in the file, as a link:
     the same document may sit in several files. A document the user may not see, or of
     another unit, is not found."""
+    return add_documents(session, user, f, kind, [doc_id], settings)[0]
+
+
+def add_documents(session: Session, user: AppUser, f: WorkFile, kind: str,
+                  doc_ids: Sequence[int], settings: ScopeSettings) -> list[FileItem]:
+    """Put several documents of one kind in the file in one locked step (a list's
+    selection, docs/domain.md §9.3): all of them or none. One the user may not see, or
+    of another unit, is not found (nothing is added); those already in the file are
+    left as they are, and when every one is, the step is refused."""
     check_editable(session, user, f)
+    ids = list(dict.fromkeys(doc_ids))
+    _refuse_if(not ids, _("Choose the documents to add."), "doc_id")
+    model: type[IncomingDocument] | type[OutgoingDocument]
     if kind == "incoming":
-        doc = session.get(IncomingDocument, doc_id)
-        seen = doc is not None and bool(policy.visible_incoming(session, user, settings,
-                                                                [doc_id]))
-        column = FileItem.incoming_id
+        model, column = IncomingDocument, FileItem.incoming_id
+        seen = policy.visible_incoming(session, user, settings, ids)
     elif kind == "outgoing":
-        doc = session.get(OutgoingDocument, doc_id)
-        seen = doc is not None and bool(policy.visible_outgoing(session, user, settings,
-                                                                [doc_id]))
-        column = FileItem.outgoing_id
+        model, column = OutgoingDocument, FileItem.outgoing_id
+        seen = policy.visible_outgoing(session, user, settings, ids)
     else:
         raise DomainError(_("Choose an incoming or an outgoing document."), field="kind")
-    if doc is None or not seen or doc.unit_id != f.unit_id:
-        raise LookupError(doc_id)
-    _refuse_if(session.scalar(select(FileItem.id).where(FileItem.file_id == f.id,
-                                                        column == doc_id)) is not None,
-               _("This document is already in the file."))
-    item = FileItem(file=f, kind=kind, added_by_id=user.id, added_at=utcnow(),
-                    **{column.key: doc_id})
-    session.add(item)
+    units: dict[int, int] = {}
+    for i in range(0, len(ids), 500):
+        units.update((doc_id, unit_id) for doc_id, unit_id in session.execute(
+            select(model.id, model.unit_id).where(model.id.in_(ids[i:i + 500]))))
+    for doc_id in ids:
+        if doc_id not in seen or units.get(doc_id) != f.unit_id:
+            raise LookupError(doc_id)
+    present = {d for i in range(0, len(ids), 500) for d in session.scalars(
+        select(column).where(FileItem.file_id == f.id, column.in_(ids[i:i + 500])))}
+    new = [d for d in ids if d not in present]
+    _refuse_if(not new, _("This document is already in the file.") if len(ids) == 1
+               else _("The chosen documents are already in the file."))
+    now = utcnow()
+    items = [FileItem(file=f, kind=kind, added_by_id=user.id, added_at=now,
+                      **{column.key: d}) for d in new]
+    session.add_all(items)
     session.flush()
     renumber(f)
     audit.record(session, "work_file_item_added", f, user=user,
-                 details={"kind": kind, "document": doc_id})
-    return item
+                 details={"kind": kind, "documents": new, "already": sorted(present)})
+    return items
 
 
 def add_paper(session: Session, user: AppUser, f: WorkFile, stored: storage.StoredFile,
@@ -495,10 +619,41 @@ def add_months(day: date, months: int) -> date:
 
 
 def due_date_of(f: WorkFile) -> date | None:
-    """12 months after the end of the work, for files kept 5 years or more."""
+    """12 months after the end of the work, for files kept 5 years or more; for a
+    retention counted from an event, none until the event's date is recorded, then 12
+    months after the later of the end of the work and the event (docs/domain.md §9.6)."""
     if f.end_date is None or not transfers_to_archive(f.retention):
         return None
+    if f.retention.kind == "event":
+        if f.event_date is None:
+            return None
+        return add_months(max(f.end_date, f.event_date), DUE_AFTER_MONTHS)
     return add_months(f.end_date, DUE_AFTER_MONTHS)
+
+
+def record_event(session: Session, user: AppUser, f: WorkFile, day: date | None) -> WorkFile:
+    """Record the date of the event a file's retention counts from ("khi hết hiệu lực"):
+    a closed file then has its due date (docs/domain.md §9.6). The owner, the heads of the
+    unit or the archive record it, on a file not yet transferred."""
+    workflow.transition(session, f, "record_event")
+    _refuse_if(not (policy.can_edit_file(user, f) or policy.is_archivist(user)),
+               _("Only the owner of the file and the heads of its unit change it."))
+    _refuse_if(f.retention.kind != "event",
+               _("The retention of this file does not count from an event."))
+    _refuse_if(day is None, _("The date of the event is required."), "event_date")
+    assert day is not None
+    _refuse_if(day < f.start_date,
+               _("The event cannot come before the start of the file (%(day)s).",
+                 day=f.start_date.strftime("%d/%m/%Y")), "event_date")
+    before = f.event_date
+    f.event_date = day
+    if f.state == FileState.CLOSED:
+        f.due_date = due_date_of(f)
+        f.due_notified = False
+    audit.record(session, "work_file_event_recorded", f, user=user, details={
+        "code": f.code, "event": f.retention.event, "date": day.isoformat(),
+        "before": before.isoformat() if before else None})
+    return f
 
 
 def close_file(session: Session, user: AppUser, f: WorkFile, title: str | None = None,

@@ -132,11 +132,12 @@ def _rules() -> list[RetentionRule]:
     return list(db.session.scalars(select(RetentionRule).order_by(RetentionRule.code)))
 
 
-def _unit_users() -> list[AppUser]:
-    if g.user.unit_id is None:
+def _unit_users(unit_id: int | None = None) -> list[AppUser]:
+    unit_id = unit_id or g.user.unit_id
+    if unit_id is None:
         return []
     return list(db.session.scalars(select(AppUser).where(
-        AppUser.unit_id == g.user.unit_id, AppUser.active.is_(True)).order_by(AppUser.id)))
+        AppUser.unit_id == unit_id, AppUser.active.is_(True)).order_by(AppUser.id)))
 
 
 class RetentionView(BaseView):
@@ -179,7 +180,9 @@ class FilePlanView(BaseView):
     class_permission_name = P.FILE_PLAN
     method_permission_name = {"list": "read", "index": "read", "show": "read", "download": "read",
                               "create": "write", "copy": "write", "heading": "write",
-                              "entry": "write", "approve": "approve"}
+                              "entry": "write", "approve": "approve",
+                              "edit_heading": "write", "delete_heading": "write",
+                              "edit_entry": "write", "delete_entry": "write"}
     base_permissions = [P.READ, P.WRITE, P.APPROVE]
 
     def _plan(self, pk: int, prepare: bool = False) -> FilePlan:
@@ -274,6 +277,53 @@ class FilePlanView(BaseView):
 
         return _step(url_for(".show", pk=pk), step, _("The entry was added."))
 
+    def _part(self, plan: FilePlan, model: type[Any], part_id: int) -> Any:
+        part = db.session.get(model, part_id)
+        if part is None or part.plan_id != plan.id:
+            abort(404)
+        return part
+
+    @expose("/<int:pk>/heading/<int:hid>/edit", methods=["POST"])
+    @has_access
+    def edit_heading(self, pk: int, hid: int) -> Response:
+        plan = self._plan(pk, prepare=True)
+        heading = self._part(plan, PlanHeading, hid)
+        return _step(url_for(".show", pk=pk), lambda: services.update_heading(
+            db.session, g.user, plan, heading, _form("title"), _form("abbreviation")),
+            _("The heading was corrected."))
+
+    @expose("/<int:pk>/heading/<int:hid>/delete", methods=["POST"])
+    @has_access
+    def delete_heading(self, pk: int, hid: int) -> Response:
+        plan = self._plan(pk, prepare=True)
+        heading = self._part(plan, PlanHeading, hid)
+        return _step(url_for(".show", pk=pk), lambda: services.delete_heading(
+            db.session, g.user, plan, heading), _("The heading was deleted."))
+
+    @expose("/<int:pk>/entry/<int:eid>/edit", methods=["POST"])
+    @has_access
+    def edit_entry(self, pk: int, eid: int) -> Response:
+        plan = self._plan(pk, prepare=True)
+        entry = self._part(plan, PlanEntry, eid)
+
+        def step() -> None:
+            owner = db.session.get(AppUser, _int("owner") or 0)
+            services.update_entry(
+                db.session, g.user, plan, entry, db.session.get(PlanHeading, _int("heading") or 0),
+                _form("title"), db.session.get(RetentionRule, _int("retention") or 0),
+                owner if owner and owner.unit_id == plan.unit_id else None, _form("note"),
+                _form("notation"))
+
+        return _step(url_for(".show", pk=pk), step, _("The entry was corrected."))
+
+    @expose("/<int:pk>/entry/<int:eid>/delete", methods=["POST"])
+    @has_access
+    def delete_entry(self, pk: int, eid: int) -> Response:
+        plan = self._plan(pk, prepare=True)
+        entry = self._part(plan, PlanEntry, eid)
+        return _step(url_for(".show", pk=pk), lambda: services.delete_entry(
+            db.session, g.user, plan, entry), _("The entry was deleted."))
+
     @expose("/<int:pk>/approve", methods=["POST"])
     @has_access
     def approve(self, pk: int) -> Response:
@@ -297,7 +347,7 @@ class WorkFileView(BaseView):
         "list": "read", "index": "read", "show": "read", "due": "read", "download": "read",
         "open": "write", "add": "write", "upload": "write", "leave_out": "write",
         "remove": "write", "close": "write", "keep_back": "write", "reopen": "archive",
-        "delete": "write", "file_document": "write",
+        "delete": "write", "file_document": "write", "edit": "write", "event": "write",
     }
 
     def _visible(self) -> Any:
@@ -339,33 +389,43 @@ class WorkFileView(BaseView):
     @expose("/file-document")
     @has_access
     def file_document(self) -> str:
-        """From a document's page: the open files the user keeps, to put it in one; for an
-        outgoing reply, the files of the incoming document it answers come first."""
+        """From a document's page, or from the documents selected in a list ("Đưa vào hồ
+        sơ"): the open files of the documents' unit the user keeps, to put them in one;
+        for an outgoing reply, the files of the incoming document it answers come first.
+        A document the user may not see is not found."""
         kind = request.args.get("kind", "")
-        raw = request.args.get("doc_id", "")
-        doc_id = int(raw) if raw.isdigit() and 0 < int(raw) < 2**31 else 0
-        settings = scope_settings()
-        if kind == "incoming" and policy.visible_incoming(db.session, g.user, settings,
-                                                          [doc_id]):
-            doc: Any = db.session.get(IncomingDocument, doc_id)
-            answered = [doc_id]
-        elif kind == "outgoing" and policy.visible_outgoing(db.session, g.user, settings,
-                                                            [doc_id]):
-            doc = db.session.get(OutgoingDocument, doc_id)
-            answered = [doc.reply_to_id] if doc.reply_to_id else []
-        else:
+        raws = request.args.getlist("doc_id")
+        ids = list(dict.fromkeys(int(r) for r in raws if r.isdigit() and 0 < int(r) < 2**31))
+        if not ids or len(ids) != len(raws) or len(ids) > 500 or \
+                kind not in ("incoming", "outgoing"):
             abort(404)
+        settings = scope_settings()
+        model: Any = IncomingDocument if kind == "incoming" else OutgoingDocument
+        seen = (policy.visible_incoming if kind == "incoming" else policy.visible_outgoing)(
+            db.session, g.user, settings, ids)
+        if seen != set(ids):
+            abort(404)
+        docs = list(db.session.scalars(select(model).where(model.id.in_(ids))
+                                       .order_by(model.id)))
+        if kind == "incoming":
+            answered = ids
+        else:
+            answered = [d.reply_to_id for d in docs if d.reply_to_id]
+        units = {d.unit_id for d in docs}
         files = [f for f in db.session.scalars(self._visible().where(
-            WorkFile.state == FileState.OPEN, WorkFile.unit_id == doc.unit_id)
-            .order_by(WorkFile.code)) if policy.can_edit_file(g.user, f)]
+            WorkFile.state == FileState.OPEN, WorkFile.unit_id.in_(units))
+            .order_by(WorkFile.code)) if policy.can_edit_file(g.user, f)] \
+            if len(units) == 1 else []
         suggested = set(db.session.scalars(select(FileItem.file_id).where(
             FileItem.incoming_id.in_(answered)))) if answered else set()
         files.sort(key=lambda f: (f.id not in suggested, f.code))
-        back = url_for(f"{'Incoming' if kind == 'incoming' else 'Outgoing'}View.show",
-                       pk=doc_id)
-        return self.render_template("records/file_document.html", files=files, doc=doc,
-                                    kind=kind, suggested=suggested, back=back,
-                                    title=_("Put the document in a work file"))
+        view = "IncomingView" if kind == "incoming" else "OutgoingView"
+        back = url_for(f"{view}.show", pk=ids[0]) if len(ids) == 1 else url_for(f"{view}.list")
+        return self.render_template(
+            "records/file_document.html", files=files, docs=docs, kind=kind,
+            suggested=suggested, back=back, several_units=len(units) > 1,
+            title=_("Put the document in a work file") if len(ids) == 1
+            else _("Put %(n)s documents in a work file", n=len(ids)))
 
     @expose("/<int:pk>")
     @has_access
@@ -378,6 +438,10 @@ class WorkFileView(BaseView):
             "records/file.html", f=f, items=items, seen=seen, title=f.code,
             cells=printing.item_cells, editable=editable, rules=_rules(),
             reasons=LEFT_OUT_REASONS, archivist=policy.is_archivist(g.user), kinds=ITEM_KINDS,
+            users=_unit_users(f.unit_id) if editable else [],
+            may_event=f.retention.kind == "event" and f.state in (FileState.OPEN,
+                                                                  FileState.CLOSED)
+            and (policy.can_edit_file(g.user, f) or policy.is_archivist(g.user)),
             may_keep=f.state == FileState.CLOSED and f.due_date is not None
             and policy.can_edit_file(g.user, f))
 
@@ -428,9 +492,7 @@ class WorkFileView(BaseView):
         def step() -> None:
             if not ids or len(ids) != len(words):
                 raise DomainError(_("Give the number of the document to add."), field="doc_id")
-            for doc_id in ids:
-                services.add_document(db.session, g.user, f, _form("kind"), doc_id,
-                                      scope_settings())
+            services.add_documents(db.session, g.user, f, _form("kind"), ids, scope_settings())
 
         back = request.form.get("back", "")
         return _step(back if back.startswith("/") and not back.startswith("//")
@@ -479,6 +541,27 @@ class WorkFileView(BaseView):
             db.session, g.user, f, _form("title") or None,
             db.session.get(RetentionRule, rule_id) if rule_id else None),
             _("The file %(code)s was closed.", code=f.code))
+
+    @expose("/<int:pk>/edit", methods=["POST"])
+    @has_access
+    def edit(self, pk: int) -> Response:
+        f = self._file(pk)
+
+        def step() -> None:
+            owner = db.session.get(AppUser, _int("owner") or 0)
+            services.update_file(db.session, g.user, f, _form("title"),
+                                 db.session.get(RetentionRule, _int("retention") or 0), owner)
+
+        return _step(url_for(".show", pk=pk), step,
+                     _("The file %(code)s was corrected.", code=f.code))
+
+    @expose("/<int:pk>/event", methods=["POST"])
+    @has_access
+    def event(self, pk: int) -> Response:
+        f = self._file(pk)
+        return _step(url_for(".show", pk=pk), lambda: services.record_event(
+            db.session, g.user, f, _date("event_date")),
+            _("The date of the event was recorded."))
 
     @expose("/<int:pk>/keep-back", methods=["POST"])
     @has_access
@@ -605,11 +688,41 @@ def _filed_codes(session: Any, kind: str, doc_ids: list[int]) -> dict[int, str]:
     return services.filed_codes(session, kind, doc_ids)
 
 
+def _to_chooser(kind: str) -> Callable[[Any, list[Any]], Response]:
+    """The list action "Đưa vào hồ sơ": the selected documents go to the choice of a
+    work file (which checks that the user sees each one)."""
+    def run(view: Any, rows: list[Any]) -> Response:
+        return redirect(url_for("WorkFileView.file_document", kind=kind,
+                                doc_id=[r.id for r in rows]))
+    return run
+
+
+def _notify_due_job(session: Any) -> dict[str, int]:
+    """The daily notice of the files due (docs/domain.md §9.6), run by the jobs."""
+    return {"notified": services.notify_due(session, local_today())}
+
+
+NOTIFY_DUE_JOB = "records.notify_due"
+
+
 def init_app(app: Flask) -> None:
     """The files due on the landing page; the file codes of the registers' column; the
-    names of the records' permissions on the role screens."""
+    lists' "put in a work file" action; the daily notice of the files due, queued by
+    ``flask qlvb jobs run-due``; the names of the records' permissions on the role
+    screens."""
+    from datetime import timedelta
+
+    from app.jobs.models import KIND_LABELS
+
     registry.add_landing(app, "records", landing_card)
     registry.provide(app, "filed_codes", _filed_codes)
+    for resource, kind in ((P.INCOMING, "incoming"), (P.OUTGOING, "outgoing")):
+        registry.add_list_action(app, resource, registry.ListAction(
+            "file_documents", _l("Put in a work file"), "fa-folder-open",
+            P.WRITE, P.WORK_FILE, _to_chooser(kind)))
+    registry.add_job(app, NOTIFY_DUE_JOB, _notify_due_job)
+    registry.add_periodic(app, NOTIFY_DUE_JOB, timedelta(days=1))
+    KIND_LABELS[NOTIFY_DUE_JOB] = _l("Tell the owners of the work files due for transfer")
     registry.add_security_labels(app, resources=SECURITY_RESOURCES,
                                  permissions=SECURITY_PERMISSIONS)
 

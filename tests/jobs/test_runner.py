@@ -22,7 +22,7 @@ def test_a_job_runs_after_the_commit_not_before(app, counter):
         db.session.commit()
         assert counter.runs == ["a"]
         db.session.remove()
-    (row,) = rows(app, Job)
+    (row,) = rows(app, Job, kind=KIND)
     assert row["id"] == job_id and row["state"] == "done" and row["attempts"] == 1
     assert row["arguments"] == {"label": "a"} and row["finished_at"] is not None
 
@@ -31,7 +31,7 @@ def test_a_rolled_back_job_never_runs(app, counter):
     queue(app, "gone", commit=False)
     queue(app, "kept")  # a later commit does not run the rolled-back one
     assert counter.runs == ["kept"]
-    assert [r["arguments"]["label"] for r in rows(app, Job)] == ["kept"]
+    assert [r["arguments"]["label"] for r in rows(app, Job, kind=KIND)] == ["kept"]
 
 
 def test_the_same_dedupe_key_gives_the_same_job(app, counter):
@@ -47,7 +47,7 @@ def test_the_same_dedupe_key_gives_the_same_job(app, counter):
     assert counter.runs == ["x"]
     # Once done, the key asks for the work again.
     queue(app, "x", dedupe_key="k")
-    assert counter.runs == ["x", "x"] and len(rows(app, Job)) == 2
+    assert counter.runs == ["x", "x"] and len(rows(app, Job, kind=KIND)) == 2
 
 
 def test_an_unknown_kind_is_refused_when_queued(app):
@@ -64,7 +64,7 @@ def test_a_failure_is_kept_and_tried_again_when_due(app, counter):
 
     counter.failures = 1
     job_id = queue(app, "flaky")
-    (row,) = rows(app, Job)
+    (row,) = rows(app, Job, kind=KIND)
     assert row["state"] == "queued" and row["attempts"] == 1
     assert row["last_error"] == "RuntimeError: the work of flaky failed"
     assert row["run_after"] is not None
@@ -74,7 +74,7 @@ def test_a_failure_is_kept_and_tried_again_when_due(app, counter):
         db.session.commit()
         assert runner.run_due() == 1
         db.session.remove()
-    (row,) = rows(app, Job)
+    (row,) = rows(app, Job, kind=KIND)
     assert row["state"] == "done" and row["attempts"] == 2 and counter.runs == ["flaky"]
 
 
@@ -82,7 +82,7 @@ def test_a_job_failing_every_try_ends_failed(app, counter):
     from app.jobs import runner
 
     fail_every_try(app, counter)
-    (row,) = rows(app, Job)
+    (row,) = rows(app, Job, kind=KIND)
     assert row["state"] == "failed" and row["attempts"] == runner.MAX_ATTEMPTS
     assert "broken" in row["last_error"] and counter.runs == []
     with app.app_context():
@@ -119,7 +119,7 @@ def test_a_job_left_running_by_a_dead_worker_runs_again(app, counter):
         db.session.commit()
         assert runner.run_due() == 1
         db.session.remove()
-    assert counter.runs == ["orphan"] and rows(app, Job)[0]["state"] == "done"
+    assert counter.runs == ["orphan"] and rows(app, Job, kind=KIND)[0]["state"] == "done"
 
 
 def test_a_job_queued_by_a_job_runs_after_it(app, counter):
@@ -195,4 +195,5 @@ def test_deliveries_at_the_same_instant_run_the_body_once(app, counter):
         thread.join(60)
     assert errors == []
     assert counter.runs == ["slow"] and results.count(None) == 3
-    assert rows(app, Job)[0]["state"] == "done" and rows(app, Job)[0]["attempts"] == 1
+    (row,) = rows(app, Job, kind="test.slow")
+    assert row["state"] == "done" and row["attempts"] == 1
