@@ -266,7 +266,8 @@ def add_entry(session: Session, user: AppUser, plan: FilePlan, heading: PlanHead
     return entry
 
 
-def _repack(items: Sequence[PlanHeading] | Sequence[PlanEntry]) -> None:
+def _repack(items: Sequence[PlanHeading | PlanEntry]) -> None:
+    """Number ``items`` 1, 2, 3 … in their order, with no gap (after a deletion)."""
     for n, item in enumerate(sorted(items, key=lambda i: i.position), 1):
         if item.position != n:
             item.position = n
