@@ -98,9 +98,13 @@ PINNED: dict[str, tuple[str, str, str]] = {
         "app.core.lists.LeanListMixin._get_list_widget mirrors it: carry over FAB's changes"),
     # Views: what custom routes read (the accessors below).
     "flask_appbuilder.baseviews:BaseCRUDView._show": (
+        "source",
+        "37e80716773b3ea0ec57fbcb6b75de4800fa659cad9e62697906c1c8052689a9",
+        "show_widgets() mirrors it for a record already read: carry over FAB's changes"),
+    "flask_appbuilder.baseviews:BaseCRUDView._get_show_widget": (
         "signature",
-        "(self, pk)",
-        "show_widgets(): the document pages build their widgets with it"),
+        "(self, pk, item, widgets=None, actions=None, show_fieldsets=None)",
+        "called by show_widgets()"),
     "flask_appbuilder.baseviews:BaseCRUDView._deserialize_pk_if_composite": (
         "signature",
         "(self, pk)",
@@ -247,9 +251,19 @@ def related_views(view: Any) -> list:
     return view._related_views
 
 
-def show_widgets(view: Any, pk: Any) -> dict:
-    """FAB's widgets of the show page of ``pk`` (the record and its related views)."""
-    return view._show(pk)
+def show_widgets(view: Any, item: Any) -> dict:
+    """FAB's widgets of the show page of ``item`` (the record and its related views), as
+    FAB's ``_show`` builds them but for a record the route has already read within the
+    view's scope (``scoped_get_or_404``): the document and its files are read once."""
+    widgets = view._get_show_widget(item.id, item)
+    view.update_redirect()
+    if not view._related_views:
+        widgets["related_views"] = []
+        return widgets
+    return view._get_related_views_widgets(item, orders=get_order_args(),
+                                           pages=get_page_args(),
+                                           page_sizes=get_page_size_args(),
+                                           widgets=widgets)
 
 
 def deserialize_pk(view: Any, pk: Any) -> Any:

@@ -298,3 +298,55 @@ def test_the_top_bar_counts_late_documents_to_issue_in_a_bounded_number_of_state
     sign(12)
     many, resp = _statements_for(clerk, statements, LIST)
     assert many == few
+
+
+def _grow_document(app, world, doc_id, n, start):
+    """``n`` more files, assignments, progress notes and history lines of ``doc_id``."""
+    from app.core.audit import AuditEvent
+    from app.extensions import db
+    from app.incoming.models import Assignment, IncomingFile, ProgressNote
+
+    clerk, official = world.ids["vanthu.vphu"], world.ids["chuyenvien.vphu"]
+    now = datetime(2026, 2, 2, 8, 0)
+    with app.app_context():
+        db.session.execute(IncomingFile.__table__.insert(), [
+            {"document_id": doc_id, "role": "attachment", "name": f"phu-luc-{i}.pdf",
+             "sha256": f"{i:064x}", "size": 2048, "mime": "application/pdf",
+             "uploaded_at": now, "uploaded_by_id": clerk} for i in range(start, start + n)])
+        db.session.execute(Assignment.__table__.insert(), [
+            {"document_id": doc_id, "role": "cooperate", "user_id": official, "active": True,
+             "assigned_at": now, "assigned_by_id": clerk} for _ in range(n)])
+        db.session.execute(ProgressNote.__table__.insert(), [
+            {"document_id": doc_id, "user_id": official, "kind": "progress",
+             "text": f"Tiến độ {i}", "created_at": now} for i in range(start, start + n)])
+        db.session.execute(AuditEvent.__table__.insert(), [
+            {"created_at": now, "username": "vanthu.vphu", "action": action,
+             "object_type": "IncomingDocument", "object_id": str(doc_id),
+             "details": f'{{"file": "phu-luc-{i}.pdf"}}', "prev_hash": f"p{doc_id}-{action}-{i}",
+             "hash": f"h{doc_id}-{action}-{i}"}
+            for i in range(start, start + n) for action in ("file_previewed", "assigned")])
+        db.session.commit()
+        db.session.remove()
+
+
+def test_the_document_page_costs_the_same_statements_for_1_or_12_files_and_steps(
+        app, world, clients, docs, statements):
+    """The document page reads the document and each of its parts once (files, assignments,
+    progress, history, statuses, replies, scans), whatever their number; the document is
+    not read a second time for FAB's show widget."""
+    doc_id = docs(1)[0]
+    client = clients("vanthu.vphu")
+    path = f"/incomingview/show/{doc_id}"
+    _grow_document(app, world, doc_id, 1, 0)
+    few, _resp = _statements_for(client, statements, path)
+    _grow_document(app, world, doc_id, 11, 1)
+    many, resp = _statements_for(client, statements, path)
+    assert "phu-luc-11.pdf" in resp.get_data(as_text=True)
+    assert many == few, (few, many)
+    # user, roles, groups, permissions; the document, its files, scans, assignments,
+    # progress, replies, history, statuses; the latest notifications.
+    assert many <= 13, many
+    outgoing = _statements_for(client, statements, "/outgoingview/list/")[1]
+    out_id = re.search(r"/outgoingview/show/(\d+)", outgoing.get_data(as_text=True)).group(1)
+    count, _resp = _statements_for(client, statements, f"/outgoingview/show/{out_id}")
+    assert count <= 10, count
