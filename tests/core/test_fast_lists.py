@@ -350,3 +350,25 @@ def test_the_document_page_costs_the_same_statements_for_1_or_12_files_and_steps
     out_id = re.search(r"/outgoingview/show/(\d+)", outgoing.get_data(as_text=True)).group(1)
     count, _resp = _statements_for(client, statements, f"/outgoingview/show/{out_id}")
     assert count <= 10, count
+
+
+def test_a_last_page_and_the_page_at_the_cap_are_not_counted(app, clients, docs, statements):
+    """One row more than the page is read: a page that is not full ends the list (its
+    count is the rows before and on it), a full page at the cap followed by a row means
+    "more than the cap"; the middle pages are counted."""
+    ids = docs(23)
+    client = clients("vanthu.vphu")
+    page = f"{LIST}?psize_IncomingView=5&page_IncomingView="
+    middle, _resp = _statements_for(client, statements, page + "1")
+    last, resp = _statements_for(client, statements, page + "4")
+    html = resp.get_data(as_text=True)
+    assert last == middle - 1  # no COUNT
+    assert re.search(r":</strong>\s*23\s", html)
+    assert [i for i in ids if f"/incomingview/show/{i}\"" in html] == ids[20:]
+    app.config["LIST_COUNT_CAP"] = 10
+    at_cap, resp = _statements_for(client, statements, page + "1")
+    assert at_cap == middle - 1
+    assert re.search(r":</strong>\s*hơn 10\s", resp.get_data(as_text=True))
+    app.config["LIST_COUNT_CAP"] = 23
+    _count, resp = _statements_for(client, statements, page + "4")
+    assert re.search(r":</strong>\s*23\s", resp.get_data(as_text=True))
