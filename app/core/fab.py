@@ -96,6 +96,10 @@ PINNED: dict[str, tuple[str, str, str]] = {
         "b8bd9f3ee791aece5e017e714268137940f5829e976d3713b93f7b24ad24f230",
         "ListArgumentsMixin._get_list_widget rewrites its order and page arguments; "
         "app.core.lists.LeanListMixin._get_list_widget mirrors it: carry over FAB's changes"),
+    "flask_appbuilder.models.filters:Filters.get_joined_filters": (
+        "source",
+        "2a30e9e0c0c0164b00d104e6ad7bb63853ea46fb87ecaaa378360f5ba7091c31",
+        "ReusedFilters.get_joined_filters mirrors it: carry over FAB's changes"),
     # Views: what custom routes read (the accessors below).
     "flask_appbuilder.baseviews:BaseCRUDView._show": (
         "source",
@@ -481,6 +485,14 @@ class ReusedFilters(Filters):
         if key not in cache:
             cache[key] = super()._get_filters(cols)
         return {col: list(filters) for col, filters in cache[key].items()}
+
+    def get_joined_filters(self, filters: Filters) -> Filters:
+        """FAB's (these filters followed by ``filters``), as a set of reused filter
+        objects: FAB's makes a plain set, building the filters of every column again."""
+        joined = ReusedFilters(self.filter_converter, self.datamodel)
+        joined.filters = self.filters + filters.filters
+        joined.values = self.values + filters.values
+        return joined
 
 
 class InnerFiltersMixin(_ViewBase):
