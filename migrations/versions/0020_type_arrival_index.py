@@ -8,7 +8,6 @@ Create Date: 2026-12-07 01:50:00
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '0020'
 down_revision = '0016'
