@@ -5,11 +5,13 @@ statements it runs (count and time) and where the Python time goes (pyinstrument
         --user vanthu.vphu --path /incomingview/list/ --repeat 50
 """
 
+import os
 import time
 
 from sqlalchemy import event
 
 SHOW_ALL = [False]
+SQL_WIDTH = int(os.environ.get("PROFILE_SQL_WIDTH", "300"))
 
 
 def main():
@@ -49,7 +51,7 @@ def main():
           f"{sum(t for t, _ in one):.1f} ms in the database")
     if args.sql:
         for ms, sql in one:
-            print(f"  {ms:7.2f} ms  {' '.join(sql.split())[:300]}")
+            print(f"  {ms:7.2f} ms  {' '.join(sql.split())[:SQL_WIDTH]}")
     profiler = Profiler(interval=0.0005)
     start = time.perf_counter()
     profiler.start()

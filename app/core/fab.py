@@ -96,11 +96,19 @@ PINNED: dict[str, tuple[str, str, str]] = {
         "b8bd9f3ee791aece5e017e714268137940f5829e976d3713b93f7b24ad24f230",
         "ListArgumentsMixin._get_list_widget rewrites its order and page arguments; "
         "app.core.lists.LeanListMixin._get_list_widget mirrors it: carry over FAB's changes"),
+    "flask_appbuilder.models.filters:Filters.get_joined_filters": (
+        "source",
+        "2a30e9e0c0c0164b00d104e6ad7bb63853ea46fb87ecaaa378360f5ba7091c31",
+        "ReusedFilters.get_joined_filters mirrors it: carry over FAB's changes"),
     # Views: what custom routes read (the accessors below).
     "flask_appbuilder.baseviews:BaseCRUDView._show": (
+        "source",
+        "37e80716773b3ea0ec57fbcb6b75de4800fa659cad9e62697906c1c8052689a9",
+        "show_widgets() mirrors it for a record already read: carry over FAB's changes"),
+    "flask_appbuilder.baseviews:BaseCRUDView._get_show_widget": (
         "signature",
-        "(self, pk)",
-        "show_widgets(): the document pages build their widgets with it"),
+        "(self, pk, item, widgets=None, actions=None, show_fieldsets=None)",
+        "called by show_widgets()"),
     "flask_appbuilder.baseviews:BaseCRUDView._deserialize_pk_if_composite": (
         "signature",
         "(self, pk)",
@@ -254,9 +262,19 @@ def related_views(view: Any) -> list:
     return view._related_views
 
 
-def show_widgets(view: Any, pk: Any) -> dict:
-    """FAB's widgets of the show page of ``pk`` (the record and its related views)."""
-    return view._show(pk)
+def show_widgets(view: Any, item: Any) -> dict:
+    """FAB's widgets of the show page of ``item`` (the record and its related views), as
+    FAB's ``_show`` builds them but for a record the route has already read within the
+    view's scope (``scoped_get_or_404``): the document and its files are read once."""
+    widgets = view._get_show_widget(item.id, item)
+    view.update_redirect()
+    if not view._related_views:
+        widgets["related_views"] = []
+        return widgets
+    return view._get_related_views_widgets(item, orders=get_order_args(),
+                                           pages=get_page_args(),
+                                           page_sizes=get_page_size_args(),
+                                           widgets=widgets)
 
 
 def deserialize_pk(view: Any, pk: Any) -> Any:
@@ -474,6 +492,14 @@ class ReusedFilters(Filters):
         if key not in cache:
             cache[key] = super()._get_filters(cols)
         return {col: list(filters) for col, filters in cache[key].items()}
+
+    def get_joined_filters(self, filters: Filters) -> Filters:
+        """FAB's (these filters followed by ``filters``), as a set of reused filter
+        objects: FAB's makes a plain set, building the filters of every column again."""
+        joined = ReusedFilters(self.filter_converter, self.datamodel)
+        joined.filters = self.filters + filters.filters
+        joined.values = self.values + filters.values
+        return joined
 
 
 class InnerFiltersMixin(_ViewBase):

@@ -435,13 +435,26 @@ class AppSQLAInterface(InnerFiltersMixin, SQLAInterface):
 
     def query(self, filters=None, order_column="", order_direction="", page=None,
               page_size=None, select_columns=None, outer_default_load=False):
-        """FAB's (the count and a page of rows), reading the rows first: a first page
-        shorter than a page is the whole list, and its length is the count (no COUNT)."""
+        """FAB's (the count and a page of rows), reading the rows first, with one row
+        more than the page: a page that is not full ends the list, so the rows before it
+        and on it are the count; a full page followed by a row and reaching the cap means
+        "more than the cap". Only otherwise is the list counted (capped)."""
         query = self.session.query(self.obj)
-        rows = self.apply_all(query, filters, order_column, order_direction, page, page_size,
-                              select_columns, outer_default_load).all()
-        if not page and page_size and len(rows) < page_size:
-            count = len(rows)
+        paged = self.apply_all(query, filters, order_column, order_direction, page, page_size,
+                               select_columns, outer_default_load)
+        peek = bool(page_size) and not (select_columns and
+                                        self.exists_col_to_many(select_columns))
+        rows = (paged.limit(page_size + 1) if peek else paged).all()
+        more = peek and len(rows) > page_size
+        if more:
+            rows = rows[:page_size]
+        offset = (page or 0) * (page_size or 0)
+        cap = count_cap()
+        if peek and not more and (rows or not page):
+            count = offset + len(rows)
+            count = CappedCount(cap) if count > cap else count
+        elif more and offset + page_size >= cap:
+            count = CappedCount(cap)
         else:
             count = self.query_count(query, filters, select_columns)
         name = self.obj.__name__

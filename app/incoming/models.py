@@ -174,6 +174,7 @@ class IncomingDocument(Model):
         Index("ix_incoming_symbol", "symbol", "id"),
         Index("ix_incoming_deadline_only", "deadline", "id"),
         Index("ix_incoming_type", "document_type_id", "urgency", "received_at", "id"),
+        Index("ix_incoming_type_arrival", "document_type_id", "arrival_date", "unit_id"),
         Index("ix_incoming_document_date", "document_date"),
     )
 

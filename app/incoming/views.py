@@ -184,7 +184,7 @@ class IncomingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
     @has_access
     def show(self, pk):
         item = self.scoped_get_or_404(pk)
-        widgets = show_widgets(self, item.id)
+        widgets = show_widgets(self, item)
         session = self.datamodel.session
         history = document_history(session, "IncomingDocument", item.id)
         statuses = session.execute(

@@ -122,7 +122,7 @@ class OutgoingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
     @has_access
     def show(self, pk):
         item = self.scoped_get_or_404(pk)
-        widgets = show_widgets(self, item.id)
+        widgets = show_widgets(self, item)
         session = self.datamodel.session
         history = document_history(session, "OutgoingDocument", item.id)
         user = g.user

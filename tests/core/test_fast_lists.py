@@ -298,3 +298,77 @@ def test_the_top_bar_counts_late_documents_to_issue_in_a_bounded_number_of_state
     sign(12)
     many, resp = _statements_for(clerk, statements, LIST)
     assert many == few
+
+
+def _grow_document(app, world, doc_id, n, start):
+    """``n`` more files, assignments, progress notes and history lines of ``doc_id``."""
+    from app.core.audit import AuditEvent
+    from app.extensions import db
+    from app.incoming.models import Assignment, IncomingFile, ProgressNote
+
+    clerk, official = world.ids["vanthu.vphu"], world.ids["chuyenvien.vphu"]
+    now = datetime(2026, 2, 2, 8, 0)
+    with app.app_context():
+        db.session.execute(IncomingFile.__table__.insert(), [
+            {"document_id": doc_id, "role": "attachment", "name": f"phu-luc-{i}.pdf",
+             "sha256": f"{i:064x}", "size": 2048, "mime": "application/pdf",
+             "uploaded_at": now, "uploaded_by_id": clerk} for i in range(start, start + n)])
+        db.session.execute(Assignment.__table__.insert(), [
+            {"document_id": doc_id, "role": "cooperate", "user_id": official, "active": True,
+             "assigned_at": now, "assigned_by_id": clerk} for _ in range(n)])
+        db.session.execute(ProgressNote.__table__.insert(), [
+            {"document_id": doc_id, "user_id": official, "kind": "progress",
+             "text": f"Tiến độ {i}", "created_at": now} for i in range(start, start + n)])
+        db.session.execute(AuditEvent.__table__.insert(), [
+            {"created_at": now, "username": "vanthu.vphu", "action": action,
+             "object_type": "IncomingDocument", "object_id": str(doc_id),
+             "details": f'{{"file": "phu-luc-{i}.pdf"}}', "prev_hash": f"p{doc_id}-{action}-{i}",
+             "hash": f"h{doc_id}-{action}-{i}"}
+            for i in range(start, start + n) for action in ("file_previewed", "assigned")])
+        db.session.commit()
+        db.session.remove()
+
+
+def test_the_document_page_costs_the_same_statements_for_1_or_12_files_and_steps(
+        app, world, clients, docs, statements):
+    """The document page reads the document and each of its parts once (files, assignments,
+    progress, history, statuses, replies, scans), whatever their number; the document is
+    not read a second time for FAB's show widget."""
+    doc_id = docs(1)[0]
+    client = clients("vanthu.vphu")
+    path = f"/incomingview/show/{doc_id}"
+    _grow_document(app, world, doc_id, 1, 0)
+    few, _resp = _statements_for(client, statements, path)
+    _grow_document(app, world, doc_id, 11, 1)
+    many, resp = _statements_for(client, statements, path)
+    assert "phu-luc-11.pdf" in resp.get_data(as_text=True)
+    assert many == few, (few, many)
+    # user, roles, groups, permissions; the document, its files, scans, assignments,
+    # progress, replies, history, statuses; the latest notifications.
+    assert many <= 13, many
+    outgoing = _statements_for(client, statements, "/outgoingview/list/")[1]
+    out_id = re.search(r"/outgoingview/show/(\d+)", outgoing.get_data(as_text=True)).group(1)
+    count, _resp = _statements_for(client, statements, f"/outgoingview/show/{out_id}")
+    assert count <= 10, count
+
+
+def test_a_last_page_and_the_page_at_the_cap_are_not_counted(app, clients, docs, statements):
+    """One row more than the page is read: a page that is not full ends the list (its
+    count is the rows before and on it), a full page at the cap followed by a row means
+    "more than the cap"; the middle pages are counted."""
+    ids = docs(23)
+    client = clients("vanthu.vphu")
+    page = f"{LIST}?psize_IncomingView=5&page_IncomingView="
+    middle, _resp = _statements_for(client, statements, page + "1")
+    last, resp = _statements_for(client, statements, page + "4")
+    html = resp.get_data(as_text=True)
+    assert last == middle - 1  # no COUNT
+    assert re.search(r":</strong>\s*23\s", html)
+    assert [i for i in ids if f"/incomingview/show/{i}\"" in html] == ids[20:]
+    app.config["LIST_COUNT_CAP"] = 10
+    at_cap, resp = _statements_for(client, statements, page + "1")
+    assert at_cap == middle - 1
+    assert re.search(r":</strong>\s*hơn 10\s", resp.get_data(as_text=True))
+    app.config["LIST_COUNT_CAP"] = 23
+    _count, resp = _statements_for(client, statements, page + "4")
+    assert re.search(r":</strong>\s*23\s", resp.get_data(as_text=True))
