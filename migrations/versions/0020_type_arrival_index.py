@@ -2,7 +2,7 @@
 count reads the index alone (type, arrival date, unit) instead of every document of the type
 
 Revision ID: 0020
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-07 01:50:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0020'
-down_revision = '0016'
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
