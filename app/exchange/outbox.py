@@ -136,11 +136,8 @@ def revoke(session: Session, doc: OutgoingDocument, recipient: Recipient,
         sha256=hashlib.sha256(data).hexdigest(), outgoing_id=doc.id,
         recipient_id=recipient.id, state="pending", package=data,
         created_at=_stored(now))
-    if _exists(session, row):
+    if not _write(session, row):
         return None
-    session.add(row)
-    session.flush()
-    transport.queue_send(session, row)
     recall = workflow.rule(workflow.RECIPIENT, "recall")
     if workflow.allows(recipient, "recall") or recipient.status == RecipientStatus.NOT_SENT:
         workflow.apply(recipient, recall)
@@ -157,6 +154,17 @@ def sent_after_cancel(session: Session, message: ExchangeMessage) -> None:
         return
     message.state = "sent"
     revoke(session, doc, recipient, message, datetime.now(UTC), _key())
+
+
+def _write(session: Session, row: ExchangeMessage) -> bool:
+    """Write the outbound package ``row`` and queue it for the transport (after the
+    commit); False, writing nothing, when the same package was written before."""
+    if _exists(session, row):
+        return False
+    session.add(row)
+    session.flush()
+    transport.queue_send(session, row)
+    return True
 
 
 def _exists(session: Session, row: ExchangeMessage) -> bool:
@@ -196,12 +204,7 @@ def status_to_sender(session: Session, came: ExchangeMessage, doc: IncomingDocum
         status_code=code, variant="", sha256=hashlib.sha256(package).hexdigest(),
         incoming_id=doc.id, state="pending", package=package, note=note or None,
         created_at=_stored(now))
-    if _exists(session, row):
-        return None
-    session.add(row)
-    session.flush()
-    transport.queue_send(session, row)
-    return row
+    return row if _write(session, row) else None
 
 
 def on_incoming_status(session: Session, doc: IncomingDocument, code: str,

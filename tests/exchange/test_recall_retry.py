@@ -5,7 +5,6 @@ of the recall → the revocation follows it. And a retry of the transport within
 second is signed afresh, never refused as a replay — over a real HTTP server on
 127.0.0.1, this installation being its own peer."""
 
-import hashlib
 import threading
 from types import SimpleNamespace
 
@@ -19,9 +18,9 @@ from app.incoming.models import IncomingDocument
 from app.outgoing import services
 from app.outgoing.models import OutgoingDocument
 from tests.conftest import client_for
-from tests.exchange.conftest import BTCHU, OUTSIDE, VPHU, document_id_of, package
+from tests.exchange.conftest import BTCHU, VPHU, package
 from tests.exchange.test_outbox import TO_BTCHU, received_here, recipient, rows
-from tests.exchange.test_transport import SECRET, add_peer, count
+from tests.exchange.test_transport import SECRET, add_peer, count, outbound
 
 
 def recall(app, world, doc_id, reason="Sai số liệu"):
@@ -147,15 +146,8 @@ def test_a_retry_in_the_same_second_is_signed_afresh_and_not_a_replay(
     add_peer(app, name="tinh-uy", base_url=serve(answer_lost), organs=BTCHU)
     frozen = SimpleNamespace(time=lambda: 1_800_000_000.25)
     monkeypatch.setattr(transport, "time", frozen)
-    data = package()
+    row_id = outbound(app, package(), send=False)
     with app.app_context():
-        row = ExchangeMessage(direction="out", kind="document",
-                              document_id=document_id_of(data), from_organ=OUTSIDE,
-                              to_organ=BTCHU, sha256=hashlib.sha256(data).hexdigest(),
-                              state="pending", package=data)
-        db.session.add(row)
-        db.session.commit()
-        row_id = row.id
         with pytest.raises(transport.SendFailed):
             transport.send(db.session, row_id)
         transport.send(db.session, row_id)
