@@ -4,8 +4,9 @@ in the same transaction as the business change that owes it, and handed to the t
 
 - Issuing an outgoing document writes one document package per recipient reached by
   liên thông (channel ``exchange``, with its mã định danh); a replacement carries
-  BussinessDocType 3 (``export.document_fields``). Recalling it writes a revocation
-  (BussinessDocType 1) for each recipient that was sent the document.
+  BussinessDocType 3 (``export.document_fields``). Recalling it cancels a package not
+  gone out yet and writes a revocation (BussinessDocType 1) for each recipient whose
+  package went out.
 - A document received by liên thông tells its sender where it stands: the statuses of
   docs/domain.md §4 (01 arrived, 02 refused with the reason, 03 registered, 04 assigned,
   05 in progress, 06 done), each once, and the answer to a revocation (15 accepted, 16
@@ -14,7 +15,8 @@ in the same transaction as the business change that owes it, and handed to the t
 Each row of the outbox is an ``exchange_message`` (direction ``out``) whose state is
 ``pending`` (waiting for the transport or for a peer serving its recipient), ``sent``
 (the peer acknowledged the request), ``acknowledged`` (a document whose recipient's
-status 01 came back), ``refused`` (the peer will not take it) or ``failed``; with its
+status 01 came back), ``refused`` (the peer will not take it), ``cancelled`` (recalled
+before it went out) or ``failed``; with its
 attempts and last error. A peer added or changed, or the admin's "Thử lại", hands the
 rows waiting for it to the transport again."""
 
