@@ -305,12 +305,15 @@ def exchange_import(files):
     """Receive edXML packages (documents, revocations, updates, replacements, statuses);
     one JSON object per file. A package received before is a duplicate and changes
     nothing."""
-    for path in files:
-        with open(path, "rb") as fh:
-            data = fh.read()
-        anchors = trust.load_anchors(db.session)
-        outcome = receive(db.session, data, anchors=anchors, now=utcnow())
-        click.echo(json.dumps({"file": path} | outcome.as_dict(), ensure_ascii=False))
+    with _progressbar(_("Importing the packages")) as bar:
+        for done, path in enumerate(files, 1):
+            with open(path, "rb") as fh:
+                data = fh.read()
+            anchors = trust.load_anchors(db.session)
+            outcome = receive(db.session, data, anchors=anchors, now=utcnow())
+            click.echo(json.dumps({"file": path} | outcome.as_dict(), ensure_ascii=False))
+            if len(files) > 1:
+                bar(done, len(files))
 
 
 @exchange_group.command("export")

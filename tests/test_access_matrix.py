@@ -102,6 +102,8 @@ MATRIX = {
     "DocumentTypeView.list":                "L + + + + + + + + + +",
     "DocumentTypeView.show":                "L + + + + + + + + + +",
 
+    "ImportView.index":                     "L + F F F F F F F F F",
+    "ImportView.upload":                    "L + F F F F F F F F F",
     "IncidentApi.get":                      "U + + N N + + N N N N",
     "IncidentApi.get_list":                 "U + + + + + + + + + +",
     "IncidentApi.info":                     "U + + + + + + + + + +",

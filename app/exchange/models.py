@@ -30,7 +30,7 @@ STATE_LABELS = {
     "received": _l("Received"), "applied": _l("Applied"), "written": _l("Written to a file"),
     "pending": _l("Waiting to be sent"), "sent": _l("Sent"),
     "acknowledged": _l("Acknowledged (01)"), "refused": _l("Refused by the peer"),
-    "failed": _l("Failed"),
+    "failed": _l("Failed"), "cancelled": _l("Cancelled (recalled before it was sent)"),
 }
 KINDS = ("document", "status")
 
@@ -77,6 +77,9 @@ class ExchangeMessage(Model):
     attempts = Column(Integer, nullable=False, default=0, server_default="0")
     last_error = Column(Text)
     sent_at = Column(DateTime)
+    # The X-Exchange-Timestamp (Unix seconds) of the last request carrying the package: a
+    # retry is signed with a later one, so the peer never takes it for a replay.
+    last_stamp = Column(Integer)
 
     __table_args__ = (
         UniqueConstraint("direction", "kind", "document_id", "from_organ", "to_organ",

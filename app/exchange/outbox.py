@@ -4,8 +4,9 @@ in the same transaction as the business change that owes it, and handed to the t
 
 - Issuing an outgoing document writes one document package per recipient reached by
   liên thông (channel ``exchange``, with its mã định danh); a replacement carries
-  BussinessDocType 3 (``export.document_fields``). Recalling it writes a revocation
-  (BussinessDocType 1) for each recipient that was sent the document.
+  BussinessDocType 3 (``export.document_fields``). Recalling it cancels a package not
+  gone out yet and writes a revocation (BussinessDocType 1) for each recipient whose
+  package went out.
 - A document received by liên thông tells its sender where it stands: the statuses of
   docs/domain.md §4 (01 arrived, 02 refused with the reason, 03 registered, 04 assigned,
   05 in progress, 06 done), each once, and the answer to a revocation (15 accepted, 16
@@ -14,7 +15,8 @@ in the same transaction as the business change that owes it, and handed to the t
 Each row of the outbox is an ``exchange_message`` (direction ``out``) whose state is
 ``pending`` (waiting for the transport or for a peer serving its recipient), ``sent``
 (the peer acknowledged the request), ``acknowledged`` (a document whose recipient's
-status 01 came back), ``refused`` (the peer will not take it) or ``failed``; with its
+status 01 came back), ``refused`` (the peer will not take it), ``cancelled`` (recalled
+before it went out) or ``failed``; with its
 attempts and last error. A peer added or changed, or the admin's "Thử lại", hands the
 rows waiting for it to the transport again."""
 
@@ -32,6 +34,7 @@ from sqlalchemy.orm import Session
 from app.core import audit, workflow
 from app.core.errors import DomainError
 from app.core.timeutil import to_local, utcnow
+from app.core.workflow import RecipientStatus
 from app.exchange import codec, export, fields, signing, transport
 from app.exchange.models import ExchangeMessage
 from app.incoming.models import IncomingDocument
@@ -42,7 +45,9 @@ log = logging.getLogger(__name__)
 
 # The states of an outbound row the transport may still take.
 WAITING = ("pending", "failed")
-STATES = ("written", "pending", "sent", "acknowledged", "refused", "failed")
+STATES = ("written", "pending", "sent", "acknowledged", "refused", "failed", "cancelled")
+# The states of a document package that has not gone out: a recall cancels it.
+NOT_GONE = ("pending", "failed")
 RECEIVED_TYPES = (int(codec.BusinessType.NEW), int(codec.BusinessType.REPLACE))
 
 
@@ -90,37 +95,78 @@ def sent_document(session: Session, recipient: Recipient) -> ExchangeMessage | N
 
 
 def on_recalled(session: Session, doc: OutgoingDocument) -> None:
-    """``doc`` is being recalled (its transaction, the document locked): a revocation
-    package (BussinessDocType 1, with the reason) for each recipient sent the document by
-    liên thông; the recipient waits for its answer (15 or 16)."""
+    """``doc`` is being recalled (its transaction, the document locked), for each recipient
+    reached by liên thông (docs/domain.md §4, recall): a package that has not gone out yet
+    is cancelled (nothing is sent, the recipient stays at 00); a package that went out
+    (sent, written to a file, acknowledged) is followed by a revocation (BussinessDocType
+    1, with the reason) and the recipient waits for its answer (15 or 16)."""
     now = datetime.now(UTC)
     key = _key()
     for recipient in exchange_recipients(doc):
         sent = sent_document(session, recipient)
         if sent is None:
             continue
-        ours = export.document_fields(session, doc, export.recipient_organ(recipient), now)
-        ours.update(business_type=int(codec.BusinessType.REVOKE),
-                    business_document_id=sent.document_id, document_id=sent.document_id,
-                    business_reason=doc.recall_reason or "", replacements=[])
-        data = fields.build_document(ours)
-        if key is not None:
-            data = signing.sign(data, key)
-        row = ExchangeMessage(
-            direction="out", kind="document", document_id=sent.document_id,
-            from_organ=sent.from_organ, to_organ=sent.to_organ,
-            business_type=int(codec.BusinessType.REVOKE), status_code="", variant="",
-            sha256=hashlib.sha256(data).hexdigest(), outgoing_id=doc.id,
-            recipient_id=recipient.id, state="pending", package=data,
-            created_at=_stored(now))
-        if _exists(session, row):
+        workflow.lock(session, sent)  # the transport records its answer under this lock
+        if sent.state in NOT_GONE:
+            sent.state = "cancelled"
+            recipient.status_note = _("Recalled before it was sent: %(reason)s",
+                                      reason=doc.recall_reason or "")
+            recipient.status_at = utcnow()
             continue
-        session.add(row)
-        session.flush()
-        transport.queue_send(session, row)
-        if workflow.allows(recipient, "recall"):
-            workflow.apply(recipient, workflow.rule(workflow.RECIPIENT, "recall"))
-        recipient.status_note, recipient.status_at = doc.recall_reason, utcnow()
+        if sent.state == "refused":
+            continue  # the peer never took it: there is nothing to revoke
+        revoke(session, doc, recipient, sent, now, key)
+
+
+def revoke(session: Session, doc: OutgoingDocument, recipient: Recipient,
+           sent: ExchangeMessage, now: datetime, key: signing.SigningKey | None = None
+           ) -> ExchangeMessage | None:
+    """The revocation of the package ``sent`` to ``recipient`` (``doc`` recalled and
+    locked), pending for the transport; the recipient moves to 13 — from 00 too, a
+    package sent whose 01 has not come back yet. None when it was already written."""
+    ours = export.document_fields(session, doc, export.recipient_organ(recipient), now)
+    ours.update(business_type=int(codec.BusinessType.REVOKE),
+                business_document_id=sent.document_id, document_id=sent.document_id,
+                business_reason=doc.recall_reason or "", replacements=[])
+    data = fields.build_document(ours)
+    if key is not None:
+        data = signing.sign(data, key)
+    row = ExchangeMessage(
+        direction="out", kind="document", document_id=sent.document_id,
+        from_organ=sent.from_organ, to_organ=sent.to_organ,
+        business_type=int(codec.BusinessType.REVOKE), status_code="", variant="",
+        sha256=hashlib.sha256(data).hexdigest(), outgoing_id=doc.id,
+        recipient_id=recipient.id, state="pending", package=data,
+        created_at=_stored(now))
+    if not _write(session, row):
+        return None
+    recall = workflow.rule(workflow.RECIPIENT, "recall")
+    if workflow.allows(recipient, "recall") or recipient.status == RecipientStatus.NOT_SENT:
+        workflow.apply(recipient, recall)
+    recipient.status_note, recipient.status_at = doc.recall_reason, utcnow()
+    return row
+
+
+def sent_after_cancel(session: Session, message: ExchangeMessage) -> None:
+    """The transport delivered ``message`` (locked, with its document) although the
+    recall cancelled it meanwhile (it was on its way): the revocation follows it."""
+    doc = session.get(OutgoingDocument, message.outgoing_id)
+    recipient = session.get(Recipient, message.recipient_id)
+    if doc is None or recipient is None:
+        return
+    message.state = "sent"
+    revoke(session, doc, recipient, message, datetime.now(UTC), _key())
+
+
+def _write(session: Session, row: ExchangeMessage) -> bool:
+    """Write the outbound package ``row`` and queue it for the transport (after the
+    commit); False, writing nothing, when the same package was written before."""
+    if _exists(session, row):
+        return False
+    session.add(row)
+    session.flush()
+    transport.queue_send(session, row)
+    return True
 
 
 def _exists(session: Session, row: ExchangeMessage) -> bool:
@@ -160,12 +206,7 @@ def status_to_sender(session: Session, came: ExchangeMessage, doc: IncomingDocum
         status_code=code, variant="", sha256=hashlib.sha256(package).hexdigest(),
         incoming_id=doc.id, state="pending", package=package, note=note or None,
         created_at=_stored(now))
-    if _exists(session, row):
-        return None
-    session.add(row)
-    session.flush()
-    transport.queue_send(session, row)
-    return row
+    return row if _write(session, row) else None
 
 
 def on_incoming_status(session: Session, doc: IncomingDocument, code: str,

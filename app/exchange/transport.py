@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from app.core.timeutil import utcnow
 from app.core.workflow import lock
 from app.exchange.models import ExchangeMessage, ExchangePeer, SeenSignature
+from app.outgoing.models import OutgoingDocument
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,15 @@ def signed_headers(name: str, secret: str, path: str, body: bytes,
     return {PEER_HEADER: name, TIMESTAMP_HEADER: timestamp,
             SIGNATURE_HEADER: signature(secret, method, path, timestamp, body),
             "Content-Type": "application/xml"}
+
+
+def fresh_stamp(last: int | None, now: float | None = None) -> int:
+    """The timestamp of a new request carrying a package whose last request carried
+    ``last``: the clock's second, or one past ``last`` when the clock has not moved on —
+    a retry within the same second is signed differently, never refused as a replay (a
+    second ahead is well within the window)."""
+    current = int(time.time() if now is None else now)
+    return current if last is None or current > last else int(last) + 1
 
 
 def authenticate(session: Session, method: str, path: str, request_headers: Any,
@@ -160,7 +170,9 @@ def send(session: Session, message_id: int) -> None:
     path = STATUS_PATH if message.kind == "status" else DOCUMENT_PATH
     url = str(peer.base_url).rstrip("/") + path
     body = bytes(message.package)
-    request_headers = headers(peer, path, body)
+    stamp = fresh_stamp(message.last_stamp)
+    message.last_stamp = stamp
+    request_headers = headers(peer, path, body, now=stamp)
     session.commit()  # the lock is not held over the network
     error: str | None = None
     refused: str | None = None
@@ -175,10 +187,18 @@ def send(session: Session, message_id: int) -> None:
             error = f"HTTP {resp.status_code}: {resp.text[:500]}"
     message = session.get(ExchangeMessage, message_id)
     assert message is not None
+    if message.outgoing_id is not None:
+        # Its document first, as a recall locks them (the recall may have come meanwhile).
+        lock(session, session.get(OutgoingDocument, message.outgoing_id))
     lock(session, message)
     message.attempts = (message.attempts or 0) + 1
     if error is None:
-        if message.state != "acknowledged":  # the recipient's 01 may come first
+        if message.state == "cancelled" and not refused:
+            # Recalled while on its way: it arrived all the same, its revocation follows.
+            from app.exchange import outbox
+
+            outbox.sent_after_cancel(session, message)
+        elif message.state not in ("acknowledged", "cancelled"):  # 01 may come first
             message.state = "refused" if refused else "sent"
         message.last_error = refused
         message.sent_at = utcnow()

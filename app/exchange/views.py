@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlparse
 
-from flask import Flask, flash, g, redirect
+from flask import Flask, current_app, flash, g, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_babel import gettext as _
@@ -16,15 +17,17 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import PasswordField
 
+from app.core import audit
 from app.core.errors import DomainError
 from app.core.registry import add_job, provide
 from app.core.timeutil import fmt_datetime
 from app.core.views import AppModelView, AppSQLAInterface
-from app.exchange import api, outbox, transport
+from app.exchange import api, outbox, transport, upload
 from app.exchange.models import ExchangeMessage, ExchangePeer, split_organs
-from app.extensions import csrf
+from app.extensions import csrf, db
 from app.incoming import services as incoming
 from app.incoming.models import IncomingDocument
+from app.jobs import runner
 from app.jobs.models import KIND_LABELS
 from app.jobs.views import JobView
 from app.outgoing import services as outgoing
@@ -168,6 +171,44 @@ class OutboxView(AppModelView):
         return redirect(self.get_redirect())
 
 
+class ImportView(BaseView):
+    """*Quản trị → Nhập gói edXML*: packages brought on a medium, one or many, received by
+    a background job whose progress the admin follows (app/exchange/upload.py)."""
+
+    route_base = "/exchangeimport"
+    default_view = "index"
+    class_permission_name = P.EXCHANGE_PEER
+    method_permission_name = {"index": "read", "upload": "write"}
+    base_permissions = [P.READ, P.WRITE]
+
+    @expose("/")
+    @has_access
+    def index(self) -> Any:
+        return self.render_template("exchange/import.html", title=_("Import edXML packages"),
+                                    extensions=", ".join(upload.EXTENSIONS))
+
+    @expose("/upload", methods=["POST"])
+    @has_access
+    def upload(self) -> Any:
+        limit = int(current_app.config.get("EXCHANGE_MAX_PACKAGE")
+                    or upload.DEFAULT_MAX_PACKAGE)
+        try:
+            files = upload.keep(request.files.getlist("packages"), max_size=limit)
+        except DomainError as error:
+            db.session.rollback()
+            audit.record(db.session, "exchange_refused", None, user=g.user,
+                         details={"upload": True, "reason": str(error)})
+            db.session.commit()
+            flash(str(error), "danger")
+            return self.render_template("exchange/import.html",
+                                        title=_("Import edXML packages"),
+                                        extensions=", ".join(upload.EXTENSIONS)), 400
+        job = runner.enqueue(db.session, upload.IMPORT_JOB,
+                             {"files": files, "user_id": g.user.id}, user_id=g.user.id)
+        db.session.commit()
+        return redirect(url_for("MyJobView.show", job_id=job.id))
+
+
 def _answer_recall(session: Session, received: IncomingDocument, user: Any, accept: bool,
                    reason: str | None = "") -> object:
     """A recall answered on the incoming document's screen: by liên thông when the
@@ -187,5 +228,7 @@ def init_app(app: Flask) -> None:
         if listener not in listeners:
             listeners.append(listener)  # type: ignore[arg-type]
     KIND_LABELS[transport.SEND_JOB] = _l("Send an edXML package to a peer")
+    add_job(app, upload.IMPORT_JOB, upload.import_job)
+    KIND_LABELS[upload.IMPORT_JOB] = _l("Import edXML packages")
     csrf.exempt(api.blueprint)
     app.register_blueprint(api.blueprint)

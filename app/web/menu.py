@@ -5,7 +5,7 @@
 from flask_appbuilder import AppBuilder
 from flask_babel import lazy_gettext as _l
 
-from app.exchange.views import OutboxView, PeerView
+from app.exchange.views import ImportView, OutboxView, PeerView
 from app.incidents.api import IncidentApi
 from app.incidents.views import IncidentView
 from app.incoming import views as incoming
@@ -97,6 +97,8 @@ def register_views(appbuilder: AppBuilder) -> None:
     add(PeerView, "ExchangePeers", label=_l("Exchange (Liên thông)"), icon="fa-exchange",
         category=CATEGORY_ADMIN)
     add(OutboxView, "ExchangeOutbox", label=_l("Exchange outbox"), icon="fa-paper-plane",
+        category=CATEGORY_ADMIN)
+    add(ImportView, "ExchangeImport", label=_l("Import edXML packages"), icon="fa-upload",
         category=CATEGORY_ADMIN)
     add(IncidentView, "Incidents", label=_l("Incidents and requests"), icon="fa-life-ring",
         category=CATEGORY_HELP, category_label=_l("Support"), category_icon="fa-life-ring")

@@ -130,9 +130,9 @@ def test_a_package_over_the_cap_is_refused_413(app, world):
 
 # -- sending ----------------------------------------------------------------------------
 
-def outbound(app, data, to=BTCHU):
+def outbound(app, data, to=BTCHU, send=True):
     """An outbound package waiting for the transport, its sending queued (and, inline, run
-    after the commit); the row's id."""
+    after the commit) unless not ``send``; the row's id."""
     with app.app_context():
         row = ExchangeMessage(direction="out", kind="document",
                               document_id=document_id_of(data), from_organ=OUTSIDE,
@@ -140,8 +140,8 @@ def outbound(app, data, to=BTCHU):
                               state="pending", package=data)
         db.session.add(row)
         db.session.flush()
-        queued = transport.queue_send(db.session, row)
-        if not queued:  # no peer: the job is asked for all the same, to say so
+        queued = send and transport.queue_send(db.session, row)
+        if send and not queued:  # no peer: the job is asked for all the same, to say so
             runner.enqueue(db.session, transport.SEND_JOB, {"message_id": row.id})
         db.session.commit()
         row_id = row.id
