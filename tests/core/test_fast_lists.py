@@ -132,7 +132,7 @@ def test_a_first_page_shorter_than_a_page_is_not_counted(app, clients, api, docs
 
 
 def _badge(html, key):
-    found = re.search(rf'id="qlvb-count-{key}">.*?<span class="badge[^"]*">(\d+)</span>',
+    found = re.search(rf'id="qlvb-count-{key}"[^>]*>.*?<span class="badge[^"]*">(\d+)</span>',
                       html, re.S)
     return int(found.group(1)) if found else None
 
