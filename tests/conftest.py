@@ -471,7 +471,7 @@ def flashes_text(html):
 
 def without_flashes(html):
     """The page without its flashed messages (they name the document a step changed)."""
-    return re.sub(r'<div class="alert alert-\w+">.*?</div>', "", html, flags=re.S)
+    return re.sub(r'<div class="alert alert-\w+"[^>]*>.*?</div>', "", html, flags=re.S)
 
 
 def d(value):

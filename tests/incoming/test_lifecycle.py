@@ -21,7 +21,7 @@ from tests.incoming.conftest import created_id
 
 def count_badge(html, key):
     """The number shown in the top bar's counter ``key`` (receive/assign/process/overdue)."""
-    m = re.search(rf'id="qlvb-count-{key}">.*?<span class="badge[^"]*">(\d+)</span>',
+    m = re.search(rf'id="qlvb-count-{key}"[^>]*>.*?<span class="badge[^"]*">(\d+)</span>',
                   html, re.S)
     assert m, f"no top-bar count {key}"
     return int(m.group(1))
