@@ -1,5 +1,6 @@
-"""Keyboard alone: the clerk signs in, receives a paper document, registers it, and the
-head assigns it, pressing only Tab, Shift+Tab, Enter and Space and typing the values
+"""Keyboard alone, from the sign-in form on: the clerk signs in, receives a paper document,
+registers it, and the head assigns it, pressing only Tab, Shift+Tab, Enter and Space and
+typing the values
 (the scan is picked from the file chooser the Space key opens). Each control reached has
 a visible focus and a name; urgency and state badges carry their text."""
 
@@ -52,7 +53,10 @@ def test_paper_intake_register_and_assign_with_the_keyboard_alone(walk):
     summary = "V/v kiểm thử bàn phím: hội nghị tổng kết công tác văn thư"
     clerk = keyboard_sign_in(walk, "vanthu.vphu")
     with walk.step(clerk, "clerk-opens-intake-from-the-list-by-keyboard"):
-        clerk.goto(walk.base + "/incomingview/list/")
+        # From the landing page: the top bar's "to receive" counter, then the list's button.
+        tab_to(clerk, "a#qlvb-count-receive")
+        enter(clerk)
+        assert "/incominginboxview/list" in clerk.url, clerk.url
         tab_to(clerk, "a[href$='/incomingview/intake']")
         enter(clerk)
         assert clerk.url.endswith("/incomingview/intake"), clerk.url
@@ -84,7 +88,9 @@ def test_paper_intake_register_and_assign_with_the_keyboard_alone(walk):
 
     head = keyboard_sign_in(walk, "lanhdao.vphu")
     with walk.step(head, "head-finds-the-document-by-keyboard"):
-        head.goto(walk.base + "/incomingtoassignview/list/")
+        tab_to(head, "a#qlvb-count-assign")  # the top bar's "to assign" counter
+        enter(head)
+        assert "/incomingtoassignview/list" in head.url, head.url
         tab_to(head, f"a[href*='/show/{doc}']")
         enter(head)
         assert head.url.endswith(f"/show/{doc}"), head.url
