@@ -41,7 +41,10 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
     app = create_app("development", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp}/qlvb.db",
                      STORAGE_DIR=str(tmp / "files"), RATELIMIT_STORAGE_URI="memory://",
-                     SECRET_KEY="browser-tests-secret-key-of-32-bytes")
+                     SECRET_KEY="browser-tests-secret-key-of-32-bytes",
+                     # Every test signs its accounts in anew, several a minute: the
+                     # per-account limit of a real office (5 a minute) would refuse them.
+                     LOGIN_RATE_LIMIT="60 per minute")
     with app.app_context():
         upgrade()
         sync_roles(app.appbuilder)
