@@ -192,8 +192,8 @@ def issue_to_btchu(walk, summary):
         flash(clerk, "Đã cấp số")
         state(clerk, "Đã cấp số, chờ phát hành")
         # The message names what changed: the number, its date and the draft.
-        message = clerk.locator(".alert", has_text="Đã cấp số").first.inner_text()
-        assert re.search(r"Đã cấp số \d+/\S+ ngày \d{2}/\d{2}/\d{4} cho dự thảo «", message), \
+        message = " ".join(" ".join(clerk.locator(".alert").all_text_contents()).split())
+        assert re.search(r"Đã cấp số \d+[-/]\S+ ngày \d{2}/\d{2}/\d{4} cho dự thảo «", message), \
             message
         assert summary[:30] in message, message
     with walk.step(clerk, "clerk-attaches-the-final-pdf"):
