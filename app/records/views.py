@@ -9,7 +9,7 @@ import logging
 import re
 import tempfile
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask import (
@@ -37,6 +37,7 @@ from app.core.timeutil import local_today, parse_date, utcnow
 from app.core.workflow import ConflictError, FileState
 from app.extensions import db
 from app.incoming.models import IncomingDocument
+from app.jobs.models import KIND_LABELS
 from app.outgoing.models import OutgoingDocument
 from app.records import policy, printing, services
 from app.records.models import (
@@ -710,10 +711,6 @@ def init_app(app: Flask) -> None:
     lists' "put in a work file" action; the daily notice of the files due, queued by
     ``flask qlvb jobs run-due``; the names of the records' permissions on the role
     screens."""
-    from datetime import timedelta
-
-    from app.jobs.models import KIND_LABELS
-
     registry.add_landing(app, "records", landing_card)
     registry.provide(app, "filed_codes", _filed_codes)
     for resource, kind in ((P.INCOMING, "incoming"), (P.OUTGOING, "outgoing")):
