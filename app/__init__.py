@@ -16,7 +16,7 @@ from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 
 import config as config_module
 from app.core import api as api_conventions
-from app.core import inputs
+from app.core import inputs, links
 from app.core.audit import action_label
 from app.core.calendar import CalendarDay
 from app.core.catalogs import ensure_compiled
@@ -49,7 +49,7 @@ def create_app(config=None, **overrides):
         os.makedirs(os.path.dirname(app.config["SQLALCHEMY_DATABASE_URI"][10:]) or ".",
                     exist_ok=True)
 
-    from app.core import sqlite  # noqa: F401  (Unicode lower() on SQLite connections)
+    from app.core import sqlite  # noqa: F401  (SQLite lower(); no JIT on PostgreSQL)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir())
@@ -136,13 +136,14 @@ def _configure_logging(app):
 
 
 def _install_request_hooks(app):
-    from app.web.topbar import top_bar_counts
+    from app.web.topbar import top_bar_counts, user_bar
 
     app.jinja_env.globals["csp_nonce"] = lambda: g.get("csp_nonce", "")
     app.jinja_env.globals["audit_label"] = action_label
     app.jinja_env.globals["qlvb_navbar_menu"] = navbar_menu
     app.jinja_env.filters["vndate"] = fmt_date
     app.jinja_env.filters["vndatetime"] = fmt_datetime
+    links.install(app)  # FAB's list links, built once per request
 
     @app.before_request
     def _session_and_nonce():
@@ -152,7 +153,7 @@ def _install_request_hooks(app):
 
     @app.context_processor
     def _top_bar():
-        return {"top_bar": top_bar_counts}
+        return {"top_bar": top_bar_counts, "user_bar": user_bar}
 
     @app.after_request
     def _security_headers(response):

@@ -40,5 +40,6 @@ from app.reference.models import DocumentType, Term  # noqa: F401
 from app.registers.models import RegisterColumn  # noqa: F401
 from app.search.models import SavedSearch, SearchDocument  # noqa: F401
 from app.security.models import AppUser  # noqa: F401
+from app.security.stamp import SecurityStamp  # noqa: F401
 from app.trust.models import TrustAnchor  # noqa: F401
 from app.units.models import Unit  # noqa: F401

@@ -15,7 +15,7 @@ SQL_WIDTH = int(os.environ.get("PROFILE_SQL_WIDTH", "300"))
 
 
 def main():
-    from bench.cpu import page_arguments, signed_in
+    from bench.cpu import get, page_arguments, signed_in
 
     parser = page_arguments(__doc__)
     parser.add_argument("--sql", action="store_true", help="print the statements of one request")
@@ -43,9 +43,9 @@ def main():
         statements.append(((time.perf_counter() - conn.info["t0"]) * 1000, statement))
 
     for _ in range(3):
-        assert client.get(args.path).status_code == 200
+        assert get(client, args.path).status_code == 200
     statements.clear()
-    client.get(args.path)
+    get(client, args.path)
     one = list(statements)
     print(f"{args.path} as {args.user}: {len(one)} SQL statements, "
           f"{sum(t for t, _ in one):.1f} ms in the database")
@@ -56,7 +56,7 @@ def main():
     start = time.perf_counter()
     profiler.start()
     for _ in range(args.repeat):
-        client.get(args.path)
+        get(client, args.path)
     profiler.stop()
     wall = (time.perf_counter() - start) * 1000 / args.repeat
     print(f"{wall:.1f} ms per request in-process (profiled, {args.repeat} requests)")

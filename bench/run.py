@@ -156,6 +156,7 @@ def prepare_database(kind, n, reuse):
         _create_pg_database(url)
     marker = os.path.join(WORK, f"{kind}-{n}.seeded")
     if reuse and os.path.exists(marker) and open(marker).read() == url:
+        _upgrade(url)  # a database seeded by an older version: its schema brought up to date
         return url
     from config import _sqlalchemy_url
 
@@ -179,6 +180,13 @@ def prepare_database(kind, n, reuse):
     with open(marker, "w") as f:
         f.write(url)
     return url
+
+
+def _upgrade(url):
+    subprocess.run([sys.executable, "-m", "flask", "--app", "run:app", "db", "upgrade"],
+                   cwd=ROOT, check=True, env={**os.environ, "DATABASE_URL": url,
+                                              "QLVB_CONFIG": "development",
+                                              "LOG_LEVEL": "WARNING"})
 
 
 def _create_pg_database(url):

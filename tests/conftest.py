@@ -22,7 +22,9 @@ from sqlalchemy.engine import Engine
 
 from config import TestConfig, _sqlalchemy_url
 
-PERMISSION_TABLES = {"ab_permission", "ab_view_menu", "ab_permission_view", "alembic_version"}
+# Kept between tests (the security stamp too: moved when the roles are written back).
+PERMISSION_TABLES = {"ab_permission", "ab_view_menu", "ab_permission_view", "alembic_version",
+                     "security_stamp"}
 ROLE_TABLES = ("ab_role", "ab_permission_view_role")
 PASSWORD = "Test@2026pass"
 
@@ -166,6 +168,7 @@ def _clean(db, roles_snapshot):
             for table in ROLE_TABLES:
                 if roles_snapshot[table]:
                     conn.execute(db.metadata.tables[table].insert(), roles_snapshot[table])
+            conn.exec_driver_sql("UPDATE security_stamp SET value = value + 1")
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql(
                 "SELECT setval('ab_role_id_seq', (SELECT max(id) FROM ab_role)); "

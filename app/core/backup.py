@@ -268,8 +268,9 @@ def _batches(rows: Iterable[dict[str, Any]],
 
 
 # Rows the migrations themselves write into an empty installation, which a restore
-# replaces: the audit chain's head of an empty chain (0008).
-_MIGRATION_ROWS = {"audit_chain_head": lambda t: (t.c.event_count != 0,)}
+# replaces: the audit chain's head of an empty chain (0008), the security stamp (0021).
+_MIGRATION_ROWS = {"audit_chain_head": lambda t: (t.c.event_count != 0,),
+                   "security_stamp": lambda t: (t.c.value != 0,)}
 
 
 def _check_empty(conn: Connection, metadata: MetaData, revision: str) -> None:

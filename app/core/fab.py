@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
 
 import jsonschema
@@ -530,7 +531,7 @@ class PermissionSetMixin(_ManagerBase):
     answered from the set of (permission, resource) pairs of the user's roles, which the
     subclass's ``_role_permission_set(role_ids)`` returns (cached per request)."""
 
-    _role_permission_set: Callable[[list[int]], set[tuple[str, str]]]
+    _role_permission_set: Callable[[list[int]], AbstractSet[tuple[str, str]]]
 
     def _has_view_access(self, user: Any, permission_name: str, view_name: str) -> bool:
         roles = self.get_user_roles(user)

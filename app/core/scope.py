@@ -15,9 +15,9 @@ unit)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import abort, current_app, g, request
 from flask_appbuilder.hooks import before_request
@@ -25,6 +25,8 @@ from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import ColumnElement, false
 
 from app.core.fab import base_filters, deserialize_pk
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,27 @@ def current_user() -> Any:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return user
+
+
+def request_clause(kind: str, build: Callable[[], T]) -> T:
+    """``build()`` (the scope conditions of ``kind`` for the request's user), once per
+    request — a list builds the same conditions for its rows and for its count — and kept
+    between requests while nothing is written and the security stamp stays (the conditions
+    read the user's unit, roles and reader grants: each changes by a write)."""
+    from flask import has_request_context
+
+    from app.core import kept
+
+    if not has_request_context():
+        return build()
+    user = current_user()
+    stamp = g.get("_security_stamp")
+    key = (kind, getattr(user, "id", None), getattr(user, "unit_id", None), stamp)
+    in_request = g.setdefault("_scope_clauses", {})
+    if key not in in_request:
+        seconds = 30 if stamp is not None and user is not None else 0
+        in_request[key] = kept.remember("scope", key, build, seconds)
+    return in_request[key]
 
 
 def scope_settings() -> ScopeSettings:

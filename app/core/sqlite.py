@@ -1,4 +1,5 @@
-"""SQLite made to answer like PostgreSQL where our rules compare text."""
+"""SQLite made to answer like PostgreSQL where our rules compare text; PostgreSQL's
+connections without JIT compilation."""
 
 import sqlite3
 
@@ -20,3 +21,14 @@ def _unicode_lower(dbapi_connection, connection_record):
         # updates) instead of failing with "database is locked" after
         # Python's default 5 s: a busy office queues more than 5 s of writes at times.
         dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+@event.listens_for(Engine, "connect")
+def _no_jit(dbapi_connection, connection_record):
+    # PostgreSQL compiles a query whose estimated cost is high (a search over a million
+    # documents, stopped early by its LIMIT) with LLVM first: 20-30 ms spent on every such
+    # request for nothing (a page of rows). The setting is the session's, kept by the pool.
+    if type(dbapi_connection).__module__.startswith("psycopg"):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
+        dbapi_connection.commit()

@@ -14,11 +14,12 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import func
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Load
 from wtforms import DateField, IntegerField
 from wtforms.validators import StopValidation
 from wtforms.widgets import html_params
 
-from app.core import fab
+from app.core import fab, kept
 from app.core.errors import DomainError
 from app.core.fab import InnerFiltersMixin, ListArgumentsMixin, RuleFormsMixin
 from app.core.inputs import CleanTextFormsMixin, CleanTextSchemaMixin
@@ -32,6 +33,33 @@ log = logging.getLogger(__name__)
 def count_cap():
     """How far lists count their rows (LIST_COUNT_CAP, 10,000 by default)."""
     return current_app.config.get("LIST_COUNT_CAP", 10000)
+
+
+def _hashable(value):
+    if isinstance(value, list | tuple | set | frozenset):
+        return tuple(_hashable(v) for v in value)
+    return value
+
+
+def kept_count(query, compute):
+    """``compute()`` (the capped count of a list), kept while nothing is written, for
+    ``LIST_COUNT_CACHE_SECONDS`` at most (30 by default, 0 keeps nothing), under the
+    statement itself: its SQL's cache key and the values of its parameters (the user's
+    unit and assignments, the filters, today's date) — another user, filter or day is
+    another key."""
+    seconds = current_app.config.get("LIST_COUNT_CACHE_SECONDS", 30)
+    if not seconds:
+        return compute()
+    statement = query.statement
+    cache_key = statement._generate_cache_key()
+    if cache_key is None:
+        return compute()
+    try:
+        key = (cache_key.key, tuple(_hashable(p.effective_value) for p in cache_key.bindparams))
+        hash(key)
+    except TypeError:
+        return compute()
+    return kept.remember("list-count", key, compute, seconds)
 
 
 class CappedCount(int):
@@ -414,6 +442,9 @@ class AppSQLAInterface(InnerFiltersMixin, SQLAInterface):
     raw SQL text FAB would otherwise flash, and matching text filters literally."""
 
     filter_converter_class = LiteralFilterConverter
+    # Loader options of a list's rows (not of its count), e.g. the relations its columns
+    # never read left to load lazily.
+    row_options: tuple = ()
 
     def _guard(self, func, item, **kwargs):
         try:
@@ -423,14 +454,49 @@ class AppSQLAInterface(InnerFiltersMixin, SQLAInterface):
             raise DomainError(_("The data conflicts with an existing record or is "
                                 "referenced elsewhere; nothing was saved.")) from error
 
+    def apply_inner_select_joins(self, query, select_columns=None, aliases_mapping=None):
+        """FAB's, with the load options of plain columns made once per set of columns: one
+        ``load_only`` of them all (FAB builds one option per column on every request)."""
+        if not select_columns or any("." in column for column in select_columns):
+            return super().apply_inner_select_joins(query, select_columns, aliases_mapping)
+        key = tuple(select_columns)
+        kept_options = self.__dict__.setdefault("_kept_load_only", {})
+        option = kept_options.get(key, False)
+        if option is False:
+            plain = [getattr(self.obj, column) for column in select_columns
+                     if not self.is_relation(column)
+                     and not self.is_property_or_function(column)]
+            option = Load(self.obj).load_only(*plain) if plain else None
+            kept_options[key] = option
+        return query if option is None else query.options(option)
+
+    def _plain_columns(self, select_columns):
+        """The table columns named by ``select_columns`` (with the primary key), when they
+        are all plain columns of the table; else None."""
+        if not select_columns or self.is_pk_composite():
+            return None
+        key = tuple(select_columns)
+        kept_columns = self.__dict__.setdefault("_kept_plain_columns", {})
+        if key not in kept_columns:
+            plain = None
+            if not any("." in column for column in select_columns) and not any(
+                    self.is_relation(column) or self.is_property_or_function(column)
+                    or not hasattr(self.obj, column) for column in select_columns):
+                names = list(dict.fromkeys([*select_columns, self.get_pk_name()]))
+                plain = [getattr(self.obj, name) for name in names]
+            kept_columns[key] = plain
+        return kept_columns[key]
+
     def query_count(self, query, filters=None, select_columns=None):
         """The number of rows of a list, counted up to the cap (then a CappedCount): the
-        primary keys of the filtered query, limited, without its eager loads."""
+        primary keys of the filtered query, limited, without its eager loads (nor the
+        columns a page selects: a join to a to-one relation changes no count)."""
         cap = count_cap()
-        inner = fab.inner_query(self, query, filters, select_columns=select_columns)
+        inner = fab.inner_query(self, query, filters)
         pk = getattr(self.obj, self.get_pk_name())
         limited = inner.with_entities(pk).order_by(None).limit(cap + 1).subquery()
-        count = self.session.query(func.count()).select_from(limited).scalar()
+        counting = self.session.query(func.count()).select_from(limited)
+        count = kept_count(counting, lambda: counting.scalar())
         return CappedCount(cap) if count > cap else count
 
     def query(self, filters=None, order_column="", order_direction="", page=None,
@@ -439,11 +505,19 @@ class AppSQLAInterface(InnerFiltersMixin, SQLAInterface):
         more than the page: a page that is not full ends the list, so the rows before it
         and on it are the count; a full page followed by a row and reaching the cap means
         "more than the cap". Only otherwise is the list counted (capped)."""
-        query = self.session.query(self.obj)
+        plain = self._plain_columns(select_columns)
+        if plain is not None:
+            # Plain columns only (the API lists): rows of those values, no objects made.
+            query = self.session.query(*plain)
+            select_columns = None
+        else:
+            query = self.session.query(self.obj)
         paged = self.apply_all(query, filters, order_column, order_direction, page, page_size,
                                select_columns, outer_default_load)
         peek = bool(page_size) and not (select_columns and
                                         self.exists_col_to_many(select_columns))
+        if plain is None and self.row_options:
+            paged = paged.options(*self.row_options)
         rows = (paged.limit(page_size + 1) if peek else paged).all()
         more = peek and len(rows) > page_size
         if more:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.orm import relationship
 
@@ -200,6 +201,15 @@ class IncomingDocument(Model):
     def main_file(self):
         return next((f for f in self.files if f.role == "main"), None)
 
+    def main_status(self):
+        """(whether the document has a main file, that file's signature status): as the
+        list read it for its page (``read_main_statuses``), else from the files."""
+        read = self.__dict__.get("_list_main_status")
+        if read is not None:
+            return read
+        main = self.main_file()
+        return main is not None, (main.signature_status if main is not None else None)
+
     def lead(self):
         return next((a for a in self.assignments
                      if a.active and a.role == "lead" and a.parent_id is None), None)
@@ -227,17 +237,17 @@ class IncomingDocument(Model):
         signature (it has no legal value as such), with the clerk's reason; else ""."""
         if not self.trust_reason:
             return ""
-        main = self.main_file()
-        status = status_label(main.signature_status) if main is not None else ""
+        has_main, signature = self.main_status()
+        status = status_label(signature) if has_main else ""
         return f"{status}: {self.trust_reason}" if status else self.trust_reason
 
     def signature_cell(self):
         """For lists: the main file's verdict as a one-word badge, the details (and the
         clerk's reason when registered without a valid signature) in its title."""
-        main = self.main_file()
-        if main is None:
+        has_main, signature = self.main_status()
+        if not has_main:
             return ""
-        return short_badge(main.signature_status, self.trust_mark())
+        return short_badge(signature, self.trust_mark())
 
     def is_urgent(self):
         return (self.urgency or 0) >= 1
@@ -276,6 +286,22 @@ class IncomingFile(VerifiedFileMixin, Model):
 
     def __repr__(self):
         return self.name
+
+
+def read_main_statuses(session, docs):
+    """For a page of a list: each document's (has a main file, its signature status),
+    read in one statement of two columns rather than by loading every file of the page."""
+    by_id = {doc.id: doc for doc in docs}
+    if not by_id:
+        return
+    found = {}
+    for document_id, status in session.execute(
+            select(IncomingFile.document_id, IncomingFile.signature_status)
+            .where(IncomingFile.document_id.in_(by_id), IncomingFile.role == "main")
+            .order_by(IncomingFile.id)):
+        found.setdefault(document_id, (True, status))
+    for doc_id, doc in by_id.items():
+        doc.__dict__["_list_main_status"] = found.get(doc_id, (False, None))
 
 
 class Rejection(Model):

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload
 
 from app.core import audit, registry, workflow
 from app.core.docviews import DocumentStepsMixin, document_history, subject
@@ -45,6 +45,7 @@ from app.incoming.models import (
     IncomingFile,
     ReaderGrant,
     Rejection,
+    read_main_statuses,
 )
 from app.security import permissions as P
 from app.trust.services import intake_check
@@ -56,19 +57,25 @@ log = logging.getLogger(__name__)
 
 class IncomingInterface(AppSQLAInterface):
     """Lists sort urgent documents first (docs/domain.md §4), then by ``tail``, unless the user
-    chose a column. ``with_files``: the rows' files are loaded with them (one statement for
-    the page: the signature column reads each main file's verdict)."""
+    chose a column. ``with_files`` (the list screens): a page of rows comes with each main
+    file's signature verdict (the signature column), read in one statement of two columns,
+    and without the relations the list's columns do not read."""
 
     def __init__(self, obj, tail=None, with_files=False, **kwargs):
         super().__init__(obj, **kwargs)
         self.tail = tail or [IncomingDocument.received_at.desc(), IncomingDocument.id.desc()]
         self.with_files = with_files
+        if with_files:
+            # The lists' columns read none of the document's to-one relations (the unit, the
+            # sender, the type): they are not joined to the page's rows.
+            self.row_options = tuple(lazyload(getattr(IncomingDocument, name))
+                                     for name in ("unit", "sender_unit", "document_type"))
 
-    def apply_all(self, query, *args, **kwargs):
-        query = super().apply_all(query, *args, **kwargs)
-        if self.with_files:
-            query = query.options(selectinload(IncomingDocument.files))
-        return query
+    def query(self, *args, **kwargs):
+        count, rows = super().query(*args, **kwargs)
+        if self.with_files and rows and isinstance(rows[0], IncomingDocument):
+            read_main_statuses(self.session, rows)
+        return count, rows
 
     def get_related_interface(self, col_name):
         return AppSQLAInterface(self.get_related_model(col_name), self.session)

@@ -7,7 +7,7 @@ from typing import Any
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import ColumnElement, and_, exists, or_
 
-from app.core.scope import current_user, scope_settings
+from app.core.scope import current_user, request_clause, scope_settings
 from app.ocr import quarantine
 from app.outgoing import policy
 from app.outgoing.models import OutgoingDocument, Recipient
@@ -18,8 +18,10 @@ class OutgoingScopeFilter(BaseFilter):
     arg_name = None
 
     def apply(self, query: Any, value: Any) -> Any:
-        query = query.filter(quarantine.visible_clause("out", OutgoingDocument.id))
-        clause = policy.visible_clause(current_user(), scope_settings())
+        held, clause = request_clause("out", lambda: (
+            quarantine.visible_clause("out", OutgoingDocument.id),
+            policy.visible_clause(current_user(), scope_settings())))
+        query = query.filter(held)
         return query if clause is None else query.filter(clause)
 
 

@@ -233,28 +233,88 @@ class AppSecurityManager(PermissionSetMixin, SecurityManager):
             audit.record(self.session, "logout", user, user=user)
             self.session.commit()
 
-    # -- permissions, cached per request ----------------------------------------------------
+    # -- permissions: kept per security stamp, answered once per request -------------------
+    def get_user_by_id(self, pk):
+        """The account with its roles and groups, and the security stamp, in one statement
+        (``app/security/stamp.py``); the plain read where the stamp's table is missing."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from app.security import stamp
+
+        if not has_request_context() or current_app.extensions.get("qlvb.stamp.missing"):
+            return super().get_user_by_id(pk)
+        statement = self._user_statement()
+        try:
+            row = self.session.execute(statement, {"pk": pk}).unique().first()
+        except SQLAlchemyError as error:
+            self.session.rollback()
+            log.warning("security stamp unreadable (%s): permissions read on every request",
+                        error)
+            current_app.extensions["qlvb.stamp.missing"] = "security_stamp" in str(error)
+            stamp.note(None)
+            return super().get_user_by_id(pk)
+        if row is None:
+            return None
+        stamp.note(row[1])
+        return row[0]
+
+    def _user_statement(self):
+        """The account by id (``pk``) with its roles, its groups' roles and the stamp: one
+        statement, built once."""
+        statement = self.__dict__.get("_kept_user_statement")
+        if statement is None:
+            from flask_appbuilder.security.sqla.models import Group
+            from sqlalchemy import bindparam, select
+            from sqlalchemy.orm import joinedload
+
+            from app.security import stamp
+
+            statement = (select(self.user_model, stamp.stamp_column())
+                         .where(self.user_model.id == bindparam("pk"))
+                         .options(joinedload(self.user_model.roles),
+                                  joinedload(self.user_model.groups).joinedload(Group.roles)))
+            self.__dict__["_kept_user_statement"] = statement
+        return statement
+
     def _role_permission_set(self, role_ids):
+        from app.security import stamp
+
         key = tuple(sorted(role_ids))
         cache = g.setdefault("_perm_cache", {}) if has_app_context() else {}
         if key not in cache:
-            from flask_appbuilder.security.sqla.models import (
-                Permission,
-                PermissionView,
-                ViewMenu,
-                assoc_permissionview_role,
-            )
-            rows = (
-                self.session.query(Permission.name, ViewMenu.name)
-                .join(PermissionView, PermissionView.permission_id == Permission.id)
-                .join(ViewMenu, PermissionView.view_menu_id == ViewMenu.id)
-                .join(assoc_permissionview_role,
-                      assoc_permissionview_role.c.permission_view_id == PermissionView.id)
-                .filter(assoc_permissionview_role.c.role_id.in_(key))
-                .all()
-            )
-            cache[key] = set(rows)
+            cache[key] = stamp.kept("permissions", key, stamp.request_stamp(self.session),
+                                    lambda: self._read_permission_set(key))
         return cache[key]
+
+    def _read_permission_set(self, role_ids):
+        from flask_appbuilder.security.sqla.models import (
+            Permission,
+            PermissionView,
+            ViewMenu,
+            assoc_permissionview_role,
+        )
+        rows = (
+            self.session.query(Permission.name, ViewMenu.name)
+            .join(PermissionView, PermissionView.permission_id == Permission.id)
+            .join(ViewMenu, PermissionView.view_menu_id == ViewMenu.id)
+            .join(assoc_permissionview_role,
+                  assoc_permissionview_role.c.permission_view_id == PermissionView.id)
+            .filter(assoc_permissionview_role.c.role_id.in_(role_ids))
+            .all()
+        )
+        return frozenset(rows)
+
+    def is_item_public(self, permission_name, view_name):
+        """FAB's question (asked first on every API call), answered from the public role's
+        permission set, kept per security stamp."""
+        from app.security import stamp
+
+        def public_set():
+            role = self.get_public_role()
+            return self._read_permission_set((role.id,)) if role is not None else frozenset()
+
+        perms = stamp.kept("public", None, stamp.request_stamp(self.session), public_set)
+        return (permission_name, view_name) in perms
 
     def has_access(self, permission_name, view_name):
         """FAB's check, answered once per request for a signed-in user: a page asks about

@@ -19,8 +19,9 @@ import time
 from typing import Any
 
 from flask import current_app, g, has_app_context
+from markupsafe import Markup
 
-from app.core import freshness, registry
+from app.core import freshness, kept, registry
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,24 @@ def top_bar_counts() -> dict[str, Any]:
     if cached is None:
         cached = g._top_bar = _counts(user)
     return cached
+
+
+def user_bar() -> Markup:
+    """The signed-in user's part of the top bar (``qlvb/navbar_user.html``: the work
+    counts and the latest notifications), rendered once and kept in the process for
+    ``TOP_BAR_CACHE_SECONDS`` per user, language and name, while nothing is written
+    (``app.core.kept``): a new notification, a document moved, a notification read, each is
+    a write, and the next page renders the bar again."""
+    from flask import render_template
+    from flask_babel import get_locale
+
+    user = getattr(g, "user", None)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Markup("")
+    seconds = int(current_app.config.get("TOP_BAR_CACHE_SECONDS", DEFAULT_SECONDS) or 0)
+    key = (user.id, str(get_locale()), user.get_full_name())
+    return kept.remember("user-bar", key,
+                         lambda: Markup(render_template("qlvb/navbar_user.html")), seconds)
 
 
 def _counts(user: Any) -> dict[str, Any]:

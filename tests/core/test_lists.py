@@ -74,3 +74,43 @@ def test_an_api_list_is_written_as_marshmallow_writes_it(app):
         row = Row(**{name: None for name in incident.dump_fields})
         row.created_at = datetime(2026, 1, 5, 8, 30, 1, 15)
         assert incident.dump([row], many=True) == marshmallow(incident, [row])
+
+
+def test_an_api_list_of_plain_columns_reads_rows_not_objects_with_the_same_json(app, api,
+                                                                               docs):  # noqa: F811
+    """The API lists name plain columns only: they are read as rows of those values (no
+    document objects, no joined relations) and written exactly as the documents would be,
+    for the default columns and for the columns a client asks for."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+    from app.incoming.models import IncomingDocument
+
+    ids = docs(30)
+    client, headers = api("vanthu.vphu")
+    api_view = next(v for v in app.appbuilder.baseviews if type(v).__name__ == "IncomingApi")
+    made = []
+
+    def _loaded(target, context):
+        made.append(target)
+
+    event.listen(IncomingDocument, "load", _loaded)
+    try:
+        full = client.get("/api/v1/incoming/?q=(page_size:40)", headers=headers)
+        some = client.get("/api/v1/incoming/?q=(columns:!(summary,arrival_date),page_size:5,"
+                          "order_column:arrival_number,order_direction:asc)", headers=headers)
+    finally:
+        event.remove(IncomingDocument, "load", _loaded)
+    assert full.status_code == 200 and some.status_code == 200
+    assert made == []  # no document object was made for either list
+    assert sorted(full.json["ids"]) == sorted(ids) and full.json["count"] == 30
+    with app.app_context():
+        objects = {d.id: d for d in db.session.query(IncomingDocument).filter(
+            IncomingDocument.id.in_(ids))}
+        expected = type(api_view.list_model_schema).dump(
+            api_view.list_model_schema, [objects[i] for i in full.json["ids"]], many=True)
+        assert full.json["result"] == expected
+        first = sorted(objects.values(), key=lambda d: (d.arrival_number, d.id))[:5]
+        assert some.json["result"] == [
+            {"summary": d.summary, "arrival_date": d.arrival_date.isoformat()} for d in first]
+        assert some.json["ids"] == [d.id for d in first]

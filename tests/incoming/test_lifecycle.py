@@ -439,6 +439,13 @@ def test_official_sees_only_assigned_until_granted(app, world, incoming):
     # Seeing is not directing: still no assignment rights.
     assert official.get(f"/incomingview/assign/{other}").status_code == 403
 
+    # (c) the grant withdrawn: the very next page no longer shows the unit's documents
+    # (the scope conditions kept between requests follow the security stamp).
+    resp = head.post(f"/readergrantview/delete/{grant['id']}")
+    assert resp.status_code == 302 and not rows(app, ReaderGrant, user_id=ids["chuyenvien.vphu"])
+    assert official.get(f"/incomingview/show/{other}").status_code == 404
+    assert "21-CV/TU" not in html_of(official, "/incomingview/list/")
+
 
 # -- 8. the office sees every unit, read-only --------------------------------------------
 

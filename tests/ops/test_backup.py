@@ -151,9 +151,9 @@ def test_a_tampered_backup_is_refused_and_leaves_nothing(app, runner, tmp_path):
             db.session.remove()
         return found
 
-    # As migrated: nothing but the empty audit chain's head row.
+    # As migrated: nothing but the empty audit chain's head row and the security stamp.
     empty = counts()
-    assert {n for n, c in empty.items() if c} == {"audit_chain_head"}
+    assert {n for n, c in empty.items() if c} == {"audit_chain_head", "security_stamp"}
     for change in (_an_audit_event_rewritten, _a_stored_file_replaced,
                    _rows_dropped_from_the_manifest):
         copy = _tampered(out, tmp_path, change)

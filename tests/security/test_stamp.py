@@ -1,0 +1,162 @@
+"""The security stamp (app/security/stamp.py): permission sets are kept between requests
+only for the stamp they were computed for, and every change of who may do what moves it in
+its own transaction — so a removed permission is refused on the very next request."""
+
+import datetime
+
+from sqlalchemy import delete, event, select
+
+LIST = "/incomingview/list/"
+
+
+def _stamp(db):
+    from app.security.stamp import SecurityStamp
+
+    return db.session.execute(select(SecurityStamp.value).where(SecurityStamp.id == 1)).scalar()
+
+
+def _pv(sm, permission, resource):
+    pv = sm.find_permission_view_menu(permission, resource)
+    assert pv is not None, (permission, resource)
+    return pv
+
+
+def test_every_change_of_access_moves_the_stamp_and_sign_ins_do_not(app, world):
+    from flask_appbuilder.security.sqla.models import assoc_user_role
+
+    from app.extensions import db
+    from tests.conftest import create_user
+
+    sm = app.appbuilder.sm
+    with app.app_context():
+        clerk = world.user("vanthu.vphu")
+        role = clerk.roles[0]
+        start = _stamp(db)
+        assert start is not None
+
+        clerk.last_login = datetime.datetime(2026, 12, 7, 8, 0)
+        clerk.login_count = (clerk.login_count or 0) + 1
+        db.session.commit()
+        assert _stamp(db) == start  # the sign-in bookkeeping changes nobody's access
+
+        clerk.roles = [r for r in clerk.roles if r.id != role.id]
+        db.session.commit()
+        assert _stamp(db) == start + 1
+
+        clerk.roles = [*clerk.roles, role]
+        clerk.active = False
+        db.session.commit()
+        assert _stamp(db) == start + 2  # once per transaction
+
+        sm.del_permission_role(role, _pv(sm, "can_read", "IncomingDocument"))
+        assert _stamp(db) == start + 3
+
+        sm.add_role("Vai trò thử")
+        assert _stamp(db) == start + 4
+
+        create_user(db.session, sm, "moi.vphu", [role.name], unit=clerk.unit)
+        db.session.commit()
+        assert _stamp(db) == start + 5  # the role's members changed
+
+        db.session.execute(delete(assoc_user_role).where(
+            assoc_user_role.c.user_id == clerk.id))
+        db.session.commit()
+        assert _stamp(db) == start + 6
+
+        db.session.execute(delete(assoc_user_role).where(assoc_user_role.c.user_id == -1))
+        db.session.rollback()
+        assert _stamp(db) == start + 6  # a rolled-back change moves nothing
+
+        from app.incoming.models import ReaderGrant
+
+        grant = ReaderGrant(unit_id=clerk.unit_id, user_id=world.ids["chuyenvien.vphu"],
+                            granted_by_id=world.ids["lanhdao.vphu"])
+        db.session.add(grant)
+        db.session.commit()
+        assert _stamp(db) == start + 7  # who sees the unit's documents changed
+        db.session.delete(grant)
+        db.session.commit()
+        assert _stamp(db) == start + 8
+
+
+def test_a_removed_permission_is_refused_on_the_next_request(app, world, clients, api):
+    sm = app.appbuilder.sm
+    client = clients("vanthu.vphu")
+    api_client, headers = api("vanthu.vphu")
+    for _ in range(2):  # the permission set is now kept for this stamp
+        assert client.get(LIST).status_code == 200
+        assert api_client.get("/api/v1/incoming/", headers=headers).status_code == 200
+    with app.app_context():
+        read = _pv(sm, "can_read", "IncomingDocument")
+        for role in world.user("vanthu.vphu").roles:
+            if read in role.permissions:
+                sm.del_permission_role(role, read)
+    assert client.get(LIST).status_code in (302, 403)
+    assert api_client.get("/api/v1/incoming/", headers=headers).status_code in (401, 403)
+    # The other lists of the role are still open.
+    assert client.get("/outgoingview/list/").status_code == 200
+
+
+def test_a_deactivated_account_is_refused_on_the_next_request(app, world, clients):
+    from app.extensions import db
+
+    client = clients("vanthu.vphu")
+    assert client.get(LIST).status_code == 200
+    with app.app_context():
+        world.user("vanthu.vphu").active = False
+        db.session.commit()
+    resp = client.get(LIST)
+    assert resp.status_code == 302 and "/login/" in resp.headers["Location"]
+
+
+def test_the_permission_set_is_read_once_per_stamp(app, world, clients, api):
+    """A warm page reads the account (with its roles and the stamp) and no permission
+    table; the API no longer reads the public role either."""
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def _note(conn, cursor, statement, *args):
+        seen.append(" ".join(statement.split()))
+
+    client = clients("vanthu.vphu")
+    api_client, headers = api("vanthu.vphu")
+    client.get(LIST)
+    api_client.get("/api/v1/incoming/", headers=headers)
+    event.listen(engine, "before_cursor_execute", _note)
+    try:
+        assert client.get(LIST).status_code == 200
+        assert api_client.get("/api/v1/incoming/", headers=headers).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", _note)
+    assert not [s for s in seen if "ab_permission_view_role" in s], seen
+    assert not [s for s in seen if "FROM ab_role" in s and "ab_user_role" not in s], seen
+    user_reads = [s for s in seen if s.startswith("SELECT ab_user.id")]
+    assert len(user_reads) == 2 and all("security_stamp" in s for s in user_reads)
+
+
+def test_without_the_stamp_permissions_are_read_on_every_request(app, world, clients):
+    """A database without the stamp's row keeps nothing: every request reads the set."""
+    from app.extensions import db
+    from app.security.stamp import SecurityStamp
+
+    with app.app_context():
+        db.session.execute(delete(SecurityStamp))
+        db.session.commit()
+        engine = db.engine
+    client = clients("vanthu.vphu")
+    seen = []
+
+    def _note(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    client.get(LIST)
+    event.listen(engine, "before_cursor_execute", _note)
+    try:
+        for _ in range(2):
+            assert client.get(LIST).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", _note)
+    assert len([s for s in seen if "ab_permission_view_role" in s]) == 2
