@@ -41,23 +41,33 @@ def _hashable(value):
     return value
 
 
-def kept_count(query, compute):
-    """``compute()`` (the capped count of a list), kept while nothing is written, for
-    ``LIST_COUNT_CACHE_SECONDS`` at most (30 by default, 0 keeps nothing), under the
-    statement itself: its SQL's cache key and the values of its parameters (the user's
-    unit and assignments, the filters, today's date) — another user, filter or day is
-    another key."""
+def kept_count(datamodel, filters, compute):
+    """``compute()`` (the capped count of a list of ``datamodel`` under ``filters``), kept
+    while nothing is written (``app.core.kept``), for ``LIST_COUNT_CACHE_SECONDS`` at most
+    (30 by default, 0 keeps nothing). The key is everything a count depends on besides the
+    data: the list's filters and their values (the view's own and the user's search), the
+    user, their unit and the security stamp (roles, grants: the scope), and today's date
+    (the tracking lists compare with it) — another user, filter or day is another count."""
+    from flask import g, has_request_context
+
+    from app.core.scope import current_user
+    from app.core.timeutil import local_today
+
     seconds = current_app.config.get("LIST_COUNT_CACHE_SECONDS", 30)
-    if not seconds:
+    if not seconds or not has_request_context():
         return compute()
-    statement = query.statement
-    cache_key = statement._generate_cache_key()
-    if cache_key is None:
-        return compute()
+    user = current_user()
     try:
-        key = (cache_key.key, tuple(_hashable(p.effective_value) for p in cache_key.bindparams))
+        conditions = tuple(
+            (type(flt).__module__, type(flt).__qualname__, flt.column_name,
+             _hashable(value() if callable(value) else value))
+            for flt, value in zip(filters.filters, filters.values, strict=True)) \
+            if filters is not None else ()
+        key = (id(datamodel), datamodel.obj.__name__, conditions,
+               getattr(user, "id", None), getattr(user, "unit_id", None),
+               g.get("_security_stamp"), local_today())
         hash(key)
-    except TypeError:
+    except (TypeError, ValueError):
         return compute()
     return kept.remember("list-count", key, compute, seconds)
 
@@ -496,7 +506,7 @@ class AppSQLAInterface(InnerFiltersMixin, SQLAInterface):
         pk = getattr(self.obj, self.get_pk_name())
         limited = inner.with_entities(pk).order_by(None).limit(cap + 1).subquery()
         counting = self.session.query(func.count()).select_from(limited)
-        count = kept_count(counting, lambda: counting.scalar())
+        count = kept_count(self, filters, lambda: counting.scalar())
         return CappedCount(cap) if count > cap else count
 
     def query(self, filters=None, order_column="", order_direction="", page=None,
