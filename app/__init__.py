@@ -6,7 +6,7 @@ import logging
 import os
 import secrets
 
-from flask import Flask, g, jsonify, render_template, request, session
+from flask import Flask, g, has_request_context, jsonify, render_template, request, session
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.security.sqla.models import Role
 from flask_babel import gettext as _
@@ -76,6 +76,22 @@ def _migrations_dir():
     return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
 
 
+def _locale_without_writing_the_session(app, appbuilder):
+    """FAB's locale selector writes the default language into the session when it holds
+    none: an API call with a token would get a session cookie signed and sent back for
+    it. Such a call reads the language without writing (the same language)."""
+    select = appbuilder.bm.get_locale
+
+    def locale():
+        if has_request_context() and request.path.startswith("/api/") and \
+                app.config["SESSION_COOKIE_NAME"] not in request.cookies and \
+                "_l_" not in request.args:
+            return session.get("locale") or appbuilder.bm.babel_default_locale
+        return select()
+
+    app.extensions["babel"].locale_selector = locale
+
+
 def configure_fab(app):
     """One place wires Flask-AppBuilder: our security manager, index view, templates."""
     from app.reference.models import DocumentType, Term
@@ -95,6 +111,7 @@ def configure_fab(app):
         update_perms=app.config.get("FAB_UPDATE_PERMS", False),
     )
     appbuilder.init_app(app, db.session)
+    _locale_without_writing_the_session(app, appbuilder)
     register_views(appbuilder)
     track(AppUser, ignore={"last_login", "login_count", "fail_login_count", "changed_on",
                            "changed_by_fk", "changed_by", "created_on", "locked_at",
@@ -148,8 +165,11 @@ def _install_request_hooks(app):
     @app.before_request
     def _session_and_nonce():
         g.csp_nonce = secrets.token_urlsafe(16)
-        # The session cookie expires after PERMANENT_SESSION_LIFETIME of inactivity.
-        session.permanent = True
+        # The session cookie expires after PERMANENT_SESSION_LIFETIME of inactivity. An API
+        # call without the cookie (a token) gets none: nothing to sign and send back.
+        if not request.path.startswith("/api/") or \
+                app.config["SESSION_COOKIE_NAME"] in request.cookies:
+            session.permanent = True
 
     @app.context_processor
     def _top_bar():

@@ -1,5 +1,6 @@
-"""CPU time per request of one page, in-process (no server, no profiler): the figure to
-compare two versions of the code on a busy machine.
+"""CPU time per request, in-process (no server, no profiler): the figure to compare two
+versions of the code on a busy machine. Without ``--path``: every request ``make bench``
+measures (the API with a token and no session cookie, as its clients call it).
 
     python -m bench.cpu --url sqlite:////tmp/qlvb-bench/bench-100000.db --user vanphong
 """

@@ -370,6 +370,23 @@ class AppModelRestApi(ModelRestApi):
     def pre_update(self, item):
         self.check(item)
 
+    def _label_columns_json(self, cols=None):
+        """FAB's labels of ``cols`` in the user's language, translated once per language
+        and set of columns (FAB translates each label again on every call)."""
+        return self._kept_json("_kept_labels", super()._label_columns_json, cols)
+
+    def _description_columns_json(self, cols=None):
+        return self._kept_json("_kept_descriptions", super()._description_columns_json, cols)
+
+    def _kept_json(self, name, make, cols):
+        from flask_babel import get_locale
+
+        kept_json = self.__dict__.setdefault(name, {})
+        key = (str(get_locale()), tuple(cols or ()))
+        if key not in kept_json:
+            kept_json[key] = make(cols)
+        return dict(kept_json[key])
+
     def response_422(self, message=None):
         from app.core.api import translate_message
 

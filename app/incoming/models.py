@@ -167,7 +167,8 @@ class IncomingDocument(Model):
         Index("ix_incoming_deadline", "state", "deadline"),
         Index("ix_incoming_dup", "unit_id", "symbol", "document_date"),
         # The lists' orders and filters (issue "Search and scale").
-        Index("ix_incoming_order", "urgency", "received_at", "id"),
+        # The unit last: a deep page of a unit's list is found in the index alone (0022).
+        Index("ix_incoming_order", "urgency", "received_at", "id", "unit_id"),
         Index("ix_incoming_unit_order", "unit_id", "urgency", "received_at", "id"),
         Index("ix_incoming_arrival", "arrival_date", "id"),
         Index("ix_incoming_arrival_number", "arrival_number", "id"),

@@ -305,14 +305,24 @@ class AppSecurityManager(PermissionSetMixin, SecurityManager):
         return frozenset(rows)
 
     def is_item_public(self, permission_name, view_name):
-        """FAB's question (asked first on every API call), answered from the public role's
-        permission set, kept per security stamp."""
+        """FAB's question (asked first on every API call, before the token's account is
+        read), answered from the public role's permission set, kept per security stamp.
+        A call with a token, before it has read the stamp, takes a "no" of the latest stamp
+        the worker has seen as it is (the token's account is read next, with the current
+        stamp: a resource opened to everyone is open from the worker's next call on); a
+        "yes", and every call without a token, is checked against the current stamp."""
         from app.security import stamp
 
         def public_set():
             role = self.get_public_role()
             return self._read_permission_set((role.id,)) if role is not None else frozenset()
 
+        if not stamp.read_in_request() and request.headers.get("Authorization"):
+            last = stamp.last_seen()
+            if last is not None and \
+                    (permission_name, view_name) not in stamp.kept("public", None, last,
+                                                                  public_set):
+                return False
         perms = stamp.kept("public", None, stamp.request_stamp(self.session), public_set)
         return (permission_name, view_name) in perms
 

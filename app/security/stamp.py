@@ -79,15 +79,28 @@ def request_stamp(session: Session) -> int | None:
         return None
     if "_security_stamp" not in g:
         missing = current_app.extensions.get("qlvb.stamp.missing")
-        g._security_stamp = None if missing else read(session)
+        note(None if missing else read(session))
     value: int | None = g._security_stamp
     return value
 
 
 def note(value: int | None) -> None:
-    """The stamp read with the signed-in account."""
+    """The stamp read with the signed-in account (or on its own)."""
     if has_request_context():
         g._security_stamp = value
+        if value is not None:
+            current_app.extensions["qlvb.stamp.last"] = value
+
+
+def read_in_request() -> bool:
+    """Whether this request has read the stamp already."""
+    return has_request_context() and "_security_stamp" in g
+
+
+def last_seen() -> int | None:
+    """The latest stamp this app has read (any request), if any."""
+    value: int | None = current_app.extensions.get("qlvb.stamp.last")
+    return value
 
 
 _lock = threading.Lock()

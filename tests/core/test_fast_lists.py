@@ -468,3 +468,13 @@ def test_a_last_page_and_the_page_at_the_cap_are_not_counted(app, clients, docs,
     app.config["LIST_COUNT_CAP"] = 23
     _count, resp = _statements_for(client, statements, page + "4")
     assert re.search(r":</strong>\s*23\s", resp.get_data(as_text=True))
+
+
+def test_an_api_call_with_a_token_gets_no_session_cookie(app, clients, api):
+    """An API call carrying a token has no session: none is signed and sent back (a
+    screen's session cookie is refreshed on every page, for the idle timeout)."""
+    client, headers = api("vanthu.vphu")
+    resp = client.get("/api/v1/incoming/", headers=headers)
+    assert resp.status_code == 200 and "Set-Cookie" not in resp.headers
+    page = clients("vanthu.vphu").get(LIST)
+    assert page.status_code == 200 and "session=" in page.headers.get("Set-Cookie", "")

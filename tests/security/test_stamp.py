@@ -135,6 +135,31 @@ def test_the_permission_set_is_read_once_per_stamp(app, world, clients, api):
     assert not [s for s in seen if "FROM ab_role" in s and "ab_user_role" not in s], seen
     user_reads = [s for s in seen if s.startswith("SELECT ab_user.id")]
     assert len(user_reads) == 2 and all("security_stamp" in s for s in user_reads)
+    # The API's question "is it public?" comes before the token's account is read: it is
+    # answered without a statement of its own.
+    assert not [s for s in seen if s.startswith("SELECT security_stamp.value")], seen
+
+
+def test_a_resource_opened_to_everyone_and_closed_again(app, world, api):
+    """The public role's set is kept per stamp: opened, the next call without a token is
+    let in; closed again, the very next one is refused (a kept "yes" is always checked)."""
+    sm = app.appbuilder.sm
+    client, headers = api("vanthu.vphu")
+    anonymous = app.test_client()
+    assert client.get("/api/v1/incoming/", headers=headers).status_code == 200
+    assert anonymous.get("/api/v1/incoming/").status_code == 401
+    with app.app_context():
+        public = sm.find_role(app.config["AUTH_ROLE_PUBLIC"])
+        read = _pv(sm, "can_read", "IncomingDocument")
+        sm.add_permission_role(public, read)
+    resp = anonymous.get("/api/v1/incoming/")
+    assert resp.status_code == 200 and resp.json["count"] == 0  # public, but no unit: nothing
+    assert client.get("/api/v1/incoming/", headers=headers).status_code == 200
+    with app.app_context():
+        public = sm.find_role(app.config["AUTH_ROLE_PUBLIC"])
+        sm.del_permission_role(public, _pv(sm, "can_read", "IncomingDocument"))
+        assert not public.permissions
+    assert anonymous.get("/api/v1/incoming/").status_code == 401
 
 
 def test_without_the_stamp_permissions_are_read_on_every_request(app, world, clients):
