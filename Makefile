@@ -7,7 +7,7 @@ FAB_DIR = $(shell $(BIN)/python -c "import flask_appbuilder,os;print(os.path.dir
 WTF_DIR = $(shell $(BIN)/python -c "import wtforms,os;print(os.path.dirname(wtforms.__file__))")
 CATALOG := translations/vi/LC_MESSAGES/messages.po
 
-.PHONY: run test serve install bench bench-quick profile translations-extract translations-update \
+.PHONY: run test serve install bench bench-quick profile profile-server translations-extract translations-update \
 	translations-compile lint clean browser chromium load ocr-deps bench-ocr bench-records screenshots
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
@@ -63,6 +63,10 @@ PROFILE_URL ?= sqlite:////tmp/qlvb-bench/bench-$(N).db
 PROFILE_PATH ?= /incomingview/list/
 profile: install
 	$(BIN)/python -m bench.profile --url $(PROFILE_URL) --path $(PROFILE_PATH) --sql
+
+## The same in the server: one gunicorn worker sampled by py-spy while a client asks.
+profile-server: install
+	$(BIN)/python -m bench.spy --url $(PROFILE_URL) --path $(PROFILE_PATH)
 
 ## Translations: extract ours + FAB's + WTForms' strings, merge into the catalogs, compile.
 translations-extract: $(BIN)/.installed

@@ -1,6 +1,6 @@
 """Values kept in the process between requests, used only while nothing was written since
 they were computed (``app.core.freshness``) and for at most a number of seconds: the capped
-counts of the lists, the permission sets of the roles.
+counts of the lists, the users' scope conditions, the user's part of the top bar.
 
 The generation a value is checked against is the installation's when ``REDIS_URL`` is set
 (every worker's writes count, through the key the top bar already bumps), else this

@@ -27,7 +27,7 @@ from app.extensions import db
 log = logging.getLogger(__name__)
 
 DEFAULT_SECONDS = 30
-GENERATION_KEY = "qlvb:topbar:generation"
+GENERATION_KEY = kept.GENERATION_KEY
 
 
 def top_bar_counts() -> dict[str, Any]:
