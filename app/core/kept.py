@@ -29,7 +29,9 @@ _lock = threading.Lock()
 _entries: dict[Hashable, tuple[int, float, Any]] = {}
 
 
-def _redis() -> Any:
+def redis_client() -> Any:
+    """The app's Redis client (``REDIS_URL``), made once: short timeouts, the page does
+    not wait for an unreachable Redis."""
     extensions = current_app.extensions
     client = extensions.get("qlvb.kept.redis")
     if client is None:
@@ -41,7 +43,7 @@ def _redis() -> Any:
     return client
 
 
-def generation() -> int:
+def data_generation() -> int:
     """The generation of the data, read once per request: the installation's (Redis) or
     this process's; -1 when it cannot be known (nothing is kept then)."""
     if not has_app_context():
@@ -52,7 +54,7 @@ def generation() -> int:
         import redis
 
         try:
-            raw = _redis().get(GENERATION_KEY)
+            raw = redis_client().get(GENERATION_KEY)
             value = int(raw or 0)
         except redis.RedisError as error:
             log.warning("kept values: Redis unavailable (%s); computing", error)
@@ -75,12 +77,14 @@ def forget_generation() -> None:
 freshness.on_write(forget_generation)
 
 
-def remember(namespace: str, key: Hashable, compute: Callable[[], T], seconds: float) -> T:
+def remember(namespace: str, key: Hashable, compute: Callable[[], T], seconds: float,
+             generation: bool = True) -> T:
     """``compute()``, or the value kept under ``(namespace, key)`` if it was computed in
-    the current generation less than ``seconds`` ago. ``seconds <= 0`` keeps nothing."""
+    the current generation (with ``generation``) less than ``seconds`` ago. ``seconds <= 0``
+    keeps nothing."""
     if seconds <= 0:
         return compute()
-    current = generation()
+    current = data_generation() if generation else 0
     if current < 0:
         return compute()
     full = (app_token(), namespace, key)
@@ -96,6 +100,12 @@ def remember(namespace: str, key: Hashable, compute: Callable[[], T], seconds: f
             _entries.clear()
         _entries[full] = (current, now + seconds, value)
     return value
+
+
+def keep(namespace: str, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, once per app and ``(namespace, key)``: for a value whose key carries
+    what it depends on (the security stamp's sets, ``app/security/stamp.py``)."""
+    return remember(namespace, key, compute, float("inf"), generation=False)
 
 
 def app_token() -> object:

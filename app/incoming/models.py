@@ -18,7 +18,6 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
-    select,
 )
 from sqlalchemy.orm import relationship
 
@@ -204,7 +203,8 @@ class IncomingDocument(Model):
 
     def main_status(self):
         """(whether the document has a main file, that file's signature status): as the
-        list read it for its page (``read_main_statuses``), else from the files."""
+        list read it for its page (``services.queries.read_main_statuses``), else from
+        the files."""
         read = self.__dict__.get("_list_main_status")
         if read is not None:
             return read
@@ -287,22 +287,6 @@ class IncomingFile(VerifiedFileMixin, Model):
 
     def __repr__(self):
         return self.name
-
-
-def read_main_statuses(session, docs):
-    """For a page of a list: each document's (has a main file, its signature status),
-    read in one statement of two columns rather than by loading every file of the page."""
-    by_id = {doc.id: doc for doc in docs}
-    if not by_id:
-        return
-    found = {}
-    for document_id, status in session.execute(
-            select(IncomingFile.document_id, IncomingFile.signature_status)
-            .where(IncomingFile.document_id.in_(by_id), IncomingFile.role == "main")
-            .order_by(IncomingFile.id)):
-        found.setdefault(document_id, (True, status))
-    for doc_id, doc in by_id.items():
-        doc.__dict__["_list_main_status"] = found.get(doc_id, (False, None))
 
 
 class Rejection(Model):

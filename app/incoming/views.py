@@ -45,7 +45,6 @@ from app.incoming.models import (
     IncomingFile,
     ReaderGrant,
     Rejection,
-    read_main_statuses,
 )
 from app.security import permissions as P
 from app.trust.services import intake_check
@@ -74,7 +73,7 @@ class IncomingInterface(AppSQLAInterface):
     def query(self, *args, **kwargs):
         count, rows = super().query(*args, **kwargs)
         if self.with_files and rows and isinstance(rows[0], IncomingDocument):
-            read_main_statuses(self.session, rows)
+            services.read_main_statuses(self.session, rows)
         return count, rows
 
     def get_related_interface(self, col_name):

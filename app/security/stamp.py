@@ -12,7 +12,6 @@ worker; nothing is kept when the stamp cannot be read (a database without the ta
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
@@ -28,6 +27,8 @@ from flask_appbuilder.security.sqla.models import (
 from sqlalchemy import DDL, Column, Integer, event, inspect, select, update
 from sqlalchemy.orm import Session
 
+from app.core.kept import keep
+
 T = TypeVar("T")
 ACCOUNT_FIELDS = ("roles", "groups", "active", "locked_at")
 SECURITY_TABLES = frozenset({
@@ -35,7 +36,6 @@ SECURITY_TABLES = frozenset({
     "ab_permission_view_role", "ab_user_role", "ab_group", "ab_user_group", "ab_group_role",
     # Who sees what beyond the roles: a head's grant of the unit's documents to an official.
     "incoming_reader_grant"})
-MAX_ENTRIES = 5000
 
 
 class SecurityStamp(Model):
@@ -103,28 +103,12 @@ def last_seen() -> int | None:
     return value
 
 
-_lock = threading.Lock()
-_kept: dict[Hashable, Any] = {}
-
-
 def kept(name: str, key: Hashable, stamp: int | None, compute: Callable[[], T]) -> T:
     """``compute()``, once per app, ``(name, key)`` and stamp (every time without a
     stamp)."""
     if stamp is None:
         return compute()
-    from app.core.kept import app_token
-
-    full = (app_token(), name, key, stamp)
-    try:
-        return _kept[full]
-    except KeyError:
-        pass
-    value = compute()
-    with _lock:
-        if len(_kept) >= MAX_ENTRIES:
-            _kept.clear()
-        _kept[full] = value
-    return value
+    return keep(name, (key, stamp), compute)
 
 
 # -- moving the stamp -------------------------------------------------------------------------

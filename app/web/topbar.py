@@ -166,12 +166,8 @@ def _store() -> ProcessStore | RedisStore:
     extensions = current_app.extensions
     store = extensions.get("qlvb.topbar")
     if store is None:
-        url = current_app.config.get("REDIS_URL")
-        if url:
-            import redis
-
-            store = RedisStore(redis.Redis.from_url(url, socket_timeout=1,
-                                                    socket_connect_timeout=1))
+        if current_app.config.get("REDIS_URL"):
+            store = RedisStore(kept.redis_client())
         else:
             store = ProcessStore()
         extensions["qlvb.topbar"] = store

@@ -12,7 +12,7 @@ One module per topic, all names re-exported here (``from app.incoming import ser
 - ``inbox``       delivery into the inbox, paper / outside intake, registration, refusal
 - ``direction``   the head's direction and the sub-assignment
 - ``processing``  notes, reading, completion
-- ``queries``     the tracking lists and the top bar's counts
+- ``queries``     the tracking lists, the top bar's counts, the lists' signature verdicts
 
 Who may see and do what is app/incoming/policy.py; its names are re-exported here too.
 """
@@ -68,6 +68,7 @@ from app.incoming.services.queries import (
     counts_for,
     days_overdue,
     near_due_limit,
+    read_main_statuses,
     tracking_clause,
 )
 
@@ -76,7 +77,8 @@ __all__ = [
     "Party", "StatusListener", "Uploads", "add_note", "assign", "can_complete", "cancel",
     "check_entry", "complete", "counts_for", "days_overdue", "default_deadline", "deliver",
     "find_duplicates", "intake", "is_unit_clerk", "is_unit_head", "log", "mark_read",
-    "my_assignments", "near_due_limit", "nfc", "now_local_time", "parse_symbol", "refuse",
+    "my_assignments", "near_due_limit", "nfc", "now_local_time", "parse_symbol",
+    "read_main_statuses", "refuse",
     "register", "sees_whole_unit", "send_status", "store_upload", "sub_assign", "todo_clause",
     "tracking_clause", "visible_clause",
 ]

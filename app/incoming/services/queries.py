@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from app.core.calendar import add_working_days
 from app.core.timeutil import local_today
-from app.incoming.models import OPEN_STATES, IncomingDocument
+from app.incoming.models import OPEN_STATES, IncomingDocument, IncomingFile
 from app.incoming.policy import concern_clause, todo_clause
 from app.security import permissions as P
 from app.security.models import AppUser
@@ -77,3 +78,20 @@ def counts_for(session: Session, user: AppUser | None, sees_all: bool = False) -
                                IncomingDocument.state.in_(OPEN_STATES),
                                IncomingDocument.deadline < today)
     return out
+
+
+def read_main_statuses(session: Session, docs: list[IncomingDocument]) -> None:
+    """For a page of a list: each document's (has a main file, its signature status),
+    read in one statement of two columns rather than by loading every file of the page."""
+    by_id = {doc.id: doc for doc in docs}
+    if not by_id:
+        return
+    found: dict[int, tuple[bool, str | None]] = {}
+    rows: Any = session.execute(
+        select(IncomingFile.document_id, IncomingFile.signature_status)
+        .where(IncomingFile.document_id.in_(by_id), IncomingFile.role == "main")
+        .order_by(IncomingFile.id))
+    for row in rows:
+        found.setdefault(row.document_id, (True, row.signature_status))
+    for doc_id, doc in by_id.items():
+        doc.__dict__["_list_main_status"] = found.get(doc_id, (False, None))
