@@ -25,6 +25,7 @@ from app.core.timeutil import fmt_date, fmt_datetime
 from app.core.tracking import track
 from app.core.views import install_form_conventions
 from app.extensions import csrf, db, migrate
+from app.web import parts
 
 
 def create_app(config=None, **overrides):
@@ -92,6 +93,35 @@ def _locale_without_writing_the_session(app, appbuilder):
     app.extensions["babel"].locale_selector = locale
 
 
+def _template_translations(app):
+    """The templates' ``_()`` with the request's catalog found once per request and
+    language: Flask-Babel's looks up its context, domain and language again on every call
+    (some forty a page). A change of language within the request (``force_locale``) is a
+    new language object, and finds its own catalog."""
+    from flask import g, has_app_context
+    from flask_babel import get_translations
+
+    def translations():
+        context = g.get("_flask_babel") if has_app_context() else None
+        locale = getattr(context, "babel_locale", None)
+        kept = getattr(context, "qlvb_translations", None)
+        if kept is not None and locale is not None and kept[0] is locale:
+            return kept[1]
+        found = get_translations()
+        context = g.get("_flask_babel") if has_app_context() else None
+        locale = getattr(context, "babel_locale", None)
+        if locale is not None:
+            context.qlvb_translations = (locale, found)
+        return found
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n))
+
+
 def configure_fab(app):
     """One place wires Flask-AppBuilder: our security manager, index view, templates."""
     from app.reference.models import DocumentType, Term
@@ -112,6 +142,7 @@ def configure_fab(app):
     )
     appbuilder.init_app(app, db.session)
     _locale_without_writing_the_session(app, appbuilder)
+    _template_translations(app)
     register_views(appbuilder)
     track(AppUser, ignore={"last_login", "login_count", "fail_login_count", "changed_on",
                            "changed_by_fk", "changed_by", "created_on", "locked_at",
@@ -161,6 +192,10 @@ def _install_request_hooks(app):
     app.jinja_env.filters["vndate"] = fmt_date
     app.jinja_env.filters["vndatetime"] = fmt_datetime
     links.install(app)  # FAB's list links, built once per request
+    from app.core import sqlite
+
+    sqlite.install(app, db)  # runs before Flask-SQLAlchemy's teardown (reverse order)
+    parts.install(app)  # the layout's style sheets and scripts, rendered once per language
 
     @app.before_request
     def _session_and_nonce():

@@ -99,3 +99,20 @@ def test_full_names_in_vietnamese_order(app, world):
         db.session.commit()
     html = client_for(app, "vanthu.vphu").get("/").get_data(as_text=True)
     assert "Nguyễn Thị Thư" in html
+
+
+def test_templates_translate_in_the_language_of_the_moment(app):
+    """The templates' ``_()`` finds the catalog once per request, and another within a
+    change of language (an e-mail in its reader's language) and back."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = "{{ _('Logout') }}|{{ _('Logout') }}"
+    with app.test_request_context("/"):
+        assert render_template_string(page) == "Đăng xuất|Đăng xuất"
+        with force_locale("en"):
+            assert render_template_string(page) == "Logout|Logout"
+        assert render_template_string(page) == "Đăng xuất|Đăng xuất"
+    with app.test_request_context("/?_l_=en"):
+        with force_locale("en"):
+            assert render_template_string("{{ _('Logout') }}") == "Logout"

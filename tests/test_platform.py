@@ -37,6 +37,44 @@ def test_pages_load_nothing_from_outside_and_send_csp(app, world):
     assert c.get("/userstatschartview/chart/").status_code == 404
 
 
+def test_the_layout_parts_are_rendered_once_per_language_with_each_pages_nonce(app, world):
+    """The style sheets and scripts of every page are rendered once per language and
+    kept (app/web/parts.py); each page carries its own nonce in them, the words are the
+    page's language."""
+    from flask import template_rendered
+
+    from app.core import kept
+
+    kept.clear()
+    rendered = []
+
+    def _note(sender, template, context, **extra):
+        if template.name.startswith("qlvb/parts/"):
+            rendered.append(template.name)
+
+    c = client_for(app, "vanthu.vphu")
+    template_rendered.connect(_note, app)
+    try:
+        pages = [c.get(path) for path in ("/incomingview/list/", "/outgoingview/list/", "/")]
+        c.get("/lang/en")
+        english = c.get("/incomingview/list/")
+    finally:
+        template_rendered.disconnect(_note, app)
+    assert sorted(rendered) == sorted(2 * ["qlvb/parts/head_css.html",
+                                           "qlvb/parts/head_js.html",
+                                           "qlvb/parts/tail_js.html"])
+    nonces = set()
+    for resp in [*pages, english]:
+        html = resp.get_data(as_text=True)
+        nonce = re.search(r"'nonce-([^']+)'", resp.headers["Content-Security-Policy"]).group(1)
+        assert set(re.findall(r'nonce="([^"]*)"', html)) == {nonce}
+        assert "/static/qlvb/qlvb.js" in html and "/static/qlvb/qlvb.css" in html
+        nonces.add(nonce)
+    assert len(nonces) == 4
+    assert 'data-select-row="Chọn dòng này"' in pages[0].get_data(as_text=True)
+    assert 'data-select-row="Select this row"' in english.get_data(as_text=True)
+
+
 def test_seed_demo_twice_changes_nothing(app, runner):
     from app.core.audit import AuditEvent
     from app.security.models import AppUser

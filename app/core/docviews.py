@@ -94,6 +94,21 @@ def document_history(session: Session, object_type: str, object_id: int) -> list
     return decisions + folded
 
 
+class LazyForm:
+    """A step form of a document page made the first time the page uses it: a page offers
+    most of its forms only in some states of the document (each form costs its fields and
+    a CSRF token)."""
+
+    def __init__(self, make: Any) -> None:
+        self._make = make
+        self._form: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._form is None:
+            self._form = self._make()
+        return getattr(self._form, name)
+
+
 class DocumentStepsMixin:
     """For the ModelView of a document with ``state`` and files (``file_model`` rows with
     ``document_id``, ``sha256``, ``name``, ``is_pdf()``); needs UnitScopedMixin's

@@ -201,6 +201,12 @@ PINNED: dict[str, tuple[str, str, str]] = {
         "source",
         "76adda7d162248428b5c37c7621d5f1b4b31bb4e22b2c48549afd0cdcc780bea",
         "PermissionSetMixin._get_user_permission_view_menus replaces it"),
+    # API tokens (Flask-JWT-Extended, which FAB's API uses): verified once per worker.
+    "flask_jwt_extended.jwt_manager:JWTManager._decode_jwt_from_config": (
+        "signature",
+        "(self, encoded_token, csrf_value=None, allow_expired=False)",
+        "app.security.tokens.keep_verified wraps it: a token's claims must still come from "
+        "it, verified, and depend only on the token, the key, the configuration and the time"),
 }
 
 # FAB templates copied whole into app/templates (ours win on the template path), with the
@@ -241,6 +247,9 @@ EXTENDED_TEMPLATES: dict[str, str] = {
         "7c11106ff27fb6d248f340f40b533d8c8d06f70db9724a1293bc4e6b3993e597",
     "appbuilder/general/model/show.html":
         "67a574db1dc124a2216ff7a685718044bfe0f78f85d67116915e09aee522a1ea",
+    # Mirrored by app.core.lists.LeanShowWidget and qlvb/show_widget.html (the record's table).
+    "appbuilder/general/widgets/show.html":
+        "babd5b80d4e383c4a0a2a6d535f3aaf17285eb4e9d76e1bbf8f0cfe85586358a",
 }
 
 
@@ -256,6 +265,24 @@ def base_filters(view: Any) -> Filters:
     """The filters FAB applies to every row of ``view`` (its ``base_filters``, bound):
     what a custom route passes to ``datamodel.get`` to stay within the view's scope."""
     return view._base_filters
+
+
+def scoped_row(datamodel: Any, filters: Filters, pk: Any) -> Any:
+    """The record ``pk`` of ``datamodel`` within ``filters`` (a view's base filters), or
+    None: what FAB's ``datamodel.get(pk, filters)`` returns, read by one query of the
+    table with the filters applied (FAB's builds its list machinery around it). Composite
+    keys and filters through a relation take FAB's way."""
+    from flask_appbuilder.models.sqla.filters import set_value_to_type
+
+    if datamodel.is_pk_composite() or any(is_column_dotted(f.column_name)
+                                           for f in filters.filters):
+        return datamodel.get(pk, filters)
+    name = datamodel.get_pk_name()
+    value = set_value_to_type(datamodel, name, pk)
+    if value is None:
+        return None
+    query = datamodel.session.query(datamodel.obj).filter(getattr(datamodel.obj, name) == value)
+    return filters.apply_all(query).one_or_none()
 
 
 def related_views(view: Any) -> list:

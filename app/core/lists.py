@@ -16,11 +16,12 @@ from functools import reduce
 from typing import Any
 
 from flask import current_app, url_for
-from flask_appbuilder.widgets import ListWidget, RenderTemplateWidget, SearchWidget
+from flask_appbuilder.widgets import ListWidget, RenderTemplateWidget, SearchWidget, ShowWidget
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
+from sqlalchemy.engine import Row
 
 from app.core import freshness
 
@@ -289,12 +290,42 @@ class KeptSearchWidget(SearchWidget):
                                for col in columns}}
 
 
+class LeanShowWidget(ShowWidget):
+    """FAB's show widget (a table of the record's labels and values, then the record's
+    action links) with the table written here: the labels translated once per language,
+    each value escaped as FAB's template would (the template ``qlvb/show_widget.html``,
+    without FAB's second copy of the layout's dialogs). Fieldsets take FAB's way."""
+
+    template = "qlvb/show_widget.html"
+    _labels: dict[tuple[str, str, tuple[str, ...]], list[str]] = {}
+
+    def __call__(self, **kwargs: Any) -> Any:
+        args = self.template_args
+        if args.get("fieldsets"):
+            return ShowWidget(**args)(**kwargs)
+        columns = tuple(args["include_columns"])
+        key = (args.get("modelview_name") or "", str(get_locale()), columns)
+        labels = self._labels.get(key)
+        if labels is None:
+            names = args["label_columns"]
+            labels = self._labels[key] = [_html(names.get(col)) for col in columns]
+        formatters = args.get("formatters_columns") or {}
+        out = []
+        for col, label, value in zip(columns, labels, args["value_columns"], strict=True):
+            formatter = formatters.get(col)
+            out.append(f'<tr><th class="col-lg-2 col-md-2 col-sm-2">{label}</th><td>'
+                       f'<span style="white-space: pre-line">'
+                       f'{escape(formatter(value) if formatter else value)}</span></td></tr>')
+        return super().__call__(rows=Markup("".join(out)), **kwargs)
+
+
 class LeanListMixin:
     """For AppModelView: the list page's widget is ``LeanListWidget`` with the page's rows
-    (not FAB's dictionaries of values). Mirrors FAB 5.3's ``_get_list_widget`` (pinned in
-    app/core/fab.py)."""
+    (not FAB's dictionaries of values), the record page's ``LeanShowWidget``. Mirrors FAB
+    5.3's ``_get_list_widget`` (pinned in app/core/fab.py)."""
 
     list_widget = LeanListWidget
+    show_widget = LeanShowWidget
     search_widget = KeptSearchWidget
 
     def _get_search_widget(self, form: Any = None, exclude_cols: Any = None,
@@ -381,4 +412,11 @@ class ListDumper:
         writers = self.writers
         if not many or writers is None:
             return self.schema_dump(obj, many=many)
+        if obj and isinstance(obj[0], Row):
+            # Rows of plain columns (AppSQLAInterface.query): each value read by its place.
+            places = {name: place for place, name in enumerate(obj[0]._fields)}
+            if all(name in places for name, _ in writers):
+                by_place = [(name, places[name], write) for name, write in writers]
+                return [{name: write(row[place]) for name, place, write in by_place}
+                        for row in obj]
         return [{name: write(getattr(row, name)) for name, write in writers} for row in obj]

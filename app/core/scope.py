@@ -24,7 +24,7 @@ from flask_appbuilder.hooks import before_request
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import ColumnElement, false
 
-from app.core.fab import base_filters, deserialize_pk
+from app.core.fab import base_filters, deserialize_pk, scoped_row
 
 T = TypeVar("T")
 
@@ -170,7 +170,7 @@ class UnitScopedMixin:
             pk = deserialize_pk(self, pk)
         except Exception:
             return None
-        return self.datamodel.get(pk, base_filters(self))
+        return scoped_row(self.datamodel, base_filters(self), pk)
 
     def scoped_get_or_404(self, pk):
         item = self.scoped_get(pk)

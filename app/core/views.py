@@ -464,6 +464,10 @@ def _literal_filter_converter() -> type:
 LiteralFilterConverter = _literal_filter_converter()
 
 
+# From this many rows into a list, a page reads its ids first (AppSQLAInterface._deep_page).
+DEEP_OFFSET = 250
+
+
 class AppSQLAInterface(InnerFiltersMixin, SQLAInterface):
     """FAB's data interface, answering a database refusal with a message instead of the
     raw SQL text FAB would otherwise flash, and matching text filters literally."""
@@ -519,11 +523,14 @@ class AppSQLAInterface(InnerFiltersMixin, SQLAInterface):
         primary keys of the filtered query, limited, without its eager loads (nor the
         columns a page selects: a join to a to-one relation changes no count)."""
         cap = count_cap()
-        inner = fab.inner_query(self, query, filters)
-        pk = getattr(self.obj, self.get_pk_name())
-        limited = inner.with_entities(pk).order_by(None).limit(cap + 1).subquery()
-        counting = self.session.query(func.count()).select_from(limited)
-        count = kept_count(self, filters, lambda: counting.scalar())
+
+        def counted():  # built only when the count is not kept
+            inner = fab.inner_query(self, query, filters)
+            pk = getattr(self.obj, self.get_pk_name())
+            limited = inner.with_entities(pk).order_by(None).limit(cap + 1).subquery()
+            return self.session.query(func.count()).select_from(limited).scalar()
+
+        count = kept_count(self, filters, counted)
         return CappedCount(cap) if count > cap else count
 
     def query(self, filters=None, order_column="", order_direction="", page=None,
@@ -543,13 +550,16 @@ class AppSQLAInterface(InnerFiltersMixin, SQLAInterface):
                                select_columns, outer_default_load)
         peek = bool(page_size) and not (select_columns and
                                         self.exists_col_to_many(select_columns))
-        if plain is None and self.row_options:
-            paged = paged.options(*self.row_options)
-        rows = (paged.limit(page_size + 1) if peek else paged).all()
+        offset = (page or 0) * (page_size or 0)
+        if plain is None and peek and offset >= DEEP_OFFSET:
+            rows = self._deep_page(paged.limit(page_size + 1))
+        else:
+            if plain is None and self.row_options:
+                paged = paged.options(*self.row_options)
+            rows = (paged.limit(page_size + 1) if peek else paged).all()
         more = peek and len(rows) > page_size
         if more:
             rows = rows[:page_size]
-        offset = (page or 0) * (page_size or 0)
         cap = count_cap()
         if peek and not more and (rows or not page):
             count = offset + len(rows)
@@ -562,6 +572,19 @@ class AppSQLAInterface(InnerFiltersMixin, SQLAInterface):
         if rows and not all(hasattr(row, name) for row in rows):
             return count, rows
         return count, [getattr(row, name) for row in rows]
+
+    def _deep_page(self, paged):
+        """The rows of a page far into a list: first their ids, in the list's order, from
+        the same filtered, ordered and offset query (the rows skipped are walked in an
+        index, not read), then those rows by id."""
+        pk = getattr(self.obj, self.get_pk_name())
+        ids = [row[0] for row in paged.with_entities(pk).all()]
+        if not ids:
+            return []
+        found = self.session.query(self.obj).options(*self.row_options) \
+            .filter(pk.in_(ids)).all()
+        by_id = {getattr(row, pk.key): row for row in found}
+        return [by_id[i] for i in ids if i in by_id]
 
     def add(self, item, commit=True):
         return self._guard(super().add, item, commit=commit)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from app.core import audit, registry, workflow
-from app.core.docviews import DocumentStepsMixin, document_history, subject
+from app.core.docviews import DocumentStepsMixin, LazyForm, document_history, subject
 from app.core.downloads import send_named
 from app.core.errors import DomainError
 from app.core.fab import related_views, show_widgets
@@ -193,7 +193,9 @@ class IncomingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
         widgets = show_widgets(self, item)
         session = self.datamodel.session
         history = document_history(session, "IncomingDocument", item.id)
-        statuses = session.execute(
+        # A status is sent back with the document's latest code (services.send_status):
+        # a document without one has none to show.
+        statuses = [] if item.exchange_status is None else session.execute(
             select(ExchangeStatus).where(ExchangeStatus.document_id == item.id)
             .order_by(ExchangeStatus.id)).scalars().all()
         user = g.user
@@ -210,8 +212,8 @@ class IncomingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
             sub_assignable=[a for a in mine if a.unit_id is not None
                             and workflow.allows(item, "sub_assign")],
             days_overdue=services.days_overdue(item), assignment_rows=assignment_rows(item),
-            main=item.main_file(), note_form=forms.NoteForm(),
-            complete_form=forms.CompleteForm(), cancel_form=forms.CancelForm())
+            main=item.main_file(), note_form=LazyForm(forms.NoteForm),
+            cancel_form=LazyForm(forms.CancelForm))
 
     @expose("/slip/<int:pk>")
     @has_access

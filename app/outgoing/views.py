@@ -11,7 +11,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.core import registry, workflow
-from app.core.docviews import DocumentStepsMixin, document_history, short_summary, subject
+from app.core.docviews import (
+    DocumentStepsMixin,
+    LazyForm,
+    document_history,
+    short_summary,
+    subject,
+)
 from app.core.errors import DomainError
 from app.core.fab import related_views, show_widgets
 from app.core.filecheck import check_attachment
@@ -136,7 +142,7 @@ class OutgoingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
             holder=item.holder_id == user.id,
             overdue=services.overdue_to_issue(session, item),
             deadline=services.issue_deadline(session, item),
-            version_form=forms.VersionForm(), reason_form=forms.ReasonForm(),
+            version_form=LazyForm(forms.VersionForm), reason_form=LazyForm(forms.ReasonForm),
             exchange_states=_exchange_states(session, item))
 
 

@@ -19,7 +19,7 @@ from flask_limiter.util import get_remote_address
 from app.core import audit
 from app.core.fab import PermissionSetMixin
 from app.core.inputs import CleanTextFormsMixin, with_clean_text
-from app.security import lockout
+from app.security import lockout, tokens
 from app.security.labels import (
     AppPermissionModelView,
     AppPermissionViewModelView,
@@ -168,6 +168,7 @@ class AppSecurityManager(PermissionSetMixin, SecurityManager):
         def _expired(header, data):
             return jsonify(message=str(_l("Invalid or expired token."))), 401
 
+        tokens.keep_verified(jwt_manager)  # a token's signature checked once per worker
         return jwt_manager
 
     # -- authentication ---------------------------------------------------------------------
@@ -235,8 +236,9 @@ class AppSecurityManager(PermissionSetMixin, SecurityManager):
 
     # -- permissions: kept per security stamp, answered once per request -------------------
     def get_user_by_id(self, pk):
-        """The account with its roles and groups, and the security stamp, in one statement
-        (``app/security/stamp.py``); the plain read where the stamp's table is missing."""
+        """The account and the security stamp in one statement (``app/security/stamp.py``),
+        its roles and groups given from what was read for that account and stamp (they
+        change only with the stamp); the plain read where the stamp's table is missing."""
         from sqlalchemy.exc import SQLAlchemyError
 
         from app.security import stamp
@@ -245,7 +247,7 @@ class AppSecurityManager(PermissionSetMixin, SecurityManager):
             return super().get_user_by_id(pk)
         statement = self._user_statement()
         try:
-            row = self.session.execute(statement, {"pk": pk}).unique().first()
+            row = self.session.execute(statement, {"pk": pk}).first()
         except SQLAlchemyError as error:
             self.session.rollback()
             log.warning("security stamp unreadable (%s): permissions read on every request",
@@ -255,26 +257,33 @@ class AppSecurityManager(PermissionSetMixin, SecurityManager):
             return super().get_user_by_id(pk)
         if row is None:
             return None
-        stamp.note(row[1])
-        return row[0]
+        user, current = row
+        stamp.note(current)
+        if current is not None and "roles" not in user.__dict__:
+            held = stamp.kept("account-roles", user.id, current,
+                              lambda: self._read_account_roles(user.id))
+            stamp.give_roles(self.session, user, held)
+        return user
 
     def _user_statement(self):
-        """The account by id (``pk``) with its roles, its groups' roles and the stamp: one
-        statement, built once."""
+        """The account by id (``pk``) with the stamp: one statement, built once."""
         statement = self.__dict__.get("_kept_user_statement")
         if statement is None:
-            from flask_appbuilder.security.sqla.models import Group
             from sqlalchemy import bindparam, select
-            from sqlalchemy.orm import joinedload
 
             from app.security import stamp
 
             statement = (select(self.user_model, stamp.stamp_column())
-                         .where(self.user_model.id == bindparam("pk"))
-                         .options(joinedload(self.user_model.roles),
-                                  joinedload(self.user_model.groups).joinedload(Group.roles)))
+                         .where(self.user_model.id == bindparam("pk")))
             self.__dict__["_kept_user_statement"] = statement
         return statement
+
+    def _read_account_roles(self, user_id):
+        """The roles of account ``user_id`` and its groups with theirs, as plain values to
+        keep (``stamp.give_roles`` makes them the account's again)."""
+        from app.security import stamp
+
+        return stamp.read_account_roles(self.session, self.user_model, user_id)
 
     def _role_permission_set(self, role_ids):
         from app.security import stamp

@@ -25,7 +25,8 @@ from flask_appbuilder.security.sqla.models import (
     ViewMenu,
 )
 from sqlalchemy import DDL, Column, Integer, event, inspect, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core.kept import keep
 
@@ -109,6 +110,57 @@ def kept(name: str, key: Hashable, stamp: int | None, compute: Callable[[], T]) 
     if stamp is None:
         return compute()
     return keep(name, (key, stamp), compute)
+
+
+# -- an account's roles, kept per stamp -------------------------------------------------------
+
+RoleValues = tuple[tuple[int, str], ...]
+AccountRoles = tuple[RoleValues, tuple[tuple[int, str, RoleValues], ...]]
+
+
+def read_account_roles(session: Session, user_model: Any, user_id: int) -> AccountRoles:
+    """The (id, name) of the roles of account ``user_id``, and its groups (id, name, and
+    their roles): what the permission checks and the scope read of an account."""
+    user = session.get(user_model, user_id)
+    if user is None:
+        return (), ()
+    roles = tuple((r.id, r.name) for r in user.roles)
+    groups = tuple((grp.id, grp.name, tuple((r.id, r.name) for r in grp.roles))
+                   for grp in user.groups)
+    return roles, groups
+
+
+def _attached(session: Session, model: type, values: dict[str, Any]) -> Any:
+    """The ``model`` row with ``values`` as a persistent object of ``session`` without
+    reading it: the session's own when it holds it, else one made from the values (its
+    other attributes load on first use)."""
+    mapper: Mapper[Any] = inspect(model)
+    found = session.identity_map.get(mapper.identity_key_from_primary_key((values["id"],)))
+    if found is not None:
+        return found
+    obj = mapper.class_manager.new_instance()  # no constructor, no defaults
+    for name, value in values.items():
+        set_committed_value(obj, name, value)
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
+
+
+def give_roles(session: Session, user: Any, held: AccountRoles) -> None:
+    """Make ``held`` (``read_account_roles``) the roles and groups of ``user``, a
+    persistent account just read, as if they had been loaded with it."""
+    roles, groups = held
+    set_committed_value(user, "roles", [
+        _attached(session, Role, {"id": rid, "name": name}) for rid, name in roles])
+    given = []
+    for gid, name, group_roles in groups:
+        group = _attached(session, Group, {"id": gid, "name": name})
+        if "roles" not in group.__dict__:
+            set_committed_value(group, "roles", [
+                _attached(session, Role, {"id": rid, "name": rname})
+                for rid, rname in group_roles])
+        given.append(group)
+    set_committed_value(user, "groups", given)
 
 
 # -- moving the stamp -------------------------------------------------------------------------

@@ -114,3 +114,45 @@ def test_an_api_list_of_plain_columns_reads_rows_not_objects_with_the_same_json(
         assert some.json["result"] == [
             {"summary": d.summary, "arrival_date": d.arrival_date.isoformat()} for d in first]
         assert some.json["ids"] == [d.id for d in first]
+
+
+def test_the_record_table_is_the_one_fabs_show_widget_writes(app, world, clients, docs):  # noqa: F811
+    """The document page's table of labels and values (``LeanShowWidget``) holds what
+    FAB's show widget writes for the same record, label for label and value for value
+    (escaped as FAB's template escapes them), in each language."""
+    from flask_appbuilder.widgets import ShowWidget
+
+    from app.core.lists import LeanShowWidget
+
+    doc_id = docs(1)[0]
+    client = clients("vanthu.vphu")
+
+    def cells(html):
+        pairs = re.findall(r'<th class="col-lg-2 col-md-2 col-sm-2">(.*?)</th>\s*<td>\s*'
+                           r'<span style="white-space: pre-line">(.*?)</span>\s*</td>',
+                           html, re.S)
+        return [(label.strip(), value.strip()) for label, value in pairs]
+
+    page = client.get(f"/incomingview/show/{doc_id}").get_data(as_text=True)
+    # One copy of the layout's dialogs (FAB's widget wrote a second one with the same ids).
+    assert page.count('id="modal-confirm"') == 1 and page.count('id="modal-alert"') == 1
+    for lang in ("vi", "en"):
+        with app.test_request_context(f"/?_l_={lang}"):
+            from flask import session
+
+            session["locale"] = lang
+            view = next(v for v in app.appbuilder.baseviews
+                        if type(v).__name__ == "IncomingView")
+            item = view.datamodel.session.get(view.datamodel.obj, doc_id)
+            args = dict(pk=doc_id, label_columns=view.label_columns,
+                        include_columns=view.show_columns,
+                        value_columns=view.datamodel.get_values_item(item, view.show_columns),
+                        formatters_columns=view.formatters_columns, actions={},
+                        fieldsets=[], modelview_name="IncomingView")
+            ours, fabs = cells(str(LeanShowWidget(**args)())), cells(str(ShowWidget(**args)()))
+            assert ours == fabs and len(ours) == len(view.show_columns)
+            if lang == "vi":
+                assert cells(page) == ours
+                assert ("Số, ký hiệu", "0-CV/TU") in ours
+            else:
+                assert ("Number and symbol", "0-CV/TU") in ours

@@ -347,6 +347,11 @@ def test_inbox_registration_sends_each_status_to_the_sender(app, world, incoming
     assert {s["sender_unit_id"] for s in rows(app, ExchangeStatus, document_id=doc_id)} \
         == {ids["btchu"]}
     assert incoming.get(doc_id)["exchange_status"] == "06"
+    # The receiving unit's page lists each status sent back, in order.
+    page = clerk.get(f"/incomingview/show/{doc_id}").get_data(as_text=True)
+    panel = page[page.index("Trạng thái đã báo về nơi gửi"):]
+    assert [panel.index(f"{code} — ") for code in ("01", "03", "04", "05", "06")] == sorted(
+        panel.index(f"{code} — ") for code in ("01", "03", "04", "05", "06"))
     # The sender follows the document through these statuses only: the receiving unit's
     # page itself stays out of its scope.
     assert client_for(app, "vanthu.btchu").get(
