@@ -15,7 +15,9 @@ unit)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -110,6 +112,26 @@ def request_clause(kind: str, build: Callable[[], T]) -> T:
     return in_request[key]
 
 
+_READING_ONE: ContextVar[bool] = ContextVar("qlvb_scope_reading_one", default=False)
+
+
+@contextmanager
+def reading_one() -> Iterator[None]:
+    """Within it, the scope filters are applied to a query of one record by id
+    (``UnitScopedMixin.scoped_get``): a filter may then use a condition made for one row
+    (``one_record()``), with the same meaning as its condition for a list."""
+    token = _READING_ONE.set(True)
+    try:
+        yield
+    finally:
+        _READING_ONE.reset(token)
+
+
+def one_record() -> bool:
+    """Whether the scope filter being applied reads one record by id."""
+    return _READING_ONE.get()
+
+
 def scope_settings() -> ScopeSettings:
     """The running app's scope settings."""
     return ScopeSettings.from_config(current_app.config)
@@ -170,7 +192,8 @@ class UnitScopedMixin:
             pk = deserialize_pk(self, pk)
         except Exception:
             return None
-        return scoped_row(self.datamodel, base_filters(self), pk)
+        with reading_one():
+            return scoped_row(self.datamodel, base_filters(self), pk)
 
     def scoped_get_or_404(self, pk):
         item = self.scoped_get(pk)

@@ -8,7 +8,7 @@ from flask import current_app
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import false
 
-from app.core.scope import current_user, request_clause, scope_settings
+from app.core.scope import current_user, one_record, request_clause, scope_settings
 from app.extensions import db
 from app.incoming import policy, services
 from app.incoming.models import IncomingDocument
@@ -20,9 +20,10 @@ class IncomingScopeFilter(BaseFilter):
     arg_name = None
 
     def apply(self, query: Any, value: Any) -> Any:
-        held, clause = request_clause("in", lambda: (
+        one = one_record()  # one document by id: its own assignments probed
+        held, clause = request_clause("in-one" if one else "in", lambda: (
             quarantine.visible_clause("in", IncomingDocument.id),
-            policy.visible_clause(db.session, current_user(), scope_settings())))
+            policy.visible_clause(db.session, current_user(), scope_settings(), one)))
         query = query.filter(held)
         return query if clause is None else query.filter(clause)
 

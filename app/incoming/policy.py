@@ -63,19 +63,26 @@ def sees_whole_unit(session: Session, user: AppUser) -> bool:
 
 # -- what a user may read ------------------------------------------------------------------
 
-def member_clause(session: Session, user: AppUser | None) -> ColumnElement[bool]:
+def member_clause(session: Session, user: AppUser | None,
+                  one: bool = False) -> ColumnElement[bool]:
     """The documents ``user`` may see as a member of their unit, as a condition on
     IncomingDocument (the office roles aside: see ``visible_clause``): the unit's own when
     the user sees the whole unit, and those with an active assignment to the user (or, for
-    a clerk or head, to the unit). The assignments are one uncorrelated subquery, computed
-    once per query rather than probed per row."""
+    a clerk or head, to the unit). For a list the assignments are one uncorrelated
+    subquery, computed once per query rather than probed per row; for one document read
+    by id (``one``) the document's own assignments are probed (the same rows; a statement
+    PostgreSQL then plans once for every document and user)."""
     if user is None or user.unit_id is None:
         return IncomingDocument.id.is_(None)
     parties = [Assignment.user_id == user.id]
     if is_unit_head(user, user.unit_id) or is_unit_clerk(user, user.unit_id):
         parties.append(Assignment.unit_id == user.unit_id)
-    assigned = IncomingDocument.id.in_(
-        select(Assignment.document_id).where(Assignment.active.is_(True), or_(*parties)))
+    if one:
+        assigned = exists().where(Assignment.document_id == IncomingDocument.id,
+                                  Assignment.active.is_(True), or_(*parties))
+    else:
+        assigned = IncomingDocument.id.in_(
+            select(Assignment.document_id).where(Assignment.active.is_(True), or_(*parties)))
     if sees_whole_unit(session, user):
         # "+ 0": the unit's rows are taken while walking the index of the list's order
         # (the first page stops after 25 rows) rather than all found by the unit index and
@@ -84,15 +91,16 @@ def member_clause(session: Session, user: AppUser | None) -> ColumnElement[bool]
     return assigned
 
 
-def visible_clause(session: Session, user: AppUser | None,
-                   settings: ScopeSettings) -> ColumnElement[bool] | None:
+def visible_clause(session: Session, user: AppUser | None, settings: ScopeSettings,
+                   one: bool = False) -> ColumnElement[bool] | None:
     """The incoming documents ``user`` may read, as a condition on IncomingDocument;
-    ``None`` (no condition) for the office roles; nothing for an anonymous user."""
+    ``None`` (no condition) for the office roles; nothing for an anonymous user. ``one``:
+    the condition for reading one document by id (``member_clause``)."""
     if sees_every_unit(user, settings):
         return None
     if user is None:
         return false()
-    return member_clause(session, user)
+    return member_clause(session, user, one)
 
 
 def rejection_clause(user: AppUser | None,

@@ -524,3 +524,43 @@ def test_a_deep_page_reads_its_ids_first_in_the_same_order(app, clients, api, do
     api_client, headers = api("vanthu.vphu")
     page = api_client.get("/api/v1/incoming/?q=(page:5,page_size:5)", headers=headers)
     assert [row["id"] for row in page.json["result"]] == ids[25:30]
+
+
+def test_one_document_probes_its_own_assignments_a_list_collects_them(app, world, clients,
+                                                                      docs):
+    """The scope of a list collects the assignments once (one uncorrelated subquery); a
+    document read by id probes its own (a statement PostgreSQL plans once for every
+    document and user). Both give the same documents: an official sees the one assigned
+    to them, on the page and in the list, and not the others."""
+    from app.extensions import db
+    from app.incoming.models import Assignment
+
+    ids = docs(3)
+    with app.app_context():
+        db.session.add(Assignment(document_id=ids[1], role="lead", active=True,
+                                  user_id=world.ids["chuyenvien.vphu"],
+                                  assigned_at=datetime(2026, 2, 2, 8, 0),
+                                  assigned_by_id=world.ids["lanhdao.vphu"]))
+        db.session.commit()
+        engine = db.engine
+    seen = []
+
+    def _note(conn, cursor, statement, *args):
+        seen.append(" ".join(statement.split()))
+
+    official = clients("chuyenvien.vphu")
+    event.listen(engine, "before_cursor_execute", _note)
+    try:
+        page = official.get(f"/incomingview/show/{ids[1]}")
+        one = [s for s in seen if s.startswith("SELECT incoming_document.id AS")]
+        seen.clear()
+        listed = official.get(LIST).get_data(as_text=True)
+        many = [s for s in seen if s.startswith("SELECT incoming_document.id AS")]
+    finally:
+        event.remove(engine, "before_cursor_execute", _note)
+    assert page.status_code == 200
+    assert "incoming_assignment.document_id = incoming_document.id" in one[0]
+    assert "incoming_document.id IN (SELECT incoming_assignment.document_id" in many[0]
+    assert [i for i in ids if f"/incomingview/show/{i}\"" in listed] == [ids[1]]
+    for other in (ids[0], ids[2]):
+        assert official.get(f"/incomingview/show/{other}").status_code == 404
