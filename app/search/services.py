@@ -269,6 +269,18 @@ def _matching(session: Session, user: AppUser, query: folding.Query,
     return stmt.where(*conds), rank, newest
 
 
+def plan_for_these_words(session: Session) -> None:
+    """On PostgreSQL, the search's statements are planned for this search's own words and
+    filters, in this transaction: the best plan depends on how common the words are (a
+    common word is found by walking the newest documents, a rare one from the full-text
+    index), and a plan PostgreSQL made once for every value of a prepared statement
+    (app/core/sqlite.py) would serve one kind of word badly. A SELECT, so that the request
+    still counts as one that only read."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.set_config("plan_cache_mode", "force_custom_plan",
+                                               True)))
+
+
 def search(session: Session, user: AppUser, query: str | None, filters: Filters | None = None,
            page: Any = 1, page_size: int = PAGE_SIZE, snippets: bool = True) -> Results:
     """Tra cứu (Điều 5.2): the page ``page`` of the documents ``user`` may see matching the
@@ -289,6 +301,7 @@ def search(session: Session, user: AppUser, query: str | None, filters: Filters 
         return results
     stmt, rank, newest = _matching(session, user, parsed, filters)
     offset = (page - 1) * page_size
+    plan_for_these_words(session)
     # One pass reads up to COUNT_CAP + 1 matches with their rank: when that is all of
     # them, they are ordered here; otherwise the newest are read in a second, short pass.
     first = stmt.add_columns(rank.label("rank"), SearchDocument.doc_date).limit(COUNT_CAP + 1)

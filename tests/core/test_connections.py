@@ -105,3 +105,40 @@ def test_what_a_read_only_request_read_stays_readable_after_it(app, world):
         unit = db.session.get(Unit, world.ids["vphu"])
         name = unit.name
     assert unit.name == name  # detached, not expired
+
+
+def test_a_search_is_planned_for_its_own_words(app, world, clients):
+    """The search's statements are never run on a plan made once for every value: how
+    common a word is decides the plan (app/search/services.py, ``plan_for_these_words``).
+    The other statements of a page are (a list's rows, the account)."""
+    from app.extensions import db
+
+    if not _is_postgresql(app):
+        pytest.skip("plans kept by prepared statements: PostgreSQL only")
+    with app.app_context():
+        engine = db.engine
+    used = {}
+
+    def _used(conn, cursor, statement, *args):
+        used[id(cursor.connection)] = cursor.connection
+
+    client = clients("vanphong")
+    event.listen(engine, "before_cursor_execute", _used)
+    try:
+        for _ in range(14):
+            assert client.get("/search/?q=ke%20hoach").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", _used)
+    plans = {}
+    for connection in used.values():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement, generic_plans, custom_plans "
+                           "FROM pg_prepared_statements")
+            for statement, generic, custom in cursor.fetchall():
+                plans[" ".join(statement.split())] = (generic, custom)
+        connection.rollback()
+    ranked = [plan for statement, plan in plans.items() if "ts_rank" in statement]
+    account = [plan for statement, plan in plans.items()
+               if statement.startswith("SELECT ab_user.id") and "security_stamp" in statement]
+    assert ranked and all(generic == 0 for generic, _custom in ranked), plans
+    assert account and account[0][0] > 0, plans  # read before the search: planned once
