@@ -77,6 +77,7 @@ def member_clause(session: Session, user: AppUser | None,
     parties = [Assignment.user_id == user.id]
     if is_unit_head(user, user.unit_id) or is_unit_clerk(user, user.unit_id):
         parties.append(Assignment.unit_id == user.unit_id)
+    assigned: ColumnElement[bool]
     if one:
         assigned = exists().where(Assignment.document_id == IncomingDocument.id,
                                   Assignment.active.is_(True), or_(*parties))
