@@ -101,14 +101,16 @@ def _template_translations(app):
     from flask import g, has_app_context
     from flask_babel import get_translations
 
+    def babel_context():
+        return g.get("_flask_babel") if has_app_context() else None
+
     def translations():
-        context = g.get("_flask_babel") if has_app_context() else None
-        locale = getattr(context, "babel_locale", None)
+        context = babel_context()
         kept = getattr(context, "qlvb_translations", None)
-        if kept is not None and locale is not None and kept[0] is locale:
+        if kept is not None and kept[0] is getattr(context, "babel_locale", None):
             return kept[1]
-        found = get_translations()
-        context = g.get("_flask_babel") if has_app_context() else None
+        found = get_translations()  # makes the context and settles its language
+        context = babel_context()
         locale = getattr(context, "babel_locale", None)
         if locale is not None:
             context.qlvb_translations = (locale, found)

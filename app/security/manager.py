@@ -261,7 +261,8 @@ class AppSecurityManager(PermissionSetMixin, SecurityManager):
         stamp.note(current)
         if current is not None and "roles" not in user.__dict__:
             held = stamp.kept("account-roles", user.id, current,
-                              lambda: self._read_account_roles(user.id))
+                              lambda: stamp.read_account_roles(self.session, self.user_model,
+                                                               user.id))
             stamp.give_roles(self.session, user, held)
         return user
 
@@ -277,13 +278,6 @@ class AppSecurityManager(PermissionSetMixin, SecurityManager):
                          .where(self.user_model.id == bindparam("pk")))
             self.__dict__["_kept_user_statement"] = statement
         return statement
-
-    def _read_account_roles(self, user_id):
-        """The roles of account ``user_id`` and its groups with theirs, as plain values to
-        keep (``stamp.give_roles`` makes them the account's again)."""
-        from app.security import stamp
-
-        return stamp.read_account_roles(self.session, self.user_model, user_id)
 
     def _role_permission_set(self, role_ids):
         from app.security import stamp
