@@ -31,8 +31,8 @@ def shares(raw_path):
     with open(raw_path) as fh:
         for line in fh:
             stack, _, count = line.rstrip().rpartition(" ")
-            if not stack:
-                continue
+            if not stack or not count.isdigit():
+                continue  # a frame's name broken over two lines
             total += int(count)
             for frame in {FRAME.sub(r" (\1)", f) for f in stack.split(";")}:
                 inclusive[frame] += int(count)

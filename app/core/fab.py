@@ -207,6 +207,11 @@ PINNED: dict[str, tuple[str, str, str]] = {
         "(self, encoded_token, csrf_value=None, allow_expired=False)",
         "app.security.tokens.keep_verified wraps it: a token's claims must still come from "
         "it, verified, and depend only on the token, the key, the configuration and the time"),
+    "flask_jwt_extended.utils:get_unverified_jwt_headers": (
+        "signature",
+        "(encoded_token)",
+        "app.security.tokens.keep_headers keeps what it returns in the view decorators' "
+        "name for it: the header must depend only on the token's text"),
 }
 
 # FAB templates copied whole into app/templates (ours win on the template path), with the

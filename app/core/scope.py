@@ -217,7 +217,9 @@ class UnitScopedMixin:
         if unit_id is None:
             abort(403)
         unit_model = self.datamodel.get_related_model("unit")
-        item.unit = self.datamodel.session.get(unit_model, unit_id)
+        session = self.datamodel.session
+        with session.no_autoflush:  # the item is not complete yet: nothing of it is written
+            item.unit = session.get(unit_model, unit_id)
         setattr(item, self.unit_column, unit_id)
 
     def pre_add(self, item):

@@ -192,6 +192,7 @@ class IncomingListBase(RecheckFileMixin, DocumentStepsMixin, UnitScopedMixin, Ap
         item = self.scoped_get_or_404(pk)
         widgets = show_widgets(self, item)
         session = self.datamodel.session
+        services.read_page_parts(session, item)
         history = document_history(session, "IncomingDocument", item.id)
         # A status is sent back with the document's latest code (services.send_status):
         # a document without one has none to show.

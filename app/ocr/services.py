@@ -9,12 +9,14 @@ import io
 import logging
 import unicodedata
 from collections.abc import Iterable
+from functools import cache
+from typing import Any, cast
 
 from flask import current_app, has_app_context
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from app.core import storage
 from app.core.workflow import lock
@@ -78,8 +80,15 @@ def scans_of(session: Session, hashes: Iterable[str]) -> dict[str, OcrScan]:
     hashes = [h for h in hashes if h]
     if not hashes:
         return {}
-    return {s.sha256: s for s in session.scalars(
-        select(OcrScan).where(OcrScan.sha256.in_(hashes)))}
+    return {s.sha256: s for s in session.scalars(_scans_statement(), {"hashes": hashes})}
+
+
+@cache
+def _scans_statement() -> Select[Any]:
+    """The OCR rows of a list of hashes, built once (it keeps its cache key), without the
+    recognised text (loaded on first use)."""
+    return select(OcrScan).where(OcrScan.sha256.in_(bindparam("hashes", expanding=True))) \
+        .options(defer(cast(Any, OcrScan.text)))
 
 
 def searchable_copy(session: Session, sha256: str) -> str | None:

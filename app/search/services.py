@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,10 +32,11 @@ from sqlalchemy import (
     table,
     true,
 )
+from sqlalchemy.sql.util import ClauseAdapter
 
 from app.core import audit
 from app.core.errors import DomainError
-from app.core.scope import ScopeSettings, scope_settings
+from app.core.scope import ScopeSettings, scope_settings, sees_every_unit
 from app.core.timeutil import fmt_date, parse_date
 from app.incoming import policy as incoming
 from app.incoming.models import STATES as IN_STATES
@@ -253,9 +255,10 @@ def _match(session: Session, query: folding.Query) -> tuple[Any, Any, Any, Any]:
             (fts, fts.c.rowid == SearchDocument.id))
 
 
-def _matching(session: Session, user: AppUser, query: folding.Query,
-              filters: Filters) -> tuple[Any, Any, Any]:
-    """(statement of the ids the user may see that match, rank, newest-first order)."""
+def _conditions(session: Session, user: AppUser, query: folding.Query,
+                filters: Filters) -> tuple[list[Any], Any, Any, Any]:
+    """(conditions on the index rows the user may see that match, rank, newest-first
+    order, (table, on) to join or None)."""
     conds = [scope_clause(session, user), *_filter_clauses(filters)]
     rank: Any = literal_column("0")
     newest: Any = None
@@ -263,10 +266,84 @@ def _matching(session: Session, user: AppUser, query: folding.Query,
     if not query.is_empty():
         match, rank, newest, extra = _match(session, query)
         conds.append(match)
-    stmt = select(SearchDocument.id).select_from(SearchDocument)
-    if extra is not None:
-        stmt = stmt.join(*extra)
-    return stmt.where(*conds), rank, newest
+    return conds, rank, newest, extra
+
+
+# -- common words on PostgreSQL: more than COUNT_CAP matches found among the newest ---------
+
+# Words held by at least this share of the indexed documents are common: finding every
+# match through the full-text index costs more than walking the newest documents.
+COMMON_SHARE = 0.1
+# The walk reads at most this many of the newest documents of the user's unit.
+WALK_LIMIT = 15000
+# PostgreSQL's statistics of the index move only with ANALYZE: read again after this.
+WORD_STATS_SECONDS = 600
+_word_stats: dict[str, tuple[float, dict[str, float]]] = {}
+
+
+def _word_stats_of(session: Session) -> dict[str, float]:
+    """The share of indexed documents holding each of the most common words, as
+    PostgreSQL's statistics of ``search_document.tsv`` give it (pg_stats; empty before the
+    table was first analysed), read once per WORD_STATS_SECONDS."""
+    now = time.monotonic()
+    key = str(session.get_bind().engine.url)
+    kept = _word_stats.get(key)
+    if kept is not None and now - kept[0] < WORD_STATS_SECONDS:
+        return kept[1]
+    row = session.execute(select(
+        func.string_to_array(func.btrim(literal_column("most_common_elems::text"), "{}"), ","),
+        literal_column("most_common_elem_freqs"))
+        .select_from(table("pg_stats"))
+        .where(literal_column("schemaname") == func.current_schema(),
+               literal_column("tablename") == "search_document",
+               literal_column("attname") == "tsv")).first()
+    shares: dict[str, float] = {}
+    if row is not None and row[0] and row[1]:
+        shares = {word.strip('"'): float(share)
+                  for word, share in zip(row[0], row[1], strict=False)}
+    _word_stats[key] = (now, shares)
+    return shares
+
+
+def word_share(session: Session, query: folding.Query) -> float:
+    """At most the share of indexed documents holding every word of ``query``: the
+    smallest share of its words (a prefix: the sum over the common words it begins; a
+    word not among the most common: 0). 0 on SQLite."""
+    if session.get_bind().dialect.name != "postgresql" or query.is_empty():
+        return 0.0
+    shares = _word_stats_of(session)
+    words = [*query.terms, *(w for p in query.phrases for w in p)]
+    found = [shares.get(w, 0.0) for w in words]
+    if query.prefix:
+        found.append(min(1.0, sum(v for w, v in shares.items() if w.startswith(query.prefix))))
+    return min(found) if found else 0.0
+
+
+def _over_cap_among_newest(session: Session, user: AppUser, query: folding.Query,
+                           conds: list[Any]) -> bool:
+    """Whether more than COUNT_CAP documents the user may see match, found by walking
+    the newest incoming documents of the user's own unit (at most WALK_LIMIT, fewer the
+    more common the words) with every condition of the search, the user's scope first:
+    True when COUNT_CAP + 1 of them match. For a common word this reads a few thousand
+    rows where the full-text index would list every match first (more than half a million
+    at a million documents). False (not known) for rare words, on SQLite, for a user whose
+    scope is not a whole unit, and when the walk ends before."""
+    share = word_share(session, query)
+    if share < COMMON_SHARE or user.unit_id is None or "in" not in readable_kinds(user):
+        return False
+    if not (incoming.sees_whole_unit(session, user)
+            or sees_every_unit(user, scope_settings())):
+        return False
+    walk = min(WALK_LIMIT, int((COUNT_CAP + 1) * 1.5 / share) + 1)
+    newest = (select(*[c for c in SearchDocument.__table__.c
+                       if c.name not in ("text", "body", "summary", "symbol")])
+              .where(SearchDocument.unit_id == user.unit_id, SearchDocument.kind == "in")
+              .order_by(SearchDocument.doc_date.desc()).limit(walk).subquery("newest"))
+    adapter = ClauseAdapter(newest)
+    matches = (select(newest.c.id).where(*[adapter.traverse(c) for c in conds])
+               .limit(COUNT_CAP + 1).subquery("matches"))
+    found: int = session.execute(select(func.count()).select_from(matches)).scalar_one()
+    return found > COUNT_CAP
 
 
 def plan_for_these_words(session: Session) -> None:
@@ -299,21 +376,32 @@ def search(session: Session, user: AppUser, query: str | None, filters: Filters 
     results = Results(query=query or "", page=page, page_size=page_size)
     if parsed.is_empty() and filters.is_empty():
         return results
-    stmt, rank, newest = _matching(session, user, parsed, filters)
+    conds, rank, newest, extra = _conditions(session, user, parsed, filters)
+    stmt = select(SearchDocument.id).select_from(SearchDocument)
+    if extra is not None:
+        stmt = stmt.join(*extra)
+    stmt = stmt.where(*conds)
     offset = (page - 1) * page_size
     plan_for_these_words(session)
     # One pass reads up to COUNT_CAP + 1 matches with their rank: when that is all of
     # them, they are ordered here; otherwise the newest are read in a second, short pass.
-    first = stmt.add_columns(rank.label("rank"), SearchDocument.doc_date).limit(COUNT_CAP + 1)
-    found: list[Any] = list(session.execute(first).all())
-    results.total, results.capped = min(len(found), COUNT_CAP), len(found) > COUNT_CAP
+    # Common words on PostgreSQL: the newest documents of the user's unit may already
+    # hold more than COUNT_CAP matches, and the first pass is not needed.
+    found: list[Any] = []
+    if extra is None and _over_cap_among_newest(session, user, parsed, conds):
+        results.total, results.capped = COUNT_CAP, True
+    else:
+        first = stmt.add_columns(rank.label("rank"), SearchDocument.doc_date) \
+            .limit(COUNT_CAP + 1)
+        found = list(session.execute(first).all())
+        results.total, results.capped = min(len(found), COUNT_CAP), len(found) > COUNT_CAP
     results.ranked = not parsed.is_empty() and not results.capped
     if not results.capped:
         found.sort(key=lambda r: (r.rank if results.ranked else 0,
                                   -(r.doc_date.toordinal() if r.doc_date else 0), -r.id))
         ranked: Sequence[Any] = found[offset:offset + page_size]
     else:
-        order = ([SearchDocument.doc_date.desc(), SearchDocument.id.desc()]
+        order: list[Any] = ([SearchDocument.doc_date.desc(), SearchDocument.id.desc()]
                  if parsed.is_empty() else [newest])
         ranked = session.execute(stmt.add_columns(rank.label("rank")).order_by(*order)
                                  .limit(page_size).offset(offset)).all()

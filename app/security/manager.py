@@ -169,6 +169,7 @@ class AppSecurityManager(PermissionSetMixin, SecurityManager):
             return jsonify(message=str(_l("Invalid or expired token."))), 401
 
         tokens.keep_verified(jwt_manager)  # a token's signature checked once per worker
+        tokens.keep_headers()
         return jwt_manager
 
     # -- authentication ---------------------------------------------------------------------
@@ -271,11 +272,15 @@ class AppSecurityManager(PermissionSetMixin, SecurityManager):
         statement = self.__dict__.get("_kept_user_statement")
         if statement is None:
             from sqlalchemy import bindparam, select
+            from sqlalchemy.orm import lazyload
 
             from app.security import stamp
 
+            # The account's own row: its unit (shown by the landing page only) loads on
+            # first use, from the session when a page has already read it.
             statement = (select(self.user_model, stamp.stamp_column())
-                         .where(self.user_model.id == bindparam("pk")))
+                         .where(self.user_model.id == bindparam("pk"))
+                         .options(lazyload(self.user_model.unit)))
             self.__dict__["_kept_user_statement"] = statement
         return statement
 

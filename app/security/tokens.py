@@ -2,10 +2,12 @@
 worker sees it, and the verified claims are kept by the token's text. Later calls with the
 same token only check that it has not expired since (the one claim that can change its
 verdict with time); nothing else about a token can change. Flask-JWT-Extended otherwise
-decodes every token twice on every call (once unverified, to find its key)."""
+decodes every token twice on every call (once unverified, to find its key), and reads its
+header again: the header, a function of the token's text alone, is kept the same way."""
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections import OrderedDict
@@ -49,3 +51,21 @@ def keep_verified(jwt_manager: Any) -> None:
         return claims
 
     jwt_manager._decode_jwt_from_config = decode_kept
+
+
+def keep_headers() -> None:
+    """Flask-JWT-Extended reads a token's header (unverified: the claims are what is
+    verified) on every call; the header of a token text is kept (4,096 at most)."""
+    from flask_jwt_extended import view_decorators
+
+    read: Callable[[str], dict] = view_decorators.get_unverified_jwt_headers
+    if getattr(read, "kept", False):
+        return
+    kept_header = functools.lru_cache(maxsize=MAX_TOKENS)(read)
+
+    @functools.wraps(read)
+    def header(encoded_token: str) -> dict:
+        return dict(kept_header(encoded_token))
+
+    header.kept = True  # type: ignore[attr-defined]
+    view_decorators.get_unverified_jwt_headers = header

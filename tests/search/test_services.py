@@ -6,7 +6,8 @@ import io
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy import text as sql
 
 from app.core.errors import DomainError
 from app.extensions import db
@@ -122,6 +123,86 @@ def test_past_the_count_cap_the_newest_come_first(app, world, corpus, monkeypatc
         "out_btchu", "out_vphu"]
     results = as_user(app, world, "vanthu.vphu", run)
     assert (results.total, results.capped, results.ranked) == (3, False, True)
+
+
+def _on_postgresql(app):
+    with app.app_context():
+        return db.engine.dialect.name == "postgresql"
+
+
+def _analysed(app):
+    """PostgreSQL's statistics of the index brought up to date (ANALYZE)."""
+    with app.app_context():
+        db.session.execute(sql("ANALYZE search_document"))
+        db.session.commit()
+
+
+def test_word_share_reads_the_statistics_of_the_index(app, world, corpus, monkeypatch):
+    if not _on_postgresql(app):
+        assert as_user(app, world, "vanthu.vphu", lambda session, user: services.word_share(
+            session, services.parse_query("ke hoach"))) == 0.0
+        return
+    _analysed(app)
+    monkeypatch.setattr(services, "_word_stats", {})
+
+    def share(query):
+        return as_user(app, world, "vanthu.vphu", lambda session, user: services.word_share(
+            session, services.parse_query(query)))
+    with app.app_context():
+        ke, hoach, every = db.session.execute(sql(
+            "SELECT count(*) FILTER (WHERE tsv @@ to_tsquery('simple', 'ke')), "
+            "count(*) FILTER (WHERE tsv @@ to_tsquery('simple', 'hoach:*')), count(*) "
+            "FROM search_document")).one()
+    # the share of both words is at most the smaller of the shares ANALYZE measured: "ke"
+    # and every word "hoach" begins (the last word typed is a prefix)
+    assert share("ke hoach") == pytest.approx(min(ke, hoach) / every, abs=0.01)
+    assert share("ke hoach") >= services.COMMON_SHARE
+    assert share("ke xyzzyq") == 0.0  # a word no document holds is not common
+    assert share("hoa") >= share("hoach")  # a prefix counts every word it begins
+
+
+def test_common_words_found_among_the_newest_give_the_same_results(
+        app, world, corpus, monkeypatch):
+    """On PostgreSQL a common word is counted past the cap by walking the newest
+    documents of the user's unit: the page is the one the full pass gives, and the scope
+    still holds."""
+    if not _on_postgresql(app):
+        pytest.skip("the walk uses PostgreSQL's statistics; SQLite's FTS5 walks by itself")
+    _analysed(app)
+    monkeypatch.setattr(services, "_word_stats", {})
+    monkeypatch.setattr(services, "COUNT_CAP", 1)
+    statements = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    def run(name):
+        statements.clear()
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            results = as_user(app, world, name, lambda session, user: services.search(
+                session, user, "ke hoach", page_size=5))
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+        walked = any("newest" in statement for statement in statements)
+        return (results.total, results.capped, results.ranked,
+                [(h.kind, h.document_id) for h in results.hits]), walked
+
+    walk, walked = run("vanthu.vphu")
+    assert walked and walk[:3] == (1, True, False)
+    assert set(keys(corpus, walk[3])) == {"plan", "ranked", "out_vphu"}
+    # another unit's clerk walks their own unit, and finds only what they may see
+    other, other_walked = run("vanthu.btchu")
+    assert other_walked and not {"plan", "ranked", "out_vphu"} & set(keys(corpus, other[3]))
+    # an official sees only their assignments: no walk of the unit
+    _, official_walked = run("chuyenvien.vphu")
+    assert not official_walked
+    monkeypatch.setattr(services, "COMMON_SHARE", 2.0)  # no word is common: the full pass
+    full, walked = run("vanthu.vphu")
+    assert not walked and full == walk
+    assert run("vanthu.btchu") == (other, False)
 
 
 def test_passage_is_escaped(app, world, corpus):

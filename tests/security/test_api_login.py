@@ -21,7 +21,8 @@ def test_api_login_without_provider(client, world):
 
 def test_a_token_is_verified_once_and_refused_once_expired_or_altered(app, world, monkeypatch):
     """A worker checks a token's signature the first time it sees it and keeps its
-    claims (app/security/tokens.py): the next calls with it check only its expiry. An
+    claims and header (app/security/tokens.py): the next calls with it check only its
+    expiry. An
     expired token is refused although it was kept; an altered one is refused every time."""
     import time
     from datetime import timedelta
@@ -50,6 +51,18 @@ def test_a_token_is_verified_once_and_refused_once_expired_or_altered(app, world
     for _ in range(3):
         assert call(lasting).status_code == 200
     assert len(checked) == 1
+    # nor is its text parsed again (the header, read unverified to find the key, is kept)
+    parsed = []
+    load = PyJWS._load
+
+    def _parsed(self, *args, **kwargs):
+        parsed.append(1)
+        return load(self, *args, **kwargs)
+
+    monkeypatch.setattr(PyJWS, "_load", _parsed)
+    for _ in range(2):
+        assert call(lasting).status_code == 200
+    assert parsed == []
     head, payload, signature = lasting.split(".")
     altered = f"{head}.{payload}.{signature[:-4]}{'AAAA' if signature[-4:] != 'AAAA' else 'BBBB'}"
     for _ in range(2):

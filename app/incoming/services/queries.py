@@ -5,14 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, select
+from sqlalchemy.orm import Session, defer, joinedload, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core.calendar import add_working_days
 from app.core.timeutil import local_today
-from app.incoming.models import OPEN_STATES, IncomingDocument, IncomingFile
+from app.incoming.models import (
+    OPEN_STATES,
+    Assignment,
+    IncomingDocument,
+    IncomingFile,
+    ProgressNote,
+)
 from app.incoming.policy import concern_clause, todo_clause
 from app.security import permissions as P
 from app.security.models import AppUser
@@ -95,3 +103,50 @@ def read_main_statuses(session: Session, docs: list[IncomingDocument]) -> None:
         found.setdefault(row.document_id, (True, row.signature_status))
     for doc_id, doc in by_id.items():
         doc.__dict__["_list_main_status"] = found.get(doc_id, (False, None))
+
+
+@cache
+def _page_part_statements() -> tuple[Any, tuple[tuple[str, Any], ...]]:
+    """(which of the parts after the files the document has, (relation, statement) of each
+    part of the document page), built once: a statement made once keeps its cache key, so
+    running it again costs no compiling."""
+    doc_id: Any = bindparam("doc_id")
+    reply = IncomingDocument.replies.property.mapper.class_  # the outgoing draft
+    present = select(exists().where(Assignment.document_id == doc_id),
+                     exists().where(ProgressNote.document_id == doc_id),
+                     exists().where(reply.reply_to_id == doc_id))
+    return present, (
+        ("files", select(IncomingFile).where(IncomingFile.document_id == doc_id)
+         .order_by(IncomingFile.id).options(defer(cast(Any, IncomingFile.text_content)))),
+        ("assignments", select(Assignment).where(Assignment.document_id == doc_id)
+         .order_by(Assignment.id).options(joinedload(Assignment.unit).lazyload("*"),
+                                          joinedload(Assignment.user).lazyload("*"),
+                                          lazyload("*"))),
+        ("notes_list", select(ProgressNote).where(ProgressNote.document_id == doc_id)
+         .order_by(ProgressNote.id).options(joinedload(ProgressNote.user).lazyload("*"),
+                                            lazyload("*"))),
+        ("replies", select(reply).where(reply.reply_to_id == doc_id)
+         .order_by(reply.id).options(lazyload("*"))),
+    )
+
+
+def read_page_parts(session: Session, doc: IncomingDocument) -> None:
+    """For the document page: ``doc``'s files, assignments, progress notes and replies,
+    read with what the page shows of them and given to ``doc`` as if loaded with it. One
+    statement first tells which of the assignments, notes and replies the document has
+    (many have none yet): only those are read. An assignment comes with its party (unit
+    or account) and a note with its author, but not their own relations (a unit's
+    parent, an account's unit), a reply without its relations, a file without its
+    extracted text: each of these still loads on first use. Relations already loaded are
+    left as they are."""
+    present, parts = _page_part_statements()
+    wanted = [(name, statement) for name, statement in parts if name not in doc.__dict__]
+    if not wanted:
+        return
+    params = {"doc_id": doc.id}
+    has = dict(zip(("assignments", "notes_list", "replies"),
+                   session.execute(present, params).one(), strict=True))
+    for name, statement in wanted:
+        rows = (list(session.scalars(statement, params).unique())
+                if has.get(name, True) else [])
+        set_committed_value(doc, name, rows)
