@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import func
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InvalidRequestError, SQLAlchemyError
 from sqlalchemy.orm import Load
 from wtforms import DateField, IntegerField
 from wtforms.validators import StopValidation
@@ -41,21 +41,16 @@ def _hashable(value):
     return value
 
 
-def kept_count(datamodel, filters, compute):
-    """``compute()`` (the capped count of a list of ``datamodel`` under ``filters``), kept
-    while nothing is written (``app.core.kept``), for ``LIST_COUNT_CACHE_SECONDS`` at most
-    (30 by default, 0 keeps nothing). The key is everything a count depends on besides the
-    data: the list's filters and their values (the view's own and the user's search), the
-    user, their unit and the security stamp (roles, grants: the scope), and today's date
-    (the tracking lists compare with it) — another user, filter or day is another count."""
-    from flask import g, has_request_context
+def _list_key(datamodel, filters):
+    """Everything a list of ``datamodel`` under ``filters`` depends on besides the data:
+    the list's filters and their values (the view's own and the user's search), the user,
+    their unit and the security stamp (roles, grants: the scope), and today's date (the
+    tracking lists compare with it); None when a value cannot be a key."""
+    from flask import g
 
     from app.core.scope import current_user
     from app.core.timeutil import local_today
 
-    seconds = current_app.config.get("LIST_COUNT_CACHE_SECONDS", 30)
-    if not seconds or not has_request_context():
-        return compute()
     user = current_user()
     try:
         conditions = tuple(
@@ -68,8 +63,43 @@ def kept_count(datamodel, filters, compute):
                g.get("_security_stamp"), local_today())
         hash(key)
     except (TypeError, ValueError):
+        return None
+    return key
+
+
+def _kept_list_value(namespace, datamodel, filters, extra, compute):
+    """``compute()``, kept under the list's key (``_list_key``) and ``extra`` while nothing
+    is written (``app.core.kept``), for ``LIST_COUNT_CACHE_SECONDS`` at most (30 by
+    default, 0 keeps nothing)."""
+    from flask import has_request_context
+
+    seconds = current_app.config.get("LIST_COUNT_CACHE_SECONDS", 30)
+    if not seconds or not has_request_context():
         return compute()
-    return kept.remember("list-count", key, compute, seconds)
+    key = _list_key(datamodel, filters)
+    if key is None:
+        return compute()
+    try:
+        full = (key, extra)
+        hash(full)
+    except TypeError:
+        return compute()
+    return kept.remember(namespace, full, compute, seconds)
+
+
+def kept_count(datamodel, filters, compute):
+    """``compute()`` (the capped count of a list of ``datamodel`` under ``filters``), kept
+    while nothing is written: another user, filter or day is another count
+    (``_kept_list_value``)."""
+    return _kept_list_value("list-count", datamodel, filters, (), compute)
+
+
+def kept_list_statement(datamodel, filters, extra, build):
+    """``build()`` (the statement of a page of a list of ``datamodel`` under ``filters``;
+    ``extra``: its order, page and columns), kept like the list's count: a statement made
+    once keeps its cache key, so the next page of the same list, user and day runs it
+    without building FAB's query again. Rows are read every time."""
+    return _kept_list_value("list-statement", datamodel, filters, extra, build)
 
 
 class CappedCount(int):
@@ -546,17 +576,28 @@ class AppSQLAInterface(InnerFiltersMixin, SQLAInterface):
             select_columns = None
         else:
             query = self.session.query(self.obj)
-        paged = self.apply_all(query, filters, order_column, order_direction, page, page_size,
-                               select_columns, outer_default_load)
         peek = bool(page_size) and not (select_columns and
                                         self.exists_col_to_many(select_columns))
         offset = (page or 0) * (page_size or 0)
+
+        def paged_query():
+            return self.apply_all(query, filters, order_column, order_direction, page,
+                                  page_size, select_columns, outer_default_load)
+
         if plain is None and peek and offset >= DEEP_OFFSET:
-            rows = self._deep_page(paged.limit(page_size + 1))
+            rows = self._deep_page(paged_query().limit(page_size + 1))
         else:
-            if plain is None and self.row_options:
-                paged = paged.options(*self.row_options)
-            rows = (paged.limit(page_size + 1) if peek else paged).all()
+            def build():
+                paged = paged_query()
+                if plain is None and self.row_options:
+                    paged = paged.options(*self.row_options)
+                return (paged.limit(page_size + 1) if peek else paged).statement
+
+            statement = kept_list_statement(
+                self, filters, (order_column, order_direction, page, page_size,
+                                tuple(select_columns or ()), outer_default_load,
+                                plain is not None), build)
+            rows = self._read(statement, plain is None)
         more = peek and len(rows) > page_size
         if more:
             rows = rows[:page_size]
@@ -572,6 +613,18 @@ class AppSQLAInterface(InnerFiltersMixin, SQLAInterface):
         if rows and not all(hasattr(row, name) for row in rows):
             return count, rows
         return count, [getattr(row, name) for row in rows]
+
+    def _read(self, statement, objects):
+        """The rows of a list's ``statement``: its objects (``objects``, a statement of one
+        entity) or its rows, one per entity where joined loads of a collection repeat an
+        entity over several rows (as FAB's ``Query.all()`` gives them)."""
+        result = self.session.execute(statement)
+        if not objects or len(statement.column_descriptions) != 1:
+            return result.all()
+        try:
+            return result.scalars().all()
+        except InvalidRequestError:  # a joined load of a collection
+            return self.session.execute(statement).unique().scalars().all()
 
     def _deep_page(self, paged):
         """The rows of a page far into a list: first their ids, in the list's order, from

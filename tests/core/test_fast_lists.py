@@ -448,6 +448,82 @@ def test_the_document_page_costs_the_same_statements_for_1_or_12_files_and_steps
     assert count <= 6, count
 
 
+def test_the_document_page_reads_only_the_parts_a_document_has(
+        app, world, clients, docs, statements):
+    """One statement tells which of the assignments, progress notes and replies a document
+    has: a document without them costs no statement per part. The page shows each part
+    with its people, and reads neither the files' extracted text nor the scans'
+    recognised text."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+    from app.security.models import AppUser
+
+    doc_id = docs(1)[0]
+    client = clients("vanthu.vphu")
+    path = f"/incomingview/show/{doc_id}"
+    bare, _resp = _statements_for(client, statements, path)
+    _grow_document(app, world, doc_id, 1, 0)  # a PDF file, an assignment, a progress note
+    texts = []
+    with app.app_context():
+        engine = db.engine
+        official = db.session.get(AppUser, world.ids["chuyenvien.vphu"]).get_full_name()
+
+    def _text(conn, cursor, statement, *args):
+        texts.append(statement)
+
+    event.listen(engine, "before_cursor_execute", _text)
+    try:
+        grown, resp = _statements_for(client, statements, path)
+    finally:
+        event.remove(engine, "before_cursor_execute", _text)
+    # now read: the scans of the PDF, the assignments, the notes (still no replies)
+    assert grown == bare + 3, (bare, grown)
+    html = resp.get_data(as_text=True)
+    assert "Tiến độ 0" in html and html.count(official) >= 2  # assigned to; the note's author
+    assert texts and not [s for s in texts
+                          if "text_content" in s or "ocr_scan.text" in s]
+
+
+def test_a_list_statement_is_kept_for_its_user_and_made_again_after_a_write(
+        app, world, clients, api, docs, monkeypatch):
+    """The statement of a list page is made once per list, user, stamp and day and kept
+    while nothing is written: the same page again runs it without building FAB's query;
+    another user's list is their own statement and rows; a write makes it again."""
+    from app.core.views import AppSQLAInterface
+
+    built = []
+    apply_all = AppSQLAInterface.apply_all
+
+    def counted(self, *args, **kwargs):
+        built.append(self.obj.__name__)
+        return apply_all(self, *args, **kwargs)
+
+    monkeypatch.setattr(AppSQLAInterface, "apply_all", counted)
+    ids = docs(3)
+    clerk, other = clients("vanthu.vphu"), clients("vanthu.btchu")
+    api_client, headers = api("vanthu.vphu")
+
+    def shown(client):
+        html = client.get(LIST).get_data(as_text=True)
+        return [i for i in ids if f"/incomingview/show/{i}\"" in html]
+
+    assert shown(clerk) == ids
+    api_ids = [row["id"] for row in api_client.get("/api/v1/incoming/", headers=headers)
+               .get_json()["result"]]
+    built.clear()
+    assert shown(clerk) == ids
+    assert [row["id"] for row in api_client.get("/api/v1/incoming/", headers=headers)
+            .get_json()["result"]] == api_ids
+    assert "IncomingDocument" not in built
+    assert shown(other) == [] and built.count("IncomingDocument") == 1
+    built.clear()
+    newer = docs(1)
+    assert newer[0] not in ids and shown(clerk) == ids  # the new one is on the page ...
+    assert f"/incomingview/show/{newer[0]}\"" in clerk.get(LIST).get_data(as_text=True)
+    assert "IncomingDocument" in built  # ... from a statement made again after the write
+
+
 def test_a_last_page_and_the_page_at_the_cap_are_not_counted(app, clients, docs, statements):
     """One row more than the page is read: a page that is not full ends the list (its
     count is the rows before and on it), a full page at the cap followed by a row means
@@ -552,10 +628,10 @@ def test_one_document_probes_its_own_assignments_a_list_collects_them(app, world
     event.listen(engine, "before_cursor_execute", _note)
     try:
         page = official.get(f"/incomingview/show/{ids[1]}")
-        one = [s for s in seen if s.startswith("SELECT incoming_document.id AS")]
+        one = [s for s in seen if s.startswith("SELECT incoming_document.id")]
         seen.clear()
         listed = official.get(LIST).get_data(as_text=True)
-        many = [s for s in seen if s.startswith("SELECT incoming_document.id AS")]
+        many = [s for s in seen if s.startswith("SELECT incoming_document.id")]
     finally:
         event.remove(engine, "before_cursor_execute", _note)
     assert page.status_code == 200
