@@ -23,10 +23,14 @@ log = logging.getLogger(__name__)
 
 GENERATION_KEY = "qlvb:topbar:generation"
 MAX_ENTRIES = 20000
+# Values of some size (a list page's SQL statement, about 100 kB with what it holds) are
+# kept apart, fewer of them.
+MAX_LARGE_ENTRIES = 256
 T = TypeVar("T")
 
 _lock = threading.Lock()
 _entries: dict[Hashable, tuple[int, float, Any]] = {}
+_large: dict[Hashable, tuple[int, float, Any]] = {}
 
 
 def redis_client() -> Any:
@@ -78,17 +82,18 @@ freshness.on_write(forget_generation)
 
 
 def remember(namespace: str, key: Hashable, compute: Callable[[], T], seconds: float,
-             generation: bool = True) -> T:
+             generation: bool = True, large: bool = False) -> T:
     """``compute()``, or the value kept under ``(namespace, key)`` if it was computed in
     the current generation (with ``generation``) less than ``seconds`` ago. ``seconds <= 0``
-    keeps nothing."""
+    keeps nothing. ``large``: among the values of some size (MAX_LARGE_ENTRIES at most)."""
     if seconds <= 0:
         return compute()
     current = data_generation() if generation else 0
     if current < 0:
         return compute()
+    entries, most = (_large, MAX_LARGE_ENTRIES) if large else (_entries, MAX_ENTRIES)
     full = (app_token(), namespace, key)
-    entry = _entries.get(full)
+    entry = entries.get(full)
     now = time.monotonic()
     if entry is not None:
         kept_generation, expires, value = entry
@@ -96,9 +101,9 @@ def remember(namespace: str, key: Hashable, compute: Callable[[], T], seconds: f
             return value
     value = compute()
     with _lock:
-        if len(_entries) >= MAX_ENTRIES:
-            _entries.clear()
-        _entries[full] = (current, now + seconds, value)
+        if len(entries) >= most:
+            entries.clear()
+        entries[full] = (current, now + seconds, value)
     return value
 
 
@@ -120,3 +125,4 @@ def clear() -> None:
     """Forget every kept value (tests; after changes made outside the sessions)."""
     with _lock:
         _entries.clear()
+        _large.clear()

@@ -67,7 +67,7 @@ def _list_key(datamodel, filters):
     return key
 
 
-def _kept_list_value(namespace, datamodel, filters, extra, compute):
+def _kept_list_value(namespace, datamodel, filters, extra, compute, large=False):
     """``compute()``, kept under the list's key (``_list_key``) and ``extra`` while nothing
     is written (``app.core.kept``), for ``LIST_COUNT_CACHE_SECONDS`` at most (30 by
     default, 0 keeps nothing)."""
@@ -84,7 +84,7 @@ def _kept_list_value(namespace, datamodel, filters, extra, compute):
         hash(full)
     except TypeError:
         return compute()
-    return kept.remember(namespace, full, compute, seconds)
+    return kept.remember(namespace, full, compute, seconds, large=large)
 
 
 def kept_count(datamodel, filters, compute):
@@ -99,7 +99,7 @@ def kept_list_statement(datamodel, filters, extra, build):
     ``extra``: its order, page and columns), kept like the list's count: a statement made
     once keeps its cache key, so the next page of the same list, user and day runs it
     without building FAB's query again. Rows are read every time."""
-    return _kept_list_value("list-statement", datamodel, filters, extra, build)
+    return _kept_list_value("list-statement", datamodel, filters, extra, build, large=True)
 
 
 class CappedCount(int):

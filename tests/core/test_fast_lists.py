@@ -640,3 +640,30 @@ def test_one_document_probes_its_own_assignments_a_list_collects_them(app, world
     assert [i for i in ids if f"/incomingview/show/{i}\"" in listed] == [ids[1]]
     for other in (ids[0], ids[2]):
         assert official.get(f"/incomingview/show/{other}").status_code == 404
+
+
+def test_large_kept_values_are_fewer_and_apart(app, monkeypatch):
+    """Kept statements (large) are counted apart from the kept counts and sets, and there
+    are at most MAX_LARGE_ENTRIES of them: past it they are made again."""
+    from app.core import kept
+
+    monkeypatch.setattr(kept, "MAX_LARGE_ENTRIES", 2)
+    made = []
+
+    def make(name):
+        def compute():
+            made.append(name)
+            return name
+        return compute
+
+    with app.test_request_context():
+        kept.clear()
+        assert kept.remember("small", 1, make("small"), 60) == "small"
+        for name in ("a", "b", "a", "b"):
+            assert kept.remember("large", name, make(name), 60, large=True) == name
+        assert made == ["small", "a", "b"]  # kept
+        kept.remember("large", "c", make("c"), 60, large=True)  # the third: the others go
+        kept.remember("large", "a", make("a"), 60, large=True)
+        kept.remember("small", 1, make("small"), 60)  # the small ones stay
+        assert made == ["small", "a", "b", "c", "a"]
+        kept.clear()
