@@ -376,6 +376,9 @@ def _field_writer(field: Any, name: str) -> Callable[[Any], Any]:
             else field._serialize(value, name, None)
     if kind in (fields.Date, fields.DateTime) and iso:
         return lambda value: None if value is None else value.isoformat()
+    if kind is fields.Inferred:  # a foreign key: a number or nothing, as it is
+        return lambda value: value if value is None or type(value) in (int, str) \
+            else field._serialize(value, name, None)
     return lambda value: field._serialize(value, name, None)
 
 

@@ -62,12 +62,13 @@ def test_an_api_list_is_written_as_marshmallow_writes_it(app):
         assert getattr(schema.dump, "__self__", None).writers is not None
         full = {name: None for name in schema.dump_fields}
         rows = [Row(**full),
+                Row(**{**full, "id": 8, "sender_unit_id": date(2026, 1, 6)}),
                 Row(**{**full, "id": 7, "unit_id": 2, "state": "registered",
                        "arrival_date": date(2026, 1, 5), "summary": "Kế hoạch <b>",
                        "urgency": 3, "arrival_year": 2026, "author_name": Markup("x")})]
         assert schema.dump(rows, many=True) == marshmallow(schema, rows)
-        assert schema.dump(rows[1]) == type(schema).dump(schema, rows[1])
-        out = schema.dump(rows, many=True)[1]
+        assert schema.dump(rows[2]) == type(schema).dump(schema, rows[2])
+        out = schema.dump(rows, many=True)[2]
         assert out["arrival_date"] == "2026-01-05" and out["urgency"] == 3
         incident = next(v for v in app.appbuilder.baseviews
                         if type(v).__name__ == "IncidentApi").list_model_schema
