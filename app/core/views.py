@@ -618,8 +618,10 @@ class AppSQLAInterface(InnerFiltersMixin, SQLAInterface):
         """The rows of a list's ``statement``: its objects (``objects``, a statement of one
         entity) or its rows, one per entity where joined loads of a collection repeat an
         entity over several rows (as FAB's ``Query.all()`` gives them)."""
+        if not objects:  # plain columns: rows as the database gives them
+            return self.session.connection().execute(statement).all()
         result = self.session.execute(statement)
-        if not objects or len(statement.column_descriptions) != 1:
+        if len(statement.column_descriptions) != 1:
             return result.all()
         try:
             return result.scalars().all()
