@@ -109,6 +109,42 @@ def test_a_deactivated_account_is_refused_on_the_next_request(app, world, client
     assert resp.status_code == 302 and "/login/" in resp.headers["Location"]
 
 
+def test_a_token_of_a_deactivated_account_or_a_removed_permission_is_refused(app, world, api):
+    """An API call with a token and no session is answered for the token's account (not
+    a signed-in one, of which there is none): refused on the next call once the account
+    is deactivated, or once its role loses the permission; answered again once given
+    back."""
+    from app.extensions import db
+
+    client, headers = api("vanthu.vphu")
+    sm = app.appbuilder.sm
+
+    def call():
+        return client.get("/api/v1/incoming/", headers=headers).status_code
+
+    assert call() == 200
+    with app.app_context():
+        world.user("vanthu.vphu").active = False
+        db.session.commit()
+    assert call() in (401, 403)
+    with app.app_context():
+        world.user("vanthu.vphu").active = True
+        db.session.commit()
+    assert call() == 200
+    with app.app_context():
+        pv = _pv(sm, "can_read", "IncomingDocument")
+        holding = [role.name for role in world.user("vanthu.vphu").roles
+                   if pv in role.permissions]
+        assert holding
+        for name in holding:
+            sm.del_permission_role(sm.find_role(name), pv)
+    assert call() == 403
+    with app.app_context():
+        for name in holding:
+            sm.add_permission_role(sm.find_role(name), _pv(sm, "can_read", "IncomingDocument"))
+    assert call() == 200
+
+
 def test_the_permission_set_is_read_once_per_stamp(app, world, clients, api):
     """A warm page reads the account with the stamp, and no role or permission table (the
     account's roles are kept for the stamp too); the API no longer reads the public role
