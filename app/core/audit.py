@@ -75,10 +75,17 @@ class AuditEvent(Model):
     __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
 
     def details_dict(self) -> dict[str, Any]:
-        try:
-            return json.loads(self.details or "{}")
-        except ValueError:
-            return {}
+        return parse_details(self.details)
+
+
+def parse_details(text: str | None) -> dict[str, Any]:
+    """The details of an event as written (``AuditEvent.details``), or {} for text that is
+    not a JSON object."""
+    try:
+        details = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return details if isinstance(details, dict) else {}
 
 
 class AuditChainHead(Model):

@@ -3,7 +3,6 @@ shown beside the field with nothing kept, and files served only through a scoped
 audited route. Checking a file's signatures again is the trust feature's
 (``app.trust.views.RecheckFileMixin``)."""
 
-import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -73,15 +72,6 @@ def _history_statement() -> Any:
             .order_by(AuditEvent.id))
 
 
-def _details(row: Any) -> dict[str, Any]:
-    """The details of an event row (``AuditEvent.details_dict`` of a row)."""
-    try:
-        details = json.loads(row.details or "{}")
-    except ValueError:
-        return {}
-    return details if isinstance(details, dict) else {}
-
-
 def document_history(session: Session, object_type: str, object_id: int) -> list[HistoryLine]:
     """The history tab of a document: its decisions in order, then the files opened or
     downloaded, one line per person, file and kind ("Đã mở tệp … ×7, lần cuối 14:32")."""
@@ -91,7 +81,7 @@ def document_history(session: Session, object_type: str, object_id: int) -> list
     views: dict[tuple[str, str, str], list[Any]] = {}
     for ev in events:
         if ev.action in FILE_VIEWS:
-            file = _details(ev)
+            file = audit.parse_details(ev.details)
             key = (ev.action, ev.username or "", str(file.get("sha256") or file.get("file")))
             views.setdefault(key, []).append(ev)
         else:
@@ -100,7 +90,7 @@ def document_history(session: Session, object_type: str, object_id: int) -> list
     folded = []
     for (action, username, _file), group in views.items():
         last = group[-1]
-        name = str(_details(last).get("file") or "")
+        name = str(audit.parse_details(last.details).get("file") or "")
         if len(group) == 1:
             label = f"{action_label(action)}: {name}" if name else action_label(action)
         elif action == "file_previewed":

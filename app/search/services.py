@@ -331,8 +331,8 @@ def _over_cap_among_newest(session: Session, user: AppUser, query: folding.Query
     share = word_share(session, query)
     if share < COMMON_SHARE or user.unit_id is None or "in" not in readable_kinds(user):
         return False
-    if not (incoming.sees_whole_unit(session, user)
-            or sees_every_unit(user, scope_settings())):
+    if not (sees_every_unit(user, scope_settings())
+            or incoming.sees_whole_unit(session, user)):
         return False
     walk = min(WALK_LIMIT, int((COUNT_CAP + 1) * 1.5 / share) + 1)
     newest = (select(*[c for c in SearchDocument.__table__.c

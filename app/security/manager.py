@@ -339,14 +339,14 @@ class AppSecurityManager(PermissionSetMixin, SecurityManager):
         its menu entries, its buttons and each row's links, often the same ones."""
         from flask_login import current_user
 
-        if has_request_context() and self._token_only():
+        token_user = g.get("_jwt_extended_jwt_user", {}).get("loaded_user") \
+            if has_request_context() else None
+        if token_user is not None and self._token_only():
             # An API call with a token and no session: FAB's answer for its token's account,
             # without looking for a signed-in account first (there is none).
-            user = g.get("_jwt_extended_jwt_user", {}).get("loaded_user")
-            if user is not None:
-                if user.is_active:
-                    return self._has_view_access(user, permission_name, view_name)
-                return self.is_item_public(permission_name, view_name)
+            if token_user.is_active:
+                return self._has_view_access(token_user, permission_name, view_name)
+            return self.is_item_public(permission_name, view_name)
         if not has_request_context() or not current_user.is_authenticated:
             return super().has_access(permission_name, view_name)
         key = (getattr(g.get("user"), "id", None), permission_name, view_name)
