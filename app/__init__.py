@@ -16,7 +16,7 @@ from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 
 import config as config_module
 from app.core import api as api_conventions
-from app.core import inputs, links
+from app.core import inputs, jsonio, links, sessions
 from app.core.audit import action_label
 from app.core.calendar import CalendarDay
 from app.core.catalogs import ensure_compiled
@@ -32,12 +32,14 @@ def create_app(config=None, **overrides):
     """Build the Flask app, its extensions and its AppBuilder (one per app, so that tests
     can build as many as they like)."""
     app = Flask(__name__, instance_relative_config=True)
+    app.json = jsonio.FastJSONProvider(app)
     if config is None:
         config = config_module.DevelopmentConfig
     elif isinstance(config, str):
         config = config_module.CONFIGS[config]
     app.config.from_object(config() if isinstance(config, type) else config)
     app.config.update(overrides)
+    sessions.install(app)  # the session cookie sent back only when it says something new
     inputs.install(app)  # before any route (the id converter) and any other request hook
     api_conventions.install(app)
 
@@ -204,8 +206,10 @@ def _install_request_hooks(app):
         g.csp_nonce = secrets.token_urlsafe(16)
         # The session cookie expires after PERMANENT_SESSION_LIFETIME of inactivity. An API
         # call without the cookie (a token) gets none: nothing to sign and send back.
-        if not request.path.startswith("/api/") or \
-                app.config["SESSION_COOKIE_NAME"] in request.cookies:
+        # Set once: setting it marks the session changed, which would send it back.
+        if not session.permanent and (
+                not request.path.startswith("/api/")
+                or app.config["SESSION_COOKIE_NAME"] in request.cookies):
             session.permanent = True
 
     @app.context_processor

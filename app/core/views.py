@@ -2,8 +2,10 @@
 in a service becomes a message (and nothing is half-saved), permissions by resource."""
 
 import logging
+from types import FunctionType
+from typing import Any
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_appbuilder import ModelRestApi, ModelView, expose
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.fieldwidgets import DatePickerWidget
@@ -12,7 +14,7 @@ from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
-from sqlalchemy import func
+from sqlalchemy import func, select
 from sqlalchemy.exc import InvalidRequestError, SQLAlchemyError
 from sqlalchemy.orm import Load
 from wtforms import DateField, IntegerField
@@ -51,6 +53,11 @@ def _list_key(datamodel, filters):
     from app.core.scope import current_user
     from app.core.timeutil import local_today
 
+    made = g.setdefault("_list_keys", {})  # the count and the rows ask for the same key
+    mark = (id(datamodel), id(filters), len(getattr(filters, "values", ())))
+    seen = made.get(mark)
+    if seen is not None and seen[0] is filters:
+        return seen[1]
     user = current_user()
     try:
         conditions = tuple(
@@ -63,7 +70,8 @@ def _list_key(datamodel, filters):
                g.get("_security_stamp"), local_today())
         hash(key)
     except (TypeError, ValueError):
-        return None
+        key = None
+    made[mark] = (filters, key)
     return key
 
 
@@ -96,7 +104,8 @@ def kept_count(datamodel, filters, compute):
 
 def kept_list_statement(datamodel, filters, extra, build):
     """``build()`` (the statement of a page of a list of ``datamodel`` under ``filters``;
-    ``extra``: its order, page and columns), kept like the list's count: a statement made
+    ``extra``: its order, page and columns; with whether it selects one entity), kept like
+    the list's count: a statement made
     once keeps its cache key, so the next page of the same list, user and day runs it
     without building FAB's query again. Rows are read every time."""
     return _kept_list_value("list-statement", datamodel, filters, extra, build, large=True)
@@ -339,6 +348,15 @@ class AppModelView(KnownActionsMixin, RuleFormsMixin, ListArgumentsMixin, LeanLi
     def check(self, item):
         """Override: raise DomainError when ``item`` breaks a rule."""
 
+    def update_redirect(self):
+        """FAB's "back" history (the last pages, without the same page twice in a row),
+        written to the session only when it changes: the same page asked again leaves the
+        session as it was, so it is not signed and sent back (``app.core.sessions``)."""
+        history = session.get("page_history")
+        if history and history[-1] == request.url:
+            return
+        super().update_redirect()
+
     MAX_PAGE_SIZE = 100
 
     def list_arguments(self, order_column: str, order_direction: str, page: int | None,
@@ -498,6 +516,27 @@ LiteralFilterConverter = _literal_filter_converter()
 DEEP_OFFSET = 250
 
 
+def row_class(model):
+    """A class for rows of ``model`` read as values (a dict of column names and values):
+    the methods and properties the model's own classes (this application's) define, on
+    those values, without the ORM. A value the row was not read with is missing."""
+    namespace = {}
+    for klass in reversed(model.__mro__):
+        if not klass.__module__.startswith("app."):
+            continue
+        for name, member in vars(klass).items():
+            if isinstance(member, FunctionType | property) and \
+                    (not name.startswith("__") or name in ("__repr__", "__str__")):
+                namespace[name] = member
+
+    def __init__(self, values):
+        self.__dict__ = values
+
+    namespace["__init__"] = __init__
+    namespace["__doc__"] = f"A row of {model.__name__} read as values."
+    return type(f"{model.__name__}Row", (), namespace)
+
+
 class AppSQLAInterface(InnerFiltersMixin, SQLAInterface):
     """FAB's data interface, answering a database refusal with a message instead of the
     raw SQL text FAB would otherwise flash, and matching text filters literally."""
@@ -506,6 +545,11 @@ class AppSQLAInterface(InnerFiltersMixin, SQLAInterface):
     # Loader options of a list's rows (not of its count), e.g. the relations its columns
     # never read left to load lazily.
     row_options: tuple = ()
+    # A list screen's rows read as values rather than ORM objects: the columns its cells
+    # read and named expressions, each row an object of ``row_class(model)`` (the model's
+    # own methods on those values). Empty: the rows are the model's objects.
+    list_reads: tuple[str, ...] = ()
+    list_expressions: tuple[tuple[str, Any], ...] = ()
 
     def _guard(self, func, item, **kwargs):
         try:
@@ -570,10 +614,13 @@ class AppSQLAInterface(InnerFiltersMixin, SQLAInterface):
         and on it are the count; a full page followed by a row and reaching the cap means
         "more than the cap". Only otherwise is the list counted (capped)."""
         plain = self._plain_columns(select_columns)
+        light = plain is None and not select_columns and bool(self.list_reads)
         if plain is not None:
             # Plain columns only (the API lists): rows of those values, no objects made.
             query = self.session.query(*plain)
             select_columns = None
+        elif light:
+            query = self.session.query(*self._light_columns())
         else:
             query = self.session.query(self.obj)
         peek = bool(page_size) and not (select_columns and
@@ -585,19 +632,20 @@ class AppSQLAInterface(InnerFiltersMixin, SQLAInterface):
                                   page_size, select_columns, outer_default_load)
 
         if plain is None and peek and offset >= DEEP_OFFSET:
-            rows = self._deep_page(paged_query().limit(page_size + 1))
+            rows = self._deep_page(paged_query().limit(page_size + 1), light)
         else:
             def build():
                 paged = paged_query()
-                if plain is None and self.row_options:
+                if plain is None and not light and self.row_options:
                     paged = paged.options(*self.row_options)
-                return (paged.limit(page_size + 1) if peek else paged).statement
+                statement = (paged.limit(page_size + 1) if peek else paged).statement
+                return statement, len(statement.column_descriptions) == 1
 
-            statement = kept_list_statement(
+            statement, single = kept_list_statement(
                 self, filters, (order_column, order_direction, page, page_size,
                                 tuple(select_columns or ()), outer_default_load,
                                 plain is not None), build)
-            rows = self._read(statement, plain is None)
+            rows = self._read(statement, plain is None and not light, single)
         more = peek and len(rows) > page_size
         if more:
             rows = rows[:page_size]
@@ -609,37 +657,62 @@ class AppSQLAInterface(InnerFiltersMixin, SQLAInterface):
             count = CappedCount(cap)
         else:
             count = self.query_count(query, filters, select_columns)
+        if light:
+            return count, self._light_rows(rows)
         name = self.obj.__name__
         if rows and not all(hasattr(row, name) for row in rows):
             return count, rows
         return count, [getattr(row, name) for row in rows]
 
-    def _read(self, statement, objects):
-        """The rows of a list's ``statement``: its objects (``objects``, a statement of one
-        entity) or its rows, one per entity where joined loads of a collection repeat an
-        entity over several rows (as FAB's ``Query.all()`` gives them)."""
+    def _read(self, statement, objects, single):
+        """The rows of a list's ``statement``: its objects (``objects``; ``single``: a
+        statement of one entity) or its rows, one per entity where joined loads of a
+        collection repeat an entity over several rows (as FAB's ``Query.all()`` gives
+        them)."""
         if not objects:  # plain columns: rows as the database gives them
             return self.session.connection().execute(statement).all()
         result = self.session.execute(statement)
-        if len(statement.column_descriptions) != 1:
+        if not single:
             return result.all()
         try:
             return result.scalars().all()
         except InvalidRequestError:  # a joined load of a collection
             return self.session.execute(statement).unique().scalars().all()
 
-    def _deep_page(self, paged):
+    def _deep_page(self, paged, light=False):
         """The rows of a page far into a list: first their ids, in the list's order, from
         the same filtered, ordered and offset query (the rows skipped are walked in an
-        index, not read), then those rows by id."""
+        index, not read), then those rows by id (as values when ``light``)."""
         pk = getattr(self.obj, self.get_pk_name())
         ids = [row[0] for row in paged.with_entities(pk).all()]
         if not ids:
             return []
-        found = self.session.query(self.obj).options(*self.row_options) \
-            .filter(pk.in_(ids)).all()
+        if light:
+            found = self.session.connection().execute(
+                select(*self._light_columns()).where(pk.in_(ids))).all()
+        else:
+            found = self.session.query(self.obj).options(*self.row_options) \
+                .filter(pk.in_(ids)).all()
         by_id = {getattr(row, pk.key): row for row in found}
         return [by_id[i] for i in ids if i in by_id]
+
+    def _light_columns(self):
+        """The columns and labelled expressions a list screen's row reads (``list_reads``,
+        ``list_expressions``, with the primary key), made once."""
+        columns = self.__dict__.get("_kept_light_columns")
+        if columns is None:
+            names = dict.fromkeys([self.get_pk_name(), *self.list_reads])
+            columns = [getattr(self.obj, name) for name in names] + [
+                expression.label(name) for name, expression in self.list_expressions]
+            self.__dict__["_kept_light_columns"] = columns
+        return columns
+
+    def _light_rows(self, rows):
+        """Each row read as values made an object of ``row_class(model)``."""
+        make = self.__dict__.get("_kept_row_class")
+        if make is None:
+            make = self.__dict__["_kept_row_class"] = row_class(self.obj)
+        return [make(row._asdict()) for row in rows]
 
     def add(self, item, commit=True):
         return self._guard(super().add, item, commit=commit)

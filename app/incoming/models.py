@@ -202,9 +202,9 @@ class IncomingDocument(Model):
         return next((f for f in self.files if f.role == "main"), None)
 
     def main_status(self):
-        """(whether the document has a main file, that file's signature status): as the
-        list read it for its page (``services.queries.read_main_statuses``), else from
-        the files."""
+        """(whether the document has a main file, that file's signature status): as a
+        list read it with its row (``views.main_signature_expression``), else from the
+        files."""
         read = self.__dict__.get("_list_main_status")
         if read is not None:
             return read

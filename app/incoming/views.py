@@ -10,8 +10,7 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import select
-from sqlalchemy.orm import lazyload
+from sqlalchemy import func, select
 
 from app.core import audit, registry, workflow
 from app.core.docviews import DocumentStepsMixin, LazyForm, document_history, subject
@@ -54,6 +53,23 @@ log = logging.getLogger(__name__)
 
 
 
+# The columns a list's row reads: those it shows, and those its cells are made from
+# (``number_label``, ``deadline_cell``, ``signature_cell``, ``state_label``).
+LIST_READS = ("id", "unit_id", "state", "arrival_year", "arrival_number", "arrival_date",
+              "author_name", "symbol", "summary", "urgency", "deadline", "completed_late",
+              "trust_reason", "received_at")
+
+
+def main_signature_expression():
+    """The signature status of a document's main file, as one value of its row: "" for a
+    main file without a status, NULL for a document without a main file."""
+    return (select(func.coalesce(IncomingFile.signature_status, ""))
+            .where(IncomingFile.document_id == IncomingDocument.id,
+                   IncomingFile.role == "main")
+            .order_by(IncomingFile.id).limit(1).correlate(IncomingDocument)
+            .scalar_subquery())
+
+
 class IncomingInterface(AppSQLAInterface):
     """Lists sort urgent documents first (docs/domain.md §4), then by ``tail``, unless the user
     chose a column. ``with_files`` (the list screens): a page of rows comes with each main
@@ -65,15 +81,18 @@ class IncomingInterface(AppSQLAInterface):
         self.tail = tail or [IncomingDocument.received_at.desc(), IncomingDocument.id.desc()]
         self.with_files = with_files
         if with_files:
-            # The lists' columns read none of the document's to-one relations (the unit, the
-            # sender, the type): they are not joined to the page's rows.
-            self.row_options = tuple(lazyload(getattr(IncomingDocument, name))
-                                     for name in ("unit", "sender_unit", "document_type"))
+            # A row of the lists is read as values: the columns the lists show and their
+            # cells read, and its main file's signature status; no object, no relation.
+            self.list_reads = LIST_READS
+            self.list_expressions = (("list_main_signature", main_signature_expression()),)
 
     def query(self, *args, **kwargs):
         count, rows = super().query(*args, **kwargs)
-        if self.with_files and rows and isinstance(rows[0], IncomingDocument):
-            services.read_main_statuses(self.session, rows)
+        if self.with_files:
+            for row in rows:
+                if not isinstance(row, IncomingDocument):
+                    signature = row.__dict__.pop("list_main_signature", None)
+                    row._list_main_status = (signature is not None, signature or None)
         return count, rows
 
     def get_related_interface(self, col_name):

@@ -117,8 +117,25 @@ def pg_tsquery(query):
     return " & ".join(items)
 
 
+class _OneForOne(dict):
+    """Code point → its folded character, where folding gives exactly one; "\0" where it
+    gives none or several (a combining mark, a ligature): ``str.translate``'s table."""
+
+    def __missing__(self, code):
+        folded = fold_char(chr(code))
+        value = folded if len(folded) == 1 else "\0"
+        self[code] = value
+        return value
+
+
+_ONE_FOR_ONE = _OneForOne()
+
+
 def _folded_with_origin(text):
     """(folded text, for each folded character the index of its original character)."""
+    folded = text.translate(_ONE_FOR_ONE)
+    if "\0" not in folded:  # each character folded to one, in its own place
+        return folded, range(len(text))
     out, origin = [], []
     for i, ch in enumerate(text):
         f = fold_char(ch)

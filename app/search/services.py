@@ -83,6 +83,21 @@ class Filters:
         return not any(getattr(self, n) not in (None, "") for n in FILTER_NAMES)
 
 
+def _label(labels: Mapping[Any, Any], key: Any) -> str:
+    """``labels[key]`` (a text translated when read) in the reader's language, translated
+    once per request: a page of hits shows the same few labels many times."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return str(labels.get(key, key))
+    texts = g.setdefault("_search_labels", {})
+    mark = (id(labels), key)
+    text = texts.get(mark)
+    if text is None:
+        text = texts[mark] = str(labels.get(key, key))
+    return text
+
+
 @dataclass
 class Hit:
     kind: str
@@ -97,13 +112,13 @@ class Hit:
     rank: float
 
     def kind_label(self) -> str:
-        return str(KINDS[self.kind])
+        return _label(KINDS, self.kind)
 
     def state_label(self) -> str:
-        return str((IN_STATES if self.kind == "in" else OUT_STATES).get(self.state, self.state))
+        return _label(IN_STATES if self.kind == "in" else OUT_STATES, self.state)
 
     def urgency_label(self) -> str:
-        return str(URGENCY.get(self.urgency, self.urgency))
+        return _label(URGENCY, self.urgency)
 
     def url(self) -> str:
         view = "incomingview" if self.kind == "in" else "outgoingview"
@@ -319,21 +334,21 @@ def word_share(session: Session, query: folding.Query) -> float:
     return min(found) if found else 0.0
 
 
-def _over_cap_among_newest(session: Session, user: AppUser, query: folding.Query,
-                           conds: list[Any]) -> bool:
-    """Whether more than COUNT_CAP documents the user may see match, found by walking
-    the newest incoming documents of the user's own unit (at most WALK_LIMIT, fewer the
-    more common the words) with every condition of the search, the user's scope first:
-    True when COUNT_CAP + 1 of them match. For a common word this reads a few thousand
-    rows where the full-text index would list every match first (more than half a million
-    at a million documents). False (not known) for rare words, on SQLite, for a user whose
-    scope is not a whole unit, and when the walk ends before."""
+def _walk_statement(session: Session, user: AppUser, query: folding.Query,
+                    conds: list[Any]) -> Any:
+    """The count of the matches among the newest incoming documents of the user's own
+    unit (at most WALK_LIMIT, fewer the more common the words), every condition of the
+    search applied, the user's scope first, up to COUNT_CAP + 1: more than COUNT_CAP of
+    them tells that more than COUNT_CAP documents the user may see match. For a common
+    word this reads a few thousand rows where the full-text index would list every match
+    first (more than half a million at a million documents). None (no walk) for rare
+    words, on SQLite and for a user whose scope is not a whole unit."""
     share = word_share(session, query)
     if share < COMMON_SHARE or user.unit_id is None or "in" not in readable_kinds(user):
-        return False
+        return None
     if not (sees_every_unit(user, scope_settings())
             or incoming.sees_whole_unit(session, user)):
-        return False
+        return None
     walk = min(WALK_LIMIT, int((COUNT_CAP + 1) * 1.5 / share) + 1)
     newest = (select(*[c for c in SearchDocument.__table__.c
                        if c.name not in ("text", "body", "summary", "symbol")])
@@ -342,8 +357,63 @@ def _over_cap_among_newest(session: Session, user: AppUser, query: folding.Query
     adapter = ClauseAdapter(newest)
     matches = (select(newest.c.id).where(*[adapter.traverse(c) for c in conds])
                .limit(COUNT_CAP + 1).subquery("matches"))
-    found: int = session.execute(select(func.count()).select_from(matches)).scalar_one()
-    return found > COUNT_CAP
+    return select(func.count()).select_from(matches)
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The statements of one search: the walk (or None), the first pass (up to
+    COUNT_CAP + 1 matches with their rank) and the page of a capped search."""
+
+    walk: Any
+    first: Any
+    capped_page: Any
+
+
+def _build_statements(session: Session, user: AppUser, parsed: folding.Query,
+                      filters: Filters, offset: int, page_size: int) -> _Statements:
+    conds, rank, newest, extra = _conditions(session, user, parsed, filters)
+    stmt = select(SearchDocument.id).select_from(SearchDocument)
+    if extra is not None:
+        stmt = stmt.join(*extra)
+    stmt = stmt.where(*conds)
+    order: list[Any] = ([SearchDocument.doc_date.desc(), SearchDocument.id.desc()]
+                        if parsed.is_empty() else [newest])
+    return _Statements(
+        walk=_walk_statement(session, user, parsed, conds) if extra is None else None,
+        first=stmt.add_columns(rank.label("rank"), SearchDocument.doc_date)
+        .limit(COUNT_CAP + 1),
+        capped_page=stmt.add_columns(rank.label("rank")).order_by(*order)
+        .limit(page_size).offset(offset))
+
+
+# A search's statements are kept this long (and while nothing is written): the same
+# search asked again (the next page, a reload, another user of the same scope is not)
+# runs them without building them, nor their cache key, again.
+STATEMENT_SECONDS = 30
+
+
+def _statements(session: Session, user: AppUser, parsed: folding.Query, filters: Filters,
+                offset: int, page_size: int) -> _Statements:
+    """``_build_statements``, kept within a request for STATEMENT_SECONDS under what they
+    depend on: the user, their unit and the security stamp (the scope), the day, the
+    words, the filters, the page and the thresholds; rebuilt after any write."""
+    from flask import g, has_request_context
+
+    from app.core import kept
+    from app.core.timeutil import local_today
+
+    def build() -> _Statements:
+        return _build_statements(session, user, parsed, filters, offset, page_size)
+
+    stamp = g.get("_security_stamp") if has_request_context() else None
+    if stamp is None or not has_request_context():
+        return build()
+    key = (user.id, user.unit_id, stamp, local_today(), tuple(parsed.terms),
+           tuple(tuple(p) for p in parsed.phrases), parsed.prefix,
+           tuple(getattr(filters, name) for name in FILTER_NAMES), offset, page_size,
+           COUNT_CAP, COMMON_SHARE, WALK_LIMIT, str(session.get_bind().engine.url))
+    return kept.remember("search-statements", key, build, STATEMENT_SECONDS, large=True)
 
 
 def plan_for_these_words(session: Session) -> None:
@@ -376,24 +446,19 @@ def search(session: Session, user: AppUser, query: str | None, filters: Filters 
     results = Results(query=query or "", page=page, page_size=page_size)
     if parsed.is_empty() and filters.is_empty():
         return results
-    conds, rank, newest, extra = _conditions(session, user, parsed, filters)
-    stmt = select(SearchDocument.id).select_from(SearchDocument)
-    if extra is not None:
-        stmt = stmt.join(*extra)
-    stmt = stmt.where(*conds)
     offset = (page - 1) * page_size
+    statements = _statements(session, user, parsed, filters, offset, page_size)
     plan_for_these_words(session)
     # One pass reads up to COUNT_CAP + 1 matches with their rank: when that is all of
     # them, they are ordered here; otherwise the newest are read in a second, short pass.
     # Common words on PostgreSQL: the newest documents of the user's unit may already
     # hold more than COUNT_CAP matches, and the first pass is not needed.
     found: list[Any] = []
-    if extra is None and _over_cap_among_newest(session, user, parsed, conds):
+    if statements.walk is not None and \
+            session.execute(statements.walk).scalar_one() > COUNT_CAP:
         results.total, results.capped = COUNT_CAP, True
     else:
-        first = stmt.add_columns(rank.label("rank"), SearchDocument.doc_date) \
-            .limit(COUNT_CAP + 1)
-        found = list(session.execute(first).all())
+        found = list(session.execute(statements.first).all())
         results.total, results.capped = min(len(found), COUNT_CAP), len(found) > COUNT_CAP
     results.ranked = not parsed.is_empty() and not results.capped
     if not results.capped:
@@ -401,10 +466,7 @@ def search(session: Session, user: AppUser, query: str | None, filters: Filters 
                                   -(r.doc_date.toordinal() if r.doc_date else 0), -r.id))
         ranked: Sequence[Any] = found[offset:offset + page_size]
     else:
-        order: list[Any] = ([SearchDocument.doc_date.desc(), SearchDocument.id.desc()]
-                 if parsed.is_empty() else [newest])
-        ranked = session.execute(stmt.add_columns(rank.label("rank")).order_by(*order)
-                                 .limit(page_size).offset(offset)).all()
+        ranked = session.execute(statements.capped_page).all()
     columns: list[Any] = [SearchDocument.id, SearchDocument.kind, SearchDocument.document_id,
                SearchDocument.symbol, SearchDocument.summary, SearchDocument.doc_date,
                SearchDocument.state, SearchDocument.urgency, SearchDocument.unit_id]

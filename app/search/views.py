@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.core import registry
+from app.core import kept, registry
 from app.core.errors import DomainError
 from app.core.inputs import clean_formdata
 from app.extensions import db
@@ -28,17 +28,30 @@ from app.units.models import Unit
 log = logging.getLogger(__name__)
 
 
+# The types, units and people of the filter form are read again after this (or a write).
+CHOICES_SECONDS = 30
+
+
+def _read_choices(session, unit_id):
+    types = [tuple(row) for row in session.execute(
+        select(DocumentType.id, DocumentType.name).order_by(DocumentType.name))]
+    units = [tuple(row) for row in session.execute(
+        select(Unit.id, Unit.name).order_by(Unit.name))]
+    people = []
+    if unit_id is not None:
+        people = [(u.id, u.get_full_name()) for u in session.execute(
+            select(AppUser).where(AppUser.unit_id == unit_id, AppUser.active.is_(True))
+            .order_by(AppUser.first_name, AppUser.id)).scalars()]
+    return types, units, people
+
+
 def filter_choices(session, user):
     """The options of the filter form: types, units, statuses, urgencies, and the people of
-    the user's unit as assignees (never the whole table of accounts)."""
-    types = session.execute(select(DocumentType.id, DocumentType.name)
-                            .order_by(DocumentType.name)).all()
-    units = session.execute(select(Unit.id, Unit.name).order_by(Unit.name)).all()
-    people = []
-    if user.unit_id is not None:
-        people = [(u.id, u.get_full_name()) for u in session.execute(
-            select(AppUser).where(AppUser.unit_id == user.unit_id, AppUser.active.is_(True))
-            .order_by(AppUser.first_name, AppUser.id)).scalars()]
+    the user's unit as assignees (never the whole table of accounts). The rows read are
+    kept per unit for CHOICES_SECONDS while nothing is written."""
+    types, units, people = kept.remember(
+        "search-choices", (user.unit_id, str(session.get_bind().engine.url)),
+        lambda: _read_choices(session, user.unit_id), CHOICES_SECONDS)
     in_label, out_label = _("Incoming"), _("Outgoing")
     statuses = ([(f"in:{k}", f"{in_label}: {v}") for k, v in IN_STATES.items()]
                 + [(f"out:{k}", f"{out_label}: {v}") for k, v in OUT_STATES.items()])

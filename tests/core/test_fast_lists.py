@@ -667,3 +667,71 @@ def test_large_kept_values_are_fewer_and_apart(app, monkeypatch):
         kept.remember("small", 1, make("small"), 60)  # the small ones stay
         assert made == ["small", "a", "b", "c", "a"]
         kept.clear()
+
+
+def test_a_list_page_makes_no_document_object_and_shows_each_main_files_verdict(
+        app, world, clients, docs, monkeypatch):
+    """A page of an incoming list reads its rows as values in one statement (the columns
+    its cells show and each main file's signature status), makes no document object, and
+    shows the verdict of each document's main file, none for a document without one —
+    on the first page and on a page far into the list."""
+    from app.core import views
+    from app.extensions import db
+    from app.incoming.models import IncomingDocument, IncomingFile
+
+    ids = docs(12)
+    with app.app_context():
+        for doc_id, role, status in ((ids[0], "main", "valid"), (ids[1], "main", "modified"),
+                                     (ids[2], "attachment", "valid"), (ids[3], "main", None)):
+            db.session.add(IncomingFile(document_id=doc_id, role=role, name="a.pdf",
+                                        sha256="0" * 64, size=1, mime="application/pdf",
+                                        signature_status=status))
+        db.session.commit()
+    loaded = []
+
+    def _loaded(target, context):
+        loaded.append(target.id)
+
+    event.listen(IncomingDocument, "load", _loaded)
+    client = clients("vanthu.vphu")
+    try:
+        first = client.get(LIST).get_data(as_text=True)
+        monkeypatch.setattr(views, "DEEP_OFFSET", 5)  # the page below is "far"
+        deep = client.get(f"{LIST}?psize_IncomingView=5&page_IncomingView=1") \
+            .get_data(as_text=True)
+    finally:
+        event.remove(IncomingDocument, "load", _loaded)
+    assert loaded == []
+
+    def signature(html, doc_id):
+        row = re.search(rf'<tr>(?:(?!</tr>).)*/incomingview/show/{doc_id}"(?:(?!</tr>).)*</tr>',
+                        html, re.S).group(0)
+        return re.search(r'qlvb-c-signature_cell[^>]*>(.*?)</td>', row, re.S).group(1)
+
+    assert "qlvb-signature-short-valid" in signature(first, ids[0])
+    assert "qlvb-signature-short-invalid" in signature(first, ids[1])
+    assert signature(first, ids[2]) == ""  # an attachment is not the main file
+    assert signature(first, ids[3]) == ""  # a main file not yet verified
+    assert signature(first, ids[4]) == ""
+    assert [i for i in ids if f"/incomingview/show/{i}\"" in deep] == ids[5:10]
+    assert "Kế hoạch số" in first and "Tỉnh ủy Hưng Yên" in deep
+
+
+def test_the_session_cookie_is_sent_again_only_when_it_changed_or_a_step_passed(
+        app, clients, monkeypatch):
+    """The same page asked again changes nothing in the session (its back history
+    already ends with it): the answer carries no cookie. Once the cookie is older than
+    the step, a page signs it again to move the idle timeout."""
+    from app.core import sessions
+
+    client = clients("vanthu.vphu")
+    assert client.get(LIST).status_code == 200
+    again = client.get(LIST)
+    assert again.status_code == 200 and "Set-Cookie" not in again.headers
+    monkeypatch.setattr(sessions, "MAX_STEP_SECONDS", 0)
+    later = client.get(LIST)
+    assert later.status_code == 200 and "session=" in later.headers.get("Set-Cookie", "")
+    monkeypatch.setattr(sessions, "MAX_STEP_SECONDS", 60)
+    assert "Set-Cookie" not in client.get(LIST).headers
+    other = client.get("/incominginboxview/list/")  # a new page in the back history
+    assert "session=" in other.headers.get("Set-Cookie", "")

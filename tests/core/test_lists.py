@@ -5,6 +5,7 @@ the rows keep FAB's links; an API list is written as marshmallow would write it.
 import re
 from datetime import date, datetime
 
+import pytest
 from markupsafe import Markup
 
 from tests.core import test_fast_lists
@@ -157,3 +158,63 @@ def test_the_record_table_is_the_one_fabs_show_widget_writes(app, world, clients
                 assert ("Số, ký hiệu", "0-CV/TU") in ours
             else:
                 assert ("Number and symbol", "0-CV/TU") in ours
+
+
+HEADER_CASES = [  # (query, page, page size, count)
+    ("", None, 25, 0),
+    ("", None, 25, 7),
+    ("", 0, 25, 26),
+    ("?page_IncomingView=5", 5, 25, 400),
+    ("?page_IncomingView=4", 4, 25, 400),
+    ("?page_IncomingView=398&_oc_IncomingView=symbol&_od_IncomingView=asc", 398, 25, 10000),
+    ("?psize_IncomingView=50&page_IncomingView=1", 1, 50, 120),
+    ("?_flt_0_summary=k%E1%BA%BF+ho%E1%BA%A1ch&page_IncomingView=2", 2, 100, 999),
+]
+
+
+@pytest.mark.parametrize("query,page,page_size,count", HEADER_CASES)
+def test_the_list_header_is_the_one_fabs_macro_writes(app, query, page, page_size, count):
+    """The header above a list's rows (``list_header``: the pages, the page sizes, the add
+    button, the actions, the back button, the count) holds what FAB's
+    ``render_list_header`` macro writes for the same arguments, in each language, with and
+    without actions (one asking for a confirmation with a quote in it) and the add button,
+    a count over the cap included."""
+    from flask import g, request
+    from flask_appbuilder.actions import ActionItem
+
+    from app.core.lists import list_header
+    from app.core.views import CappedCount
+
+    def norm(html):
+        return re.sub(r"\s*([<>])\s*", r"\1", re.sub(r"\s+", " ", str(html))).strip()
+
+    macro = app.jinja_env.from_string(
+        "{% import 'appbuilder/general/lib.html' as lib %}"
+        "{{ lib.render_list_header(can_add, page, page_size, count, filters, actions, "
+        "modelview_name) }}")
+    actions = {"a": ActionItem("a", "Đánh dấu đã đọc", "Chắc chắn? Nó 'đọc' rồi", "fa-check",
+                               True, False, lambda items: None),
+               "b": ActionItem("b", "Xuất", "", "fa-download", True, False,
+                               lambda items: None)}
+    for lang in ("vi", "en"):
+        for view_name, can_add in (("IncomingView", False), ("UnitView", True)):
+            for acts in ({}, actions):
+                for shown in (count, CappedCount(count)) if count > 100 else (count,):
+                    with app.test_request_context(f"/incomingview/list/{query}"):
+                        from flask import session
+
+                        session["locale"] = lang
+                        request.url_rule = app.url_map.bind("localhost").match(
+                            "/incomingview/list/", return_rule=True)[0]
+                        request.view_args = {}
+                        g.csp_nonce = "nonce-for-the-test"
+                        view = next(v for v in app.appbuilder.baseviews
+                                    if type(v).__name__ == view_name)
+                        args = dict(can_add=can_add, page=page, page_size=page_size,
+                                    count=shown, filters=view._filters, actions=acts,
+                                    modelview_name=view_name)
+                        ours = list_header(**args)
+                        assert norm(ours) == norm(macro.render(**args))
+                        assert (f"page_{view_name}=" in ours) == (count > page_size)
+                        assert ("a_menu_item" in ours) == bool(acts)
+                        assert ("/unitview/add" in ours) == can_add

@@ -3,6 +3,7 @@ folding, đ, phrases, prefixes, file text, ranking, passages, filters, scope, th
 kept in the document's transaction, saved searches, the export and bad input."""
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -63,6 +64,24 @@ def test_folding_and_query_parsing():
     assert (unpaired.terms, unpaired.phrases, unpaired.prefix) == (["ke"], [], "hoach")
     assert folding.fts5_match(folding.parse('a "b c" de')) == '"a" AND "b c" AND "de"*'
     assert folding.pg_tsquery(folding.parse('a "b c" de')) == "a & (b <-> c) & de:*"
+
+
+def test_a_passage_marks_the_same_words_whatever_the_text_is_made_of():
+    """The passage's words are found in the folded text and marked in the original: the
+    same places whether each character folds to one (composed Vietnamese, the quick
+    way) or not (decomposed accents, a ligature: character by character)."""
+    query = folding.parse("ke hoach")
+    composed = "Xây dựng Kế hoạch năm; KẾ HOẠCH số 12."
+    decomposed = "Xây dựng Ke\u0302\u0301 hoa\u0323ch năm; ﬁle KÊ\u0301 HOẠCH số 12."
+    for text in (composed, decomposed):
+        folded, origin = folding._folded_with_origin(text)
+        slow = [(folding.fold_char(ch), i) for i, ch in enumerate(text)]
+        assert folded == "".join(f for f, _ in slow)
+        assert list(origin) == [i for f, i in slow for _ in f]
+        marked = re.findall(r"<mark>(.*?)</mark>", str(folding.snippet(text, query)))
+        assert [folding.fold(m) for m in marked] == ["ke", "hoach", "ke", "hoach"]
+    assert re.findall(r"<mark>(.*?)</mark>", str(folding.snippet(composed, query))) == [
+        "Kế", "hoạch", "KẾ", "HOẠCH"]
 
 
 def test_accents_case_and_d_fold_on_both_sides(app, world, corpus):

@@ -68,7 +68,6 @@ from app.incoming.services.queries import (
     counts_for,
     days_overdue,
     near_due_limit,
-    read_main_statuses,
     read_page_parts,
     tracking_clause,
 )
@@ -79,7 +78,7 @@ __all__ = [
     "check_entry", "complete", "counts_for", "days_overdue", "default_deadline", "deliver",
     "find_duplicates", "intake", "is_unit_clerk", "is_unit_head", "log", "mark_read",
     "my_assignments", "near_due_limit", "nfc", "now_local_time", "parse_symbol",
-    "read_main_statuses", "read_page_parts", "refuse",
+    "read_page_parts", "refuse",
     "register", "sees_whole_unit", "send_status", "store_upload", "sub_assign", "todo_clause",
     "tracking_clause", "visible_clause",
 ]

@@ -88,23 +88,6 @@ def counts_for(session: Session, user: AppUser | None, sees_all: bool = False) -
     return out
 
 
-def read_main_statuses(session: Session, docs: list[IncomingDocument]) -> None:
-    """For a page of a list: each document's (has a main file, its signature status),
-    read in one statement of two columns rather than by loading every file of the page."""
-    by_id = {doc.id: doc for doc in docs}
-    if not by_id:
-        return
-    found: dict[int, tuple[bool, str | None]] = {}
-    rows: Any = session.execute(
-        select(IncomingFile.document_id, IncomingFile.signature_status)
-        .where(IncomingFile.document_id.in_(by_id), IncomingFile.role == "main")
-        .order_by(IncomingFile.id))
-    for row in rows:
-        found.setdefault(row.document_id, (True, row.signature_status))
-    for doc_id, doc in by_id.items():
-        doc.__dict__["_list_main_status"] = found.get(doc_id, (False, None))
-
-
 @cache
 def _page_part_statements() -> tuple[Any, tuple[tuple[str, Any], ...]]:
     """(which of the parts after the files the document has, (relation, statement) of each
