@@ -103,11 +103,11 @@ def kept_count(datamodel, filters, compute):
 
 
 def kept_list_statement(datamodel, filters, extra, build):
-    """``build()`` (the statement of a page of a list of ``datamodel`` under ``filters``;
-    ``extra``: its order, page and columns; with whether it selects one entity), kept like
-    the list's count: a statement made
-    once keeps its cache key, so the next page of the same list, user and day runs it
-    without building FAB's query again. Rows are read every time."""
+    """``build()`` (the statement of a page of a list of ``datamodel`` under ``filters``,
+    with whether it selects one entity; ``extra``: its order, page and columns), kept like
+    the list's count: a statement made once keeps its cache key, so the next page of the
+    same list, user and day runs it without building FAB's query again. Rows are read
+    every time."""
     return _kept_list_value("list-statement", datamodel, filters, extra, build, large=True)
 
 
