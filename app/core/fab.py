@@ -288,12 +288,23 @@ def scoped_row(datamodel: Any, filters: Filters, pk: Any) -> Any:
     if datamodel.is_pk_composite() or any(is_column_dotted(f.column_name)
                                            for f in filters.filters):
         return datamodel.get(pk, filters)
+    from sqlalchemy import bindparam
+
+    from app.core.views import kept_row_statement
+
     name = datamodel.get_pk_name()
     value = set_value_to_type(datamodel, name, pk)
     if value is None:
         return None
-    query = datamodel.session.query(datamodel.obj).filter(getattr(datamodel.obj, name) == value)
-    return filters.apply_all(query).one_or_none()
+
+    def build():
+        query = datamodel.session.query(datamodel.obj).filter(
+            getattr(datamodel.obj, name) == bindparam("scoped_pk"))
+        return filters.apply_all(query).statement
+
+    statement = kept_row_statement(datamodel, filters, build)
+    return datamodel.session.execute(statement, {"scoped_pk": value}) \
+        .unique().scalar_one_or_none()
 
 
 def related_views(view: Any) -> list:

@@ -111,6 +111,16 @@ def kept_list_statement(datamodel, filters, extra, build):
     return _kept_list_value("list-statement", datamodel, filters, extra, build, large=True)
 
 
+def kept_row_statement(datamodel, filters, build):
+    """``build()`` (the statement of one record of ``datamodel`` under ``filters``, its key
+    a parameter), kept like a list's statement: every page of a record the same user opens
+    the same day, while nothing is written, runs it without building it again."""
+    from app.core.scope import one_record
+
+    return _kept_list_value("row-statement", datamodel, filters, (one_record(),), build,
+                            large=True)
+
+
 class CappedCount(int):
     """A row count that stopped at the cap: a number for the pagination, "more than
     10.000" where it is shown."""

@@ -735,3 +735,38 @@ def test_the_session_cookie_is_sent_again_only_when_it_changed_or_a_step_passed(
     assert "Set-Cookie" not in client.get(LIST).headers
     other = client.get("/incominginboxview/list/")  # a new page in the back history
     assert "session=" in other.headers.get("Set-Cookie", "")
+
+
+def test_a_records_statement_is_kept_for_its_user_and_the_scope_holds(
+        app, world, clients, docs, monkeypatch):
+    """The statement that reads one record within the user's scope (the document page,
+    every step form, action and download) is made once per user, stamp and day, its key a
+    parameter: another document of the same user runs it again as it is; another unit's
+    clerk gets their own statement, and a 404 for a document outside their scope; a
+    write makes it again."""
+    from flask_appbuilder.models.filters import Filters
+
+    applied = []
+    apply_all = Filters.apply_all
+
+    def counted(self, query):
+        applied.append(1)
+        return apply_all(self, query)
+
+    monkeypatch.setattr(Filters, "apply_all", counted)
+    ids = docs(3)
+    clerk, other = clients("vanthu.vphu"), clients("vanthu.btchu")
+    assert clerk.get(f"/incomingview/show/{ids[0]}").status_code == 200
+    applied.clear()
+    for doc_id in ids:
+        page = clerk.get(f"/incomingview/show/{doc_id}")
+        assert page.status_code == 200
+        assert f"/incomingview/slip/{doc_id}" in page.get_data(as_text=True)
+    assert applied == []
+    assert other.get(f"/incomingview/show/{ids[0]}").status_code == 404
+    assert other.get(f"/incomingview/show/{ids[1]}").status_code == 404
+    assert len(applied) == 1
+    theirs = docs(1, unit="btchu")
+    assert other.get(f"/incomingview/show/{theirs[0]}").status_code == 200
+    assert len(applied) == 2  # made again after the write
+    assert clerk.get(f"/incomingview/show/{theirs[0]}").status_code == 404
