@@ -606,10 +606,15 @@ class AppSQLAInterface(InnerFiltersMixin, SQLAInterface):
         """The number of rows of a list, counted up to the cap (then a CappedCount): the
         primary keys of the filtered query, limited, without its eager loads (nor the
         columns a page selects: a join to a to-one relation changes no count)."""
+        return self._capped_count(lambda: query, filters)
+
+    def _capped_count(self, make_query, filters):
+        """``query_count`` of the query ``make_query()`` makes, made only when the count
+        is not kept."""
         cap = count_cap()
 
         def counted():  # built only when the count is not kept
-            inner = fab.inner_query(self, query, filters)
+            inner = fab.inner_query(self, make_query(), filters)
             pk = getattr(self.obj, self.get_pk_name())
             limited = inner.with_entities(pk).order_by(None).limit(cap + 1).subquery()
             return self.session.query(func.count()).select_from(limited).scalar()
@@ -625,20 +630,25 @@ class AppSQLAInterface(InnerFiltersMixin, SQLAInterface):
         "more than the cap". Only otherwise is the list counted (capped)."""
         plain = self._plain_columns(select_columns)
         light = plain is None and not select_columns and bool(self.list_reads)
+        # What the query selects; the query itself is made only when a statement is built
+        # or the list counted (a kept statement needs neither).
         if plain is not None:
             # Plain columns only (the API lists): rows of those values, no objects made.
-            query = self.session.query(*plain)
+            selected = plain
             select_columns = None
         elif light:
-            query = self.session.query(*self._light_columns())
+            selected = self._light_columns()
         else:
-            query = self.session.query(self.obj)
+            selected = [self.obj]
+
+        def base_query():
+            return self.session.query(*selected)
         peek = bool(page_size) and not (select_columns and
                                         self.exists_col_to_many(select_columns))
         offset = (page or 0) * (page_size or 0)
 
         def paged_query():
-            return self.apply_all(query, filters, order_column, order_direction, page,
+            return self.apply_all(base_query(), filters, order_column, order_direction, page,
                                   page_size, select_columns, outer_default_load)
 
         if plain is None and peek and offset >= DEEP_OFFSET:
@@ -666,7 +676,7 @@ class AppSQLAInterface(InnerFiltersMixin, SQLAInterface):
         elif more and offset + page_size >= cap:
             count = CappedCount(cap)
         else:
-            count = self.query_count(query, filters, select_columns)
+            count = self._capped_count(base_query, filters)
         if light:
             return count, self._light_rows(rows)
         name = self.obj.__name__

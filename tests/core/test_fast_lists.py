@@ -516,6 +516,20 @@ def test_a_list_statement_is_kept_for_its_user_and_made_again_after_a_write(
     assert [row["id"] for row in api_client.get("/api/v1/incoming/", headers=headers)
             .get_json()["result"]] == api_ids
     assert "IncomingDocument" not in built
+    # nor any query object at all: neither the page's nor its (kept) count's
+    from sqlalchemy.orm import Session
+
+    made = []
+    query = Session.query
+
+    def noted(self, *entities, **kwargs):
+        made.append(entities)
+        return query(self, *entities, **kwargs)
+
+    monkeypatch.setattr(Session, "query", noted)
+    assert shown(clerk) == ids
+    assert api_client.get("/api/v1/incoming/", headers=headers).status_code == 200
+    assert made == []
     assert shown(other) == [] and built.count("IncomingDocument") == 1
     built.clear()
     newer = docs(1)
