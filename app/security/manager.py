@@ -35,6 +35,14 @@ from app.security.views import (
 
 log = logging.getLogger(__name__)
 
+# The methods the rate limits apply to (signing in).
+LIMITED_METHODS = ("POST",)
+
+
+def limit_free():
+    """Whether the request is of a method no rate limit applies to."""
+    return request.method not in LIMITED_METHODS
+
 LOCKED_MESSAGE = _l(
     "This account is locked. Contact the system administrator or your unit's IT officer "
     "to unlock it."
@@ -147,10 +155,15 @@ class AppSecurityManager(PermissionSetMixin, SecurityManager):
             if isinstance(view, FabSecurityApi) and view.blueprint is not None:
                 blueprints.append(view.blueprint)
         for bp in blueprints:
-            self.limiter.limit(per_user, key_func=login_key, methods=["POST"],
+            self.limiter.limit(per_user, key_func=login_key, methods=list(LIMITED_METHODS),
                                scope="login-user")(bp)
-            self.limiter.limit(per_address, key_func=login_address_key, methods=["POST"],
-                               scope="login-address")(bp)
+            self.limiter.limit(per_address, key_func=login_address_key,
+                               methods=list(LIMITED_METHODS), scope="login-address")(bp)
+        # The limits above are the application's only ones, all on signing in (POST): a
+        # request of another method is not looked at by the limiter, which otherwise
+        # resolves the limits of every page and API call (tests/security/
+        # test_account_security.py checks that no limit applies to another method).
+        self.limiter.request_filter(limit_free)
 
     def create_jwt_manager(self, app):
         jwt_manager = super().create_jwt_manager(app)

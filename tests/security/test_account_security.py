@@ -178,3 +178,34 @@ def test_secure_cookies_in_production(monkeypatch):
 
     with pytest.raises(RuntimeError):
         config.ProductionConfig()
+
+
+def test_every_rate_limit_is_on_a_method_the_limiter_looks_at(app):
+    """The limiter looks only at the methods of ``LIMITED_METHODS`` (a page or an API call
+    of another method skips it): every limit of the application is on those methods."""
+    from app.security.manager import LIMITED_METHODS
+
+    manager = app.appbuilder.sm.limiter.limit_manager
+    limits = [*manager.application_limits, *manager.default_limits]
+    for group in (manager._decorated_limits, manager._blueprint_limits):
+        for found in group.values():
+            limits.extend(found)
+    assert limits  # the sign-in limits
+    for limit in limits:
+        assert limit.methods and {m.upper() for m in limit.methods} <= set(LIMITED_METHODS)
+    resolved = []
+    resolve = manager.resolve_limits
+
+    def noted(*args, **kwargs):
+        resolved.append(args)
+        return resolve(*args, **kwargs)
+
+    manager.resolve_limits = noted
+    try:
+        client = app.test_client()
+        assert client.get("/login/").status_code == 200
+        assert resolved == []  # a page: the limiter is not asked
+        client.post("/login/", data={"username": "nobody", "password": "wrong"})
+        assert resolved  # signing in: it is
+    finally:
+        del manager.resolve_limits
