@@ -206,10 +206,11 @@ def _install_request_hooks(app):
         g.csp_nonce = secrets.token_urlsafe(16)
         # The session cookie expires after PERMANENT_SESSION_LIFETIME of inactivity. An API
         # call without the cookie (a token) gets none: nothing to sign and send back.
+        if request.path.startswith("/api/") and \
+                app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+            return  # a call with a token: no session to keep alive
         # Set once: setting it marks the session changed, which would send it back.
-        if not session.permanent and (
-                not request.path.startswith("/api/")
-                or app.config["SESSION_COOKIE_NAME"] in request.cookies):
+        if not session.permanent:
             session.permanent = True
 
     @app.context_processor

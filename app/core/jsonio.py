@@ -1,8 +1,12 @@
-"""JSON answers written by orjson instead of the standard library's encoder: the same
-document as Flask's provider writes (keys sorted; dates, decimals, translated texts and
-the rest of what orjson leaves aside are turned into JSON by Flask's own rules), written
-several times faster. Non-ASCII text is written as UTF-8 rather than escaped; a reader of
-JSON reads the same values."""
+"""JSON answers written by orjson instead of the standard library's encoder: the values
+Flask's provider writes (keys sorted unless ``sort_keys`` is off; dates, decimals,
+translated texts and the rest of what orjson leaves aside turned into JSON by Flask's own
+rules), written several times faster. A reader of JSON reads the same values; the text
+differs where JSON allows: non-ASCII written as UTF-8 rather than escaped, no spaces,
+integer keys sorted as text. orjson also writes NaN as null and an Enum as its value,
+where the standard encoder writes NaN and refuses an Enum; what orjson refuses (an integer
+over 64 bits) is written by the standard encoder. Options given to ``dumps`` (the
+templates' ``tojson``, the session) take the standard way."""
 
 from __future__ import annotations
 
@@ -17,8 +21,9 @@ OPTIONS = (orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROU
 
 class FastJSONProvider(DefaultJSONProvider):
     def _write(self, obj: Any) -> bytes:
+        options = OPTIONS if self.sort_keys else OPTIONS & ~orjson.OPT_SORT_KEYS
         try:
-            return orjson.dumps(obj, default=self.default, option=OPTIONS)
+            return orjson.dumps(obj, default=self.default, option=options)
         except TypeError:  # what orjson refuses (an integer over 64 bits, a nested default)
             return super().dumps(obj).encode()
 

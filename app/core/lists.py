@@ -245,9 +245,9 @@ def list_header(can_add: bool, page: int | None, page_size: int, count: int, fil
             run = f"'{name}','{escape(action.confirmation)}'" if action.confirmation \
                 else f"'{name}', false"
             script.append(f"$('.{name}_menu_item').on('click', function(){{ "
-                          f"return modelActions.execute_multiple({run}); }})")
+                          f"return modelActions.execute_multiple({run}); }});")
         add(f'</ul><script nonce="{escape(g.get("csp_nonce", ""))}">'
-            "$(document).ready(function() { " + " ".join(script) + " });</script></div>")
+            "$(document).ready(function() {\n" + "\n".join(script) + "\n});</script></div>")
     add(f'<a href="{escape(url_for("UtilView.back"))}" class="btn btn-sm btn-default" '
         f'data-toggle="tooltip" rel="tooltip" title="{_("Back")}">'
         f'<span class="sr-only">{_("Back")}</span><i class="fa fa-arrow-left"></i></a>')

@@ -79,10 +79,12 @@ def _kept_list_value(namespace, datamodel, filters, extra, compute, large=False)
     """``compute()``, kept under the list's key (``_list_key``) and ``extra`` while nothing
     is written (``app.core.kept``), for ``LIST_COUNT_CACHE_SECONDS`` at most (30 by
     default, 0 keeps nothing)."""
-    from flask import has_request_context
+    from flask import g, has_request_context
 
     seconds = current_app.config.get("LIST_COUNT_CACHE_SECONDS", 30)
-    if not seconds or not has_request_context():
+    # Without a security stamp (its table missing) a change of scope on another worker
+    # would go unseen: nothing is kept then.
+    if not seconds or not has_request_context() or g.get("_security_stamp") is None:
         return compute()
     key = _list_key(datamodel, filters)
     if key is None:

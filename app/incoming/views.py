@@ -72,9 +72,9 @@ def main_signature_expression():
 
 class IncomingInterface(AppSQLAInterface):
     """Lists sort urgent documents first (docs/domain.md §4), then by ``tail``, unless the user
-    chose a column. ``with_files`` (the list screens): a page of rows comes with each main
-    file's signature verdict (the signature column), read in one statement of two columns,
-    and without the relations the list's columns do not read."""
+    chose a column. ``with_files`` (the list screens): a page of rows is read as values, the
+    columns the lists show with each main file's signature verdict (the signature column),
+    in one statement."""
 
     def __init__(self, obj, tail=None, with_files=False, **kwargs):
         super().__init__(obj, **kwargs)

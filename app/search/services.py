@@ -360,58 +360,73 @@ def _walk_statement(session: Session, user: AppUser, query: folding.Query,
     return select(func.count()).select_from(matches)
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Statements:
     """The statements of one search: the walk (or None), the first pass (up to
-    COUNT_CAP + 1 matches with their rank) and the page of a capped search."""
+    COUNT_CAP + 1 matches with their rank), and the matches with their rank and order from
+    which the page of a capped search is read; ``pages``: those pages, by offset and
+    size, made when asked for."""
 
     walk: Any
     first: Any
-    capped_page: Any
+    matches: Any
+    order: list[Any]
+    pages: dict[tuple[int, int], Any] = field(default_factory=dict)
+
+    def capped_page(self, offset: int, page_size: int) -> Any:
+        page = self.pages.get((offset, page_size))
+        if page is None:
+            page = self.matches.order_by(*self.order).limit(page_size).offset(offset)
+            if len(self.pages) < MAX_KEPT_PAGES:
+                self.pages[(offset, page_size)] = page
+        return page
+
+
+# The pages of a capped search a search keeps (the screen offers 40 at most).
+MAX_KEPT_PAGES = 50
 
 
 def _build_statements(session: Session, user: AppUser, parsed: folding.Query,
-                      filters: Filters, offset: int, page_size: int) -> _Statements:
+                      filters: Filters) -> _Statements:
     conds, rank, newest, extra = _conditions(session, user, parsed, filters)
     stmt = select(SearchDocument.id).select_from(SearchDocument)
     if extra is not None:
         stmt = stmt.join(*extra)
     stmt = stmt.where(*conds)
-    order: list[Any] = ([SearchDocument.doc_date.desc(), SearchDocument.id.desc()]
-                        if parsed.is_empty() else [newest])
     return _Statements(
         walk=_walk_statement(session, user, parsed, conds) if extra is None else None,
         first=stmt.add_columns(rank.label("rank"), SearchDocument.doc_date)
         .limit(COUNT_CAP + 1),
-        capped_page=stmt.add_columns(rank.label("rank")).order_by(*order)
-        .limit(page_size).offset(offset))
+        matches=stmt.add_columns(rank.label("rank")),
+        order=([SearchDocument.doc_date.desc(), SearchDocument.id.desc()]
+               if parsed.is_empty() else [newest]))
 
 
 # A search's statements are kept this long (and while nothing is written): the same
-# search asked again (the next page, a reload, another user of the same scope is not)
+# search asked again (a reload, the back button, another page of it; not another user's)
 # runs them without building them, nor their cache key, again.
 STATEMENT_SECONDS = 30
 
 
-def _statements(session: Session, user: AppUser, parsed: folding.Query, filters: Filters,
-                offset: int, page_size: int) -> _Statements:
+def _statements(session: Session, user: AppUser, parsed: folding.Query,
+                filters: Filters) -> _Statements:
     """``_build_statements``, kept within a request for STATEMENT_SECONDS under what they
     depend on: the user, their unit and the security stamp (the scope), the day, the
-    words, the filters, the page and the thresholds; rebuilt after any write."""
+    words, the filters and the thresholds; rebuilt after any write."""
     from flask import g, has_request_context
 
     from app.core import kept
     from app.core.timeutil import local_today
 
     def build() -> _Statements:
-        return _build_statements(session, user, parsed, filters, offset, page_size)
+        return _build_statements(session, user, parsed, filters)
 
     stamp = g.get("_security_stamp") if has_request_context() else None
     if stamp is None or not has_request_context():
         return build()
     key = (user.id, user.unit_id, stamp, local_today(), tuple(parsed.terms),
            tuple(tuple(p) for p in parsed.phrases), parsed.prefix,
-           tuple(getattr(filters, name) for name in FILTER_NAMES), offset, page_size,
+           tuple(getattr(filters, name) for name in FILTER_NAMES),
            COUNT_CAP, COMMON_SHARE, WALK_LIMIT, str(session.get_bind().engine.url))
     return kept.remember("search-statements", key, build, STATEMENT_SECONDS, large=True)
 
@@ -447,7 +462,7 @@ def search(session: Session, user: AppUser, query: str | None, filters: Filters 
     if parsed.is_empty() and filters.is_empty():
         return results
     offset = (page - 1) * page_size
-    statements = _statements(session, user, parsed, filters, offset, page_size)
+    statements = _statements(session, user, parsed, filters)
     plan_for_these_words(session)
     # One pass reads up to COUNT_CAP + 1 matches with their rank: when that is all of
     # them, they are ordered here; otherwise the newest are read in a second, short pass.
@@ -466,7 +481,7 @@ def search(session: Session, user: AppUser, query: str | None, filters: Filters 
                                   -(r.doc_date.toordinal() if r.doc_date else 0), -r.id))
         ranked: Sequence[Any] = found[offset:offset + page_size]
     else:
-        ranked = session.execute(statements.capped_page).all()
+        ranked = session.execute(statements.capped_page(offset, page_size)).all()
     columns: list[Any] = [SearchDocument.id, SearchDocument.kind, SearchDocument.document_id,
                SearchDocument.symbol, SearchDocument.summary, SearchDocument.doc_date,
                SearchDocument.state, SearchDocument.urgency, SearchDocument.unit_id]

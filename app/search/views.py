@@ -48,9 +48,12 @@ def _read_choices(session, unit_id):
 def filter_choices(session, user):
     """The options of the filter form: types, units, statuses, urgencies, and the people of
     the user's unit as assignees (never the whole table of accounts). The rows read are
-    kept per unit for CHOICES_SECONDS while nothing is written."""
+    kept per unit and security stamp for CHOICES_SECONDS while nothing is written: an
+    account deactivated or moved leaves the list at once (the stamp moves), a renamed one
+    shows its new name within CHOICES_SECONDS (accounts' edits start no generation)."""
     types, units, people = kept.remember(
-        "search-choices", (user.unit_id, str(session.get_bind().engine.url)),
+        "search-choices", (user.unit_id, g.get("_security_stamp"),
+                           str(session.get_bind().engine.url)),
         lambda: _read_choices(session, user.unit_id), CHOICES_SECONDS)
     in_label, out_label = _("Incoming"), _("Outgoing")
     statuses = ([(f"in:{k}", f"{in_label}: {v}") for k, v in IN_STATES.items()]

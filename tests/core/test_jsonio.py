@@ -43,6 +43,11 @@ def test_the_json_is_flasks(app):
         assert response.mimetype == "application/json"
         assert response.get_json() == {"result": json.loads(standard.dumps(small))}
         assert app.json.dumps(small, indent=2) == standard.dumps(small, indent=2)
+        app.json.sort_keys = False  # Flask's setting, followed
+        try:
+            assert list(json.loads(app.json.dumps(small))) == ["b", "a", "c"]
+        finally:
+            app.json.sort_keys = True
 
 
 def test_an_api_answer_reads_the_same(api, app):

@@ -232,10 +232,22 @@ def test_a_role_given_or_taken_is_the_accounts_on_the_next_request(app, world, c
     assert api_client.get("/api/v1/incoming/", headers=headers).status_code == 200
 
 
-def test_without_the_stamp_permissions_are_read_on_every_request(app, world, clients):
-    """A database without the stamp's row keeps nothing: every request reads the set."""
+def test_without_the_stamp_permissions_are_read_on_every_request(app, world, clients,
+                                                                  monkeypatch):
+    """A database without the stamp's row keeps nothing: every request reads the set, and
+    builds its list's statement (with the user's scope) again."""
+    from app.core.views import AppSQLAInterface
     from app.extensions import db
     from app.security.stamp import SecurityStamp
+
+    built = []
+    apply_all = AppSQLAInterface.apply_all
+
+    def counted(self, *args, **kwargs):
+        built.append(self.obj.__name__)
+        return apply_all(self, *args, **kwargs)
+
+    monkeypatch.setattr(AppSQLAInterface, "apply_all", counted)
 
     with app.app_context():
         db.session.execute(delete(SecurityStamp))
@@ -248,6 +260,7 @@ def test_without_the_stamp_permissions_are_read_on_every_request(app, world, cli
         seen.append(statement)
 
     client.get(LIST)
+    built.clear()
     event.listen(engine, "before_cursor_execute", _note)
     try:
         for _ in range(2):
@@ -258,3 +271,4 @@ def test_without_the_stamp_permissions_are_read_on_every_request(app, world, cli
             db.session.add(SecurityStamp(id=1, value=1000))
             db.session.commit()
     assert len([s for s in seen if "ab_permission_view_role" in s]) == 2
+    assert built.count("IncomingDocument") == 2
