@@ -517,6 +517,23 @@ def scope_settings(app):
 
 
 @pytest.fixture
+def list_builds(monkeypatch):
+    """The models whose list statement a request built (FAB's ``apply_all`` called), one
+    entry per build: a kept statement adds none."""
+    from app.core.views import AppSQLAInterface
+
+    built = []
+    apply_all = AppSQLAInterface.apply_all
+
+    def counted(self, *args, **kwargs):
+        built.append(self.obj.__name__)
+        return apply_all(self, *args, **kwargs)
+
+    monkeypatch.setattr(AppSQLAInterface, "apply_all", counted)
+    return built
+
+
+@pytest.fixture
 def app_session(app):
     """The app's session in an app context and no request (what a policy or service
     function needs)."""

@@ -486,20 +486,11 @@ def test_the_document_page_reads_only_the_parts_a_document_has(
 
 
 def test_a_list_statement_is_kept_for_its_user_and_made_again_after_a_write(
-        app, world, clients, api, docs, monkeypatch):
+        app, world, clients, api, docs, monkeypatch, list_builds):
     """The statement of a list page is made once per list, user, stamp and day and kept
     while nothing is written: the same page again runs it without building FAB's query;
     another user's list is their own statement and rows; a write makes it again."""
-    from app.core.views import AppSQLAInterface
-
-    built = []
-    apply_all = AppSQLAInterface.apply_all
-
-    def counted(self, *args, **kwargs):
-        built.append(self.obj.__name__)
-        return apply_all(self, *args, **kwargs)
-
-    monkeypatch.setattr(AppSQLAInterface, "apply_all", counted)
+    built = list_builds
     ids = docs(3)
     clerk, other = clients("vanthu.vphu"), clients("vanthu.btchu")
     api_client, headers = api("vanthu.vphu")

@@ -233,21 +233,13 @@ def test_a_role_given_or_taken_is_the_accounts_on_the_next_request(app, world, c
 
 
 def test_without_the_stamp_permissions_are_read_on_every_request(app, world, clients,
-                                                                  monkeypatch):
+                                                                  list_builds):
     """A database without the stamp's row keeps nothing: every request reads the set, and
     builds its list's statement (with the user's scope) again."""
-    from app.core.views import AppSQLAInterface
     from app.extensions import db
     from app.security.stamp import SecurityStamp
 
-    built = []
-    apply_all = AppSQLAInterface.apply_all
-
-    def counted(self, *args, **kwargs):
-        built.append(self.obj.__name__)
-        return apply_all(self, *args, **kwargs)
-
-    monkeypatch.setattr(AppSQLAInterface, "apply_all", counted)
+    built = list_builds
 
     with app.app_context():
         db.session.execute(delete(SecurityStamp))
