@@ -91,6 +91,14 @@ def current_user() -> Any:
     return user
 
 
+def scope_key(user: Any = None) -> tuple[Any, Any, Any]:
+    """(the user's id, their unit, the security stamp): what the scope of ``user`` (the
+    request's by default) depends on besides the data, for the values kept under it. The
+    stamp is None when it was not read: nothing may be kept then."""
+    user = user if user is not None else current_user()
+    return getattr(user, "id", None), getattr(user, "unit_id", None), g.get("_security_stamp")
+
+
 def request_clause(kind: str, build: Callable[[], T]) -> T:
     """``build()`` (the scope conditions of ``kind`` for the request's user), once per
     request — a list builds the same conditions for its rows and for its count — and kept
@@ -103,11 +111,10 @@ def request_clause(kind: str, build: Callable[[], T]) -> T:
     if not has_request_context():
         return build()
     user = current_user()
-    stamp = g.get("_security_stamp")
-    key = (kind, getattr(user, "id", None), getattr(user, "unit_id", None), stamp)
+    key = (kind, *scope_key(user))
     in_request = g.setdefault("_scope_clauses", {})
     if key not in in_request:
-        seconds = 30 if stamp is not None and user is not None else 0
+        seconds = 30 if key[-1] is not None and user is not None else 0
         in_request[key] = kept.remember("scope", key, build, seconds)
     return in_request[key]
 

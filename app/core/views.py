@@ -50,7 +50,7 @@ def _list_key(datamodel, filters):
     tracking lists compare with it); None when a value cannot be a key."""
     from flask import g
 
-    from app.core.scope import current_user
+    from app.core.scope import scope_key
     from app.core.timeutil import local_today
 
     made = g.setdefault("_list_keys", {})  # the count and the rows ask for the same key
@@ -58,16 +58,14 @@ def _list_key(datamodel, filters):
     seen = made.get(mark)
     if seen is not None and seen[0] is filters:
         return seen[1]
-    user = current_user()
     try:
         conditions = tuple(
             (type(flt).__module__, type(flt).__qualname__, flt.column_name,
              _hashable(value() if callable(value) else value))
             for flt, value in zip(filters.filters, filters.values, strict=True)) \
             if filters is not None else ()
-        key = (id(datamodel), datamodel.obj.__name__, conditions,
-               getattr(user, "id", None), getattr(user, "unit_id", None),
-               g.get("_security_stamp"), local_today())
+        key = (id(datamodel), datamodel.obj.__name__, conditions, *scope_key(),
+               local_today())
         hash(key)
     except (TypeError, ValueError):
         key = None

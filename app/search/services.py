@@ -413,18 +413,19 @@ def _statements(session: Session, user: AppUser, parsed: folding.Query,
     """``_build_statements``, kept within a request for STATEMENT_SECONDS under what they
     depend on: the user, their unit and the security stamp (the scope), the day, the
     words, the filters and the thresholds; rebuilt after any write."""
-    from flask import g, has_request_context
+    from flask import has_request_context
 
     from app.core import kept
+    from app.core.scope import scope_key
     from app.core.timeutil import local_today
 
     def build() -> _Statements:
         return _build_statements(session, user, parsed, filters)
 
-    stamp = g.get("_security_stamp") if has_request_context() else None
-    if stamp is None or not has_request_context():
+    who = scope_key(user) if has_request_context() else (None, None, None)
+    if who[-1] is None:
         return build()
-    key = (user.id, user.unit_id, stamp, local_today(), tuple(parsed.terms),
+    key = (*who, local_today(), tuple(parsed.terms),
            tuple(tuple(p) for p in parsed.phrases), parsed.prefix,
            tuple(getattr(filters, name) for name in FILTER_NAMES),
            COUNT_CAP, COMMON_SHARE, WALK_LIMIT, str(session.get_bind().engine.url))

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.core import kept, registry
 from app.core.errors import DomainError
 from app.core.inputs import clean_formdata
+from app.core.scope import scope_key
 from app.extensions import db
 from app.incoming.models import STATES as IN_STATES
 from app.incoming.models import URGENCY
@@ -52,8 +53,7 @@ def filter_choices(session, user):
     account deactivated or moved leaves the list at once (the stamp moves), a renamed one
     shows its new name within CHOICES_SECONDS (accounts' edits start no generation)."""
     types, units, people = kept.remember(
-        "search-choices", (user.unit_id, g.get("_security_stamp"),
-                           str(session.get_bind().engine.url)),
+        "search-choices", (*scope_key(user)[1:], str(session.get_bind().engine.url)),
         lambda: _read_choices(session, user.unit_id), CHOICES_SECONDS)
     in_label, out_label = _("Incoming"), _("Outgoing")
     statuses = ([(f"in:{k}", f"{in_label}: {v}") for k, v in IN_STATES.items()]
